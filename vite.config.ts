@@ -1,0 +1,37 @@
+/// <reference types="vitest/config" />
+// One config for the page (vite / vite build), the library and CLI (vite build --mode lib) and the tests (vitest).
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'vite';
+
+export default defineConfig(({ mode }) => {
+  if (mode === 'lib') {
+    // The library, the Node entry and the `backprop` command, for Node 20, with shaders inlined (?raw).
+    return {
+      build: {
+        ssr: true,
+        outDir: 'dist/lib',
+        emptyOutDir: true,
+        target: 'node20',
+        sourcemap: true,
+        minify: false,
+        rollupOptions: {
+          input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' },
+          external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+        },
+      },
+    };
+  }
+  return {
+    build: { outDir: 'dist/page', target: 'es2022' },
+    server: { host: '127.0.0.1' },
+    preview: { host: '127.0.0.1' },
+    test: {
+      include: ['test/**/*.test.ts'],
+      // Dawn is a native addon: each test file gets its own process, not a worker thread.
+      pool: 'forks',
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+    },
+  };
+});
