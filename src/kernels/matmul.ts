@@ -1,0 +1,57 @@
+// c = a · b on the GPU, in the three forms backprop needs (see shaders/matmul.wgsl).
+
+import code from '../../shaders/matmul.wgsl?raw';
+import type { GpuContext } from '../gpu/context.js';
+import { bindGroup, grid2d, kernel, uniformWords, type Dispatch, type Shader } from '../gpu/pipeline.js';
+
+export const matmulShader: Shader = { name: 'matmul', code };
+
+export interface MatmulArgs {
+  label: string;
+  /** (M, K), or (K, M) when transposeA. */
+  a: GPUBuffer;
+  /** (K, N), or (N, K) when transposeB. */
+  b: GPUBuffer;
+  /** (M, N), written. */
+  c: GPUBuffer;
+  M: number;
+  K: number;
+  N: number;
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+/** The side of the square workgroup: 8 × 8 = 64 invocations fits every device, compatibility mode included. */
+export function matmulTile(ctx: GpuContext): number {
+  const max = Math.min(ctx.limits.maxComputeWorkgroupSizeX, ctx.limits.maxComputeWorkgroupSizeY);
+  let tile = 8;
+  while (tile > 1 && (tile * tile > ctx.limits.maxComputeInvocationsPerWorkgroup || tile > max)) tile /= 2;
+  return tile;
+}
+
+export async function matmul(ctx: GpuContext, args: MatmulArgs): Promise<Dispatch> {
+  const tile = matmulTile(ctx);
+  const k = await kernel(ctx, matmulShader, ['uniform', 'read', 'read', 'rw'], {
+    WORKGROUP_X: tile,
+    WORKGROUP_Y: tile,
+    TRANSPOSE_A: args.transposeA ?? false,
+    TRANSPOSE_B: args.transposeB ?? false,
+  });
+  const shape = ctx.uniform(
+    `${args.label}.shape`,
+    uniformWords([
+      ['u32', args.M],
+      ['u32', args.K],
+      ['u32', args.N],
+    ]),
+  );
+  return {
+    label: args.label,
+    kernel: k,
+    bindGroup: bindGroup(ctx, args.label, k, [shape, args.a, args.b, args.c]),
+    workgroups: grid2d(ctx, args.M, args.N, tile, tile, args.label),
+    reads: [args.a.label, args.b.label],
+    writes: [args.c.label],
+    owned: [shape],
+  };
+}
