@@ -1,0 +1,73 @@
+// A dataset is two matrices, as in the seed: what we know (inputs, one example per row) and what
+// we want to know (targets). Values are float32, the exact numbers the GPU sees; the float64 CPU
+// reference reads the same values, so any difference it reports is the kernels' own.
+
+import { DataError } from '../errors.js';
+
+export interface Dataset {
+  name: string;
+  rows: number;
+  inputSize: number;
+  outputSize: number;
+  /** (rows, inputSize), row-major. */
+  inputs: Float32Array;
+  /** (rows, outputSize), row-major. */
+  targets: Float32Array;
+}
+
+/** Builds a dataset from nested arrays, checking shapes and refusing NaN and Infinity. */
+export function datasetFromRows(name: string, inputs: readonly (readonly number[])[], targets: readonly (readonly number[])[]): Dataset {
+  if (inputs.length === 0) throw new DataError(`${name}: no examples`);
+  if (inputs.length !== targets.length) {
+    throw new DataError(`${name}: ${inputs.length} input rows but ${targets.length} target rows; each example needs both`);
+  }
+  const inputSize = inputs[0]!.length;
+  const outputSize = targets[0]!.length;
+  if (inputSize === 0 || outputSize === 0) throw new DataError(`${name}: examples need at least one input and one target value`);
+  const flat = (rows: readonly (readonly number[])[], width: number, what: string): Float32Array => {
+    const out = new Float32Array(rows.length * width);
+    rows.forEach((row, r) => {
+      if (row.length !== width) {
+        throw new DataError(`${name}: ${what} row ${r + 1} has ${row.length} values, expected ${width} like the first row`);
+      }
+      row.forEach((v, c) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new DataError(`${name}: ${what} row ${r + 1}, column ${c + 1} is ${String(v)}; only finite numbers can be trained on`);
+        }
+        out[r * width + c] = v;
+      });
+    });
+    return out;
+  };
+  return {
+    name,
+    rows: inputs.length,
+    inputSize,
+    outputSize,
+    inputs: flat(inputs, inputSize, 'input'),
+    targets: flat(targets, outputSize, 'target'),
+  };
+}
+
+/** Checks that the network's first and last layer sizes fit the data's columns. */
+export function checkFits(dataset: Dataset, layers: readonly number[]): void {
+  const first = layers[0];
+  const last = layers[layers.length - 1];
+  if (first !== dataset.inputSize) {
+    throw new DataError(
+      `the network's input layer has ${first} units but ${dataset.name} has ${dataset.inputSize} input values per example`,
+      `use --layers ${dataset.inputSize},...,${dataset.outputSize}`,
+    );
+  }
+  if (last !== dataset.outputSize) {
+    throw new DataError(
+      `the network's output layer has ${last} units but ${dataset.name} has ${dataset.outputSize} target values per example`,
+      `use --layers ${dataset.inputSize},...,${dataset.outputSize}`,
+    );
+  }
+}
+
+/** The row of a flattened matrix as a plain array. */
+export function row(matrix: Float32Array | Float64Array, width: number, r: number): number[] {
+  return Array.from(matrix.subarray(r * width, (r + 1) * width));
+}

@@ -1,0 +1,45 @@
+// The seed's two datasets. Each row is one observation of the three lights (1 = on); the target
+// says whether the people walked (1) or stopped (0).
+
+import { datasetFromRows, type Dataset } from './dataset.js';
+
+/**
+ * The first program's six observations: the middle light correlates perfectly with walking, so a
+ * single layer learns it.
+ */
+export function streetlights(): Dataset {
+  return datasetFromRows(
+    'streetlights',
+    [
+      [1, 0, 1],
+      [0, 1, 1],
+      [0, 0, 1],
+      [1, 1, 1],
+      [0, 1, 1],
+      [1, 0, 1],
+    ],
+    [[0], [1], [0], [1], [1], [0]],
+  );
+}
+
+/**
+ * The two-layer program's four observations: no single light correlates with walking (each has as
+ * much up as down pressure), so it takes a hidden layer to find the pattern.
+ */
+export function streetlights4(): Dataset {
+  return datasetFromRows(
+    'streetlights-4',
+    [
+      [1, 0, 1],
+      [0, 1, 1],
+      [0, 0, 1],
+      [1, 1, 1],
+    ],
+    [[1], [1], [0], [0]],
+  );
+}
+
+export const BUILTIN_DATASETS: Record<string, () => Dataset> = {
+  streetlights,
+  'streetlights-4': streetlights4,
+};
