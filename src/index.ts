@@ -1,0 +1,39 @@
+// webgpu-backprop: gradient descent and backpropagation in WebGPU compute shaders, checked by a
+// float64 CPU reference. This entry works in browsers and Node; in Node, get a device from
+// 'webgpu-backprop/node'.
+
+export * from './errors.js';
+export { createGpuContext, describeAdapter, GpuContext, type BufferStats, type DeviceNeeds } from './gpu/context.js';
+export { encodeDispatch, type Dispatch, type Kernel, type Shader } from './gpu/pipeline.js';
+export { MT19937 } from './net/mt19937.js';
+export { ONE_LAYER_WEIGHTS, seededWeights } from './net/init.js';
+export { parseLayers, validateLayers, layerName, deltaName, weightsName, weightDeltaName, type Layers } from './net/spec.js';
+export { datasetFromRows, checkFits, type Dataset } from './data/dataset.js';
+export { streetlights, streetlights4, BUILTIN_DATASETS } from './data/streetlights.js';
+export { parseCsv } from './data/csv.js';
+export { parseJsonDataset } from './data/json.js';
+export * as cpu from './cpu/ops.js';
+export { CpuNetwork } from './cpu/network.js';
+export {
+  EXAMPLES,
+  DEFAULT_EXAMPLE,
+  MODES,
+  batches,
+  builtinDataset,
+  checkWeights,
+  example,
+  initialWeights,
+  resolveConfig,
+  type Batch,
+  type ConfigInput,
+  type Example,
+  type Mode,
+  type TrainConfig,
+} from './train/config.js';
+export { teachingPlan, planBufferNames, type PlanOp, type PlanStep } from './train/plan.js';
+export { GpuTrainer, deviceNeeds, type IterationError, type Position } from './train/gpuTrainer.js';
+export { CpuTrainer } from './train/cpuTrainer.js';
+export { ShadowCheck, stepBound, type StepCheck } from './train/check.js';
+export { train, isLogged, type TrainRun, type TrainResult, type CheckSummary } from './train/run.js';
+export { errorLine, pyFloat } from './train/format.js';
+export * from './verify/tolerance.js';

@@ -1,0 +1,105 @@
+// The CPU reference as the GPU's shadow: it trains from the same float32 weights on the same
+// batches, and after every step the GPU's weights are compared with its float64 ones under a
+// bound that grows with the step count (verification.md, rule 5).
+
+import type { Dataset } from '../data/dataset.js';
+import { MismatchError } from '../errors.js';
+import { FLOAT32_EPSILON, compareAbsolute, compareRelative, describeComparison, type Comparison } from '../verify/tolerance.js';
+import type { TrainConfig } from './config.js';
+import { CpuTrainer } from './cpuTrainer.js';
+import type { IterationError } from './gpuTrainer.js';
+
+export interface StepCheck {
+  steps: number;
+  /** Largest |gpu − cpu| over every weight after this step. */
+  maxDiff: number;
+  /** The bound this step was held to. */
+  bound: number;
+  ok: boolean;
+  /** Set when a weight is beyond the bound: which, where, both values. */
+  detail?: string;
+}
+
+/**
+ * Every float32 operation of a step rounds once: a weight moves by an error of about
+ * 2·ε·(Σ layer sizes + rows) relative to its scale (the forward sums, the backprop sums, the
+ * gradient sum over the batch, the update), and errors of earlier steps carry forward. So the
+ * bound after t steps is t times that, relative to max(1, |weights|).
+ */
+export function stepBound(config: TrainConfig): number {
+  const width = config.layers.reduce((a, b) => a + b, 0) + config.batchSize;
+  return 2 * FLOAT32_EPSILON * width;
+}
+
+export class ShadowCheck {
+  readonly cpu: CpuTrainer;
+  private readonly perStep: number;
+  private bound = 0;
+  /** Largest difference seen over the run. */
+  maxDiff = 0;
+  /** Largest relative difference between the GPU's and the CPU's error per iteration. */
+  maxErrorDiff = 0;
+  /** The first step beyond the bound, if any. */
+  firstFailure: StepCheck | undefined;
+
+  constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[]) {
+    // Rule 1: the reference starts from the exact float32 values the GPU got.
+    this.cpu = new CpuTrainer(
+      config,
+      dataset,
+      weights.map((w) => Float64Array.from(w as ArrayLike<number>, Math.fround)),
+    );
+    this.perStep = stepBound(config);
+  }
+
+  /** Runs the reference one step; returns the iteration's error if the step completed one. */
+  step(): IterationError | undefined {
+    return this.cpu.step();
+  }
+
+  /** Compares the GPU's weights after the same number of steps. */
+  compareWeights(gpuWeights: readonly Float32Array[]): StepCheck {
+    const steps = this.cpu.where.steps;
+    let scale = 1;
+    for (const w of this.cpu.weights) for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]!));
+    this.bound += this.perStep * scale;
+    let maxDiff = 0;
+    let detail: string | undefined;
+    this.cpu.weights.forEach((ref, l) => {
+      const c: Comparison = compareAbsolute(gpuWeights[l]!, ref, this.bound);
+      maxDiff = Math.max(maxDiff, c.maxDiff);
+      if (!c.ok && !detail) detail = describeComparison(`weights_${l}_${l + 1} after step ${steps}`, c, ref.length);
+    });
+    this.maxDiff = Math.max(this.maxDiff, maxDiff);
+    const result: StepCheck = { steps, maxDiff, bound: this.bound, ok: !detail };
+    if (detail) result.detail = detail;
+    if (!result.ok && !this.firstFailure) this.firstFailure = result;
+    return result;
+  }
+
+  /** Compares the error of completed iterations: within 1e-4 relative, widened as the weights' bound grows. */
+  compareErrors(gpu: readonly IterationError[], cpu: readonly IterationError[]): Comparison {
+    const relative = Math.max(1e-4, this.bound);
+    const c = compareRelative(
+      gpu.map((e) => e.error),
+      cpu.map((e) => e.error),
+      relative,
+    );
+    gpu.forEach((e, i) => {
+      const ref = cpu[i]!.error;
+      const rel = Math.abs(e.error - ref) / Math.max(Math.abs(ref), 2 ** -126);
+      this.maxErrorDiff = Math.max(this.maxErrorDiff, rel);
+    });
+    return c;
+  }
+
+  /** Throws a MismatchError naming the first step and weights beyond the bound. */
+  assertOk(): void {
+    if (this.firstFailure) {
+      throw new MismatchError(
+        `the GPU and the CPU reference disagree: ${this.firstFailure.detail}`,
+        'this is a bug in a kernel or the orchestrator; please report it with the command you ran',
+      );
+    }
+  }
+}

@@ -1,0 +1,310 @@
+// The orchestrator. Made once per run: the dataset, weights, layers and deltas live in GPU buffers,
+// every pipeline and bind group is built up front, and each batch is recorded as the plan's
+// dispatches in one compute pass. Many batches go in one submit; the error of each iteration is
+// summed on the GPU into a log that is read back only when asked for, and the weights only on request.
+
+import type { Dataset } from '../data/dataset.js';
+import type { GpuContext } from '../gpu/context.js';
+import { encodeDispatch, type Dispatch } from '../gpu/pipeline.js';
+import { batchStride, batchTable, gather } from '../kernels/gather.js';
+import { matmul } from '../kernels/matmul.js';
+import { outputDelta } from '../kernels/outputDelta.js';
+import { relu } from '../kernels/relu.js';
+import { relu2deriv } from '../kernels/relu2deriv.js';
+import { update } from '../kernels/update.js';
+import { deltaName, layerName, weightDeltaName, weightsName, weightShape } from '../net/spec.js';
+import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
+import { teachingPlan, type PlanStep } from './plan.js';
+
+export interface IterationError {
+  /** 0-based. */
+  iteration: number;
+  /** Σ over the iteration's examples of (prediction − goal)², each from the forward pass that trained on it. */
+  error: number;
+}
+
+/** Where a run stands: iterations completed, the next batch of the current one, updates made. */
+export interface Position {
+  iteration: number;
+  batch: number;
+  steps: number;
+}
+
+/** Dispatches per command buffer: enough to amortise a submit, few enough to keep encoders small. */
+const DISPATCHES_PER_SUBMIT = 4096;
+
+export interface GpuTrainerOptions {
+  /** Iterations whose errors fit in the log between readbacks. */
+  logCapacity?: number;
+}
+
+/** The bytes a network and dataset need of one storage binding and of one buffer: for requesting the device. */
+export function deviceNeeds(config: TrainConfig, dataset: Dataset): { maxStorageBufferBindingSize: number; maxBufferSize: number } {
+  const { layers, batchSize } = config;
+  let largest = Math.max(dataset.inputs.byteLength, dataset.targets.byteLength, dataset.rows * 4);
+  for (let l = 0; l < layers.length; l++) largest = Math.max(largest, batchSize * layers[l]! * 4);
+  for (let l = 0; l + 1 < layers.length; l++) largest = Math.max(largest, layers[l]! * layers[l + 1]! * 4);
+  return { maxStorageBufferBindingSize: largest, maxBufferSize: largest };
+}
+
+export class GpuTrainer {
+  readonly batches: readonly Batch[];
+  /** The plan of a full batch; a smaller last batch runs the same steps on fewer rows. */
+  readonly plan: readonly PlanStep[];
+  private readonly buffers = new Map<string, GPUBuffer>();
+  private readonly dispatches: Dispatch[];
+  private readonly tailDispatches: Dispatch[] | undefined;
+  private readonly errorLog: GPUBuffer;
+  private readonly logCapacity: number;
+  private readonly stride: number;
+  private position: Position = { iteration: 0, batch: 0, steps: 0 };
+  private destroyed = false;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: TrainConfig,
+    readonly dataset: Dataset,
+    parts: {
+      batches: Batch[];
+      plan: PlanStep[];
+      buffers: Map<string, GPUBuffer>;
+      dispatches: Dispatch[];
+      tailDispatches: Dispatch[] | undefined;
+      errorLog: GPUBuffer;
+      logCapacity: number;
+    },
+  ) {
+    this.batches = parts.batches;
+    this.plan = parts.plan;
+    this.buffers = parts.buffers;
+    this.dispatches = parts.dispatches;
+    this.tailDispatches = parts.tailDispatches;
+    this.errorLog = parts.errorLog;
+    this.logCapacity = parts.logCapacity;
+    this.stride = batchStride(ctx);
+  }
+
+  /** Uploads the dataset and weights and builds every pipeline, bind group and buffer the run needs. */
+  static async create(
+    ctx: GpuContext,
+    config: TrainConfig,
+    dataset: Dataset,
+    weights: readonly ArrayLike<number>[],
+    options: GpuTrainerOptions = {},
+  ): Promise<GpuTrainer> {
+    const { layers, batchSize } = config;
+    checkWeights(layers, weights);
+    const batches = makeBatches(dataset.rows, batchSize);
+    const logCapacity = Math.max(1, Math.min(options.logCapacity ?? 1024, 65536));
+    const buffers = new Map<string, GPUBuffer>();
+    const add = (buffer: GPUBuffer): GPUBuffer => {
+      buffers.set(buffer.label, buffer);
+      return buffer;
+    };
+    try {
+      return await ctx.scoped(async () => {
+        add(ctx.storage('inputs', dataset.inputs));
+        add(ctx.storage('targets', dataset.targets));
+        const order = add(ctx.createBuffer('order', dataset.rows * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST));
+        ctx.device.queue.writeBuffer(order, 0, Uint32Array.from({ length: dataset.rows }, (_, i) => i));
+        add(batchTable(ctx, 'batches', batches, dataset.inputSize, dataset.outputSize));
+        add(ctx.storage('goal', batchSize * dataset.outputSize));
+        add(ctx.storage('error', 1));
+        const errorLog = add(ctx.storage('errors', logCapacity));
+        const last = layers.length - 1;
+        for (let l = 0; l <= last; l++) {
+          add(ctx.storage(layerName(l), batchSize * layers[l]!));
+          if (l > 0) add(ctx.storage(deltaName(l), batchSize * layers[l]!));
+        }
+        for (let l = 0; l < last; l++) {
+          add(ctx.storage(weightsName(l), Float32Array.from(weights[l]!)));
+          const [rows, cols] = weightShape(layers, l);
+          add(ctx.storage(weightDeltaName(l), rows * cols));
+        }
+        const plan = teachingPlan(layers, batchSize, config.alpha);
+        const dispatches = await buildDispatches(ctx, plan, buffers, dataset);
+        const tailRows = dataset.rows % batchSize;
+        const tailDispatches = tailRows
+          ? await buildDispatches(ctx, teachingPlan(layers, tailRows, config.alpha), buffers, dataset)
+          : undefined;
+        return new GpuTrainer(ctx, config, dataset, {
+          batches,
+          plan,
+          buffers,
+          dispatches,
+          tailDispatches,
+          errorLog,
+          logCapacity,
+        });
+      });
+    } catch (error) {
+      for (const buffer of buffers.values()) ctx.destroyBuffer(buffer);
+      throw error;
+    }
+  }
+
+  get where(): Position {
+    return { ...this.position };
+  }
+
+  /** Batches (updates) per iteration. */
+  get batchesPerIteration(): number {
+    return this.batches.length;
+  }
+
+  /**
+   * Records and submits `steps` batches from where the run stands, finishing iterations on the way,
+   * and returns the error of every iteration completed. One readback per call (per log-full of iterations).
+   */
+  async run(steps: number): Promise<IterationError[]> {
+    this.assertUsable();
+    const results: IterationError[] = [];
+    let remaining = steps;
+    while (remaining > 0) {
+      const firstIteration = this.position.iteration;
+      const { done, completed } = await this.ctx.scoped(() => this.record(remaining));
+      remaining -= done;
+      if (completed > 0) {
+        const errors = await this.ctx.read(this.errorLog, 0, completed * 4);
+        errors.forEach((error, i) => results.push({ iteration: firstIteration + i, error }));
+      }
+    }
+    return results;
+  }
+
+  /** Runs until `count` more iterations have completed (finishing the current one first). */
+  runIterations(count: number): Promise<IterationError[]> {
+    if (count <= 0) return Promise.resolve([]);
+    return this.run(count * this.batches.length - this.position.batch);
+  }
+
+  private record(maxSteps: number): { done: number; completed: number } {
+    const { device } = this.ctx;
+    const error = this.buffers.get('error')!;
+    let encoder = device.createCommandEncoder({ label: 'GpuTrainer.run' });
+    let pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
+    let recorded = 0;
+    let done = 0;
+    let completed = 0;
+    while (done < maxSteps && completed < this.logCapacity) {
+      const b = this.position.batch;
+      const list = this.batches[b]!.rows === this.config.batchSize ? this.dispatches : this.tailDispatches!;
+      for (const dispatch of list) encodeDispatch(pass, dispatch, dispatch.dynamic ? [b * this.stride] : undefined);
+      recorded += list.length;
+      done++;
+      this.position.steps++;
+      this.position.batch++;
+      if (this.position.batch === this.batches.length) {
+        pass.end();
+        encoder.copyBufferToBuffer(error, 0, this.errorLog, completed * 4, 4);
+        encoder.clearBuffer(error);
+        completed++;
+        this.position.iteration++;
+        this.position.batch = 0;
+        pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
+      }
+      if (recorded >= DISPATCHES_PER_SUBMIT) {
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        encoder = device.createCommandEncoder({ label: 'GpuTrainer.run' });
+        pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
+        recorded = 0;
+      }
+    }
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    return { done, completed };
+  }
+
+  /** The current weights, one float32 array per matrix (rows, cols) row-major. */
+  async readWeights(): Promise<Float32Array[]> {
+    this.assertUsable();
+    const out: Float32Array[] = [];
+    for (let l = 0; l + 1 < this.config.layers.length; l++) out.push(await this.readBuffer(weightsName(l)));
+    return out;
+  }
+
+  /** A named buffer's current contents (layer_1, layer_2_delta, weights_0_1, error, ...), its logical size only. */
+  async readBuffer(name: string): Promise<Float32Array> {
+    this.assertUsable();
+    const buffer = this.buffers.get(name);
+    if (!buffer) throw new RangeError(`no buffer named ${name}`);
+    return this.ctx.read(buffer);
+  }
+
+  /** Frees every buffer the trainer made; the context (device) stays. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const buffer of this.buffers.values()) this.ctx.destroyBuffer(buffer);
+    for (const d of [...this.dispatches, ...(this.tailDispatches ?? [])]) for (const b of d.owned) this.ctx.destroyBuffer(b);
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new Error('this GpuTrainer was destroyed');
+    this.ctx.assertHealthy();
+  }
+}
+
+async function buildDispatches(
+  ctx: GpuContext,
+  plan: readonly PlanStep[],
+  buffers: Map<string, GPUBuffer>,
+  dataset: Dataset,
+): Promise<Dispatch[]> {
+  const get = (name: string): GPUBuffer => {
+    const buffer = buffers.get(name);
+    if (!buffer) throw new Error(`plan names a buffer that was not made: ${name}`);
+    return buffer;
+  };
+  const out: Dispatch[] = [];
+  for (const step of plan) {
+    const { op } = step;
+    const label = step.numpy;
+    switch (op.kind) {
+      case 'gather': {
+        out.push(
+          await gather(
+            ctx,
+            label,
+            {
+              batches: get('batches'),
+              order: get('order'),
+              inputs: get('inputs'),
+              targets: get('targets'),
+              layer0: get(op.layer),
+              goal: get(op.goal),
+            },
+            op.rows,
+            dataset.inputSize,
+            dataset.outputSize,
+          ),
+        );
+        break;
+      }
+      case 'matmul':
+        out.push(await matmul(ctx, { ...op, label, a: get(op.a), b: get(op.b), c: get(op.c) }));
+        break;
+      case 'relu':
+        out.push(await relu(ctx, label, get(op.layer), op.count));
+        break;
+      case 'outputDelta':
+        out.push(
+          await outputDelta(
+            ctx,
+            label,
+            { prediction: get(op.prediction), goal: get(op.goal), delta: get(op.delta), error: get(op.error) },
+            op.count,
+          ),
+        );
+        break;
+      case 'relu2deriv':
+        out.push(await relu2deriv(ctx, label, get(op.layer), get(op.delta), op.count));
+        break;
+      case 'update':
+        out.push(await update(ctx, label, get(op.weightDelta), get(op.weights), op.count, Math.fround(op.scale)));
+        break;
+    }
+  }
+  return out;
+}

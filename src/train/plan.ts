@@ -1,0 +1,149 @@
+// A training step as a plan: the ordered list of dispatches for one batch, each with the line of
+// the seed's numpy it implements. Built from the layer sizes alone, so the GPU trainer, the page
+// and the tests all read the same list. The teaching plan has one dispatch per line of numpy.
+
+import { deltaName, layerName, weightDeltaName, weightsName, type Layers } from '../net/spec.js';
+
+export type PlanOp =
+  | { kind: 'gather'; layer: string; goal: string; rows: number }
+  | {
+      kind: 'matmul';
+      a: string;
+      b: string;
+      c: string;
+      M: number;
+      K: number;
+      N: number;
+      transposeA: boolean;
+      transposeB: boolean;
+    }
+  | { kind: 'relu'; layer: string; count: number }
+  | { kind: 'outputDelta'; prediction: string; goal: string; delta: string; error: string; count: number }
+  | { kind: 'relu2deriv'; layer: string; delta: string; count: number }
+  | { kind: 'update'; weightDelta: string; weights: string; count: number; scale: number };
+
+export interface PlanStep {
+  /** What the step computes, in the seed's names. */
+  numpy: string;
+  /** The shader in shaders/ that runs it. */
+  shader: string;
+  op: PlanOp;
+}
+
+/** The names of every buffer a plan touches, in the order a learner meets them. */
+export function planBufferNames(layers: Layers): string[] {
+  const last = layers.length - 1;
+  const names = ['goal'];
+  for (let l = 0; l <= last; l++) names.push(layerName(l));
+  for (let l = last; l >= 1; l--) names.push(deltaName(l));
+  for (let l = 0; l < last; l++) names.push(weightsName(l));
+  for (let l = last - 1; l >= 0; l--) names.push(weightDeltaName(l));
+  names.push('error');
+  return names;
+}
+
+/**
+ * One dispatch per line of the seed's numpy, for a batch of `rows` examples:
+ * gather, then per layer matmul (+ relu), the output delta and error, per hidden layer the backprop
+ * matmul and relu2deriv, then per weight matrix the gradient matmul and the update. Every delta is
+ * computed before any weight changes, as in the seed.
+ */
+export function teachingPlan(layers: Layers, rows: number, alpha: number): PlanStep[] {
+  const last = layers.length - 1;
+  const size = (l: number): number => layers[l]!;
+  const steps: PlanStep[] = [];
+  const rowsText = rows === 1 ? 'i:i+1' : `i:i+${rows}`;
+  steps.push({
+    numpy: `layer_0, goal = inputs[${rowsText}], targets[${rowsText}]`,
+    shader: 'gather',
+    op: { kind: 'gather', layer: layerName(0), goal: 'goal', rows },
+  });
+  for (let l = 0; l < last; l++) {
+    steps.push({
+      numpy: `${layerName(l + 1)} = np.dot(${layerName(l)}, ${weightsName(l)})`,
+      shader: 'matmul',
+      op: {
+        kind: 'matmul',
+        a: layerName(l),
+        b: weightsName(l),
+        c: layerName(l + 1),
+        M: rows,
+        K: size(l),
+        N: size(l + 1),
+        transposeA: false,
+        transposeB: false,
+      },
+    });
+    if (l + 1 < last) {
+      steps.push({
+        numpy: `${layerName(l + 1)} = relu(${layerName(l + 1)})`,
+        shader: 'relu',
+        op: { kind: 'relu', layer: layerName(l + 1), count: rows * size(l + 1) },
+      });
+    }
+  }
+  steps.push({
+    numpy: `${deltaName(last)} = ${layerName(last)} - goal; error += np.sum(${deltaName(last)} ** 2)`,
+    shader: 'output_delta',
+    op: {
+      kind: 'outputDelta',
+      prediction: layerName(last),
+      goal: 'goal',
+      delta: deltaName(last),
+      error: 'error',
+      count: rows * size(last),
+    },
+  });
+  for (let l = last - 1; l >= 1; l--) {
+    steps.push({
+      numpy: `${deltaName(l)} = ${deltaName(l + 1)}.dot(${weightsName(l)}.T)`,
+      shader: 'matmul',
+      op: {
+        kind: 'matmul',
+        a: deltaName(l + 1),
+        b: weightsName(l),
+        c: deltaName(l),
+        M: rows,
+        K: size(l + 1),
+        N: size(l),
+        transposeA: false,
+        transposeB: true,
+      },
+    });
+    steps.push({
+      numpy: `${deltaName(l)} *= relu2deriv(${layerName(l)})`,
+      shader: 'relu2deriv',
+      op: { kind: 'relu2deriv', layer: layerName(l), delta: deltaName(l), count: rows * size(l) },
+    });
+  }
+  const scaleText = rows === 1 ? 'alpha' : `alpha / ${rows}`;
+  for (let l = last - 1; l >= 0; l--) {
+    steps.push({
+      numpy: `${weightDeltaName(l)} = ${layerName(l)}.T.dot(${deltaName(l + 1)})`,
+      shader: 'matmul',
+      op: {
+        kind: 'matmul',
+        a: layerName(l),
+        b: deltaName(l + 1),
+        c: weightDeltaName(l),
+        M: size(l),
+        K: rows,
+        N: size(l + 1),
+        transposeA: true,
+        transposeB: false,
+      },
+    });
+    steps.push({
+      numpy: `${weightsName(l)} -= ${scaleText} * ${weightDeltaName(l)}`,
+      shader: 'update',
+      op: {
+        kind: 'update',
+        weightDelta: weightDeltaName(l),
+        weights: weightsName(l),
+        count: size(l) * size(l + 1),
+        scale: alpha / rows,
+      },
+    });
+  }
+  return steps;
+}
