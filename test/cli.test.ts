@@ -1,0 +1,178 @@
+// The `backprop` command: its output against numpy's, its JSON, and its errors (one line on
+// stderr, a non-zero exit, no stack trace). Most cases call main() in this process; a few run the
+// built command as a user would (npm test builds dist/lib first).
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { main, type CliIO } from '../src/cli/main.js';
+import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
+import { numpy } from './fixtures/numpy.js';
+
+interface Ran {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+async function run(...argv: string[]): Promise<Ran> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const values = (lines: string[]): number[] => lines.map((l) => Number(l.replace(/^Error:/, '')));
+
+const dir = mkdtempSync(join(tmpdir(), 'backprop-cli-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('backprop train', () => {
+  test("with no options runs the seed's two-layer program: numpy's printout within 1e-4", async () => {
+    const r = await run('train');
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(6);
+    expect(r.out.every((l) => /^Error:\S+$/.test(l))).toBe(true);
+    const c = compareRelative(values(r.out), values(numpy.two_layer.printed), 1e-4);
+    expect(c.ok, describeComparison('Error: lines', c)).toBe(true);
+    expect(r.err.join('\n')).toMatch(/240 steps .* on google swiftshader/);
+  });
+
+  test("--cpu prints numpy's printout digit for digit", async () => {
+    const r = await run('train', '--cpu');
+    expect(r.out).toEqual(numpy.two_layer.printed);
+  });
+
+  test('--example one-layer prints every iteration, matching numpy', async () => {
+    const gpu = await run('train', '--example', 'one-layer');
+    expect(gpu.out).toHaveLength(40);
+    expect(compareRelative(values(gpu.out), numpy.one_layer.errors, 1e-4).ok).toBe(true);
+    const cpu = await run('train', '--example', 'one-layer', '--cpu');
+    expect(cpu.out).toEqual(numpy.one_layer.printed);
+  });
+
+  test('--json: one object per logged iteration, then a summary; --check adds the largest difference', async () => {
+    const r = await run('train', '--json', '--check', '--mode', 'batch', '--batch-size', '3', '--iterations', '20', '--log-every', '5');
+    expect(r.code).toBe(0);
+    const objects = r.out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.slice(0, -1).map((o) => o.iteration)).toEqual([4, 9, 14, 19]);
+    for (const o of objects.slice(0, -1)) expect(typeof o.error).toBe('number');
+    const summary = objects.at(-1)!;
+    expect(summary).toMatchObject({ summary: true, backend: 'gpu', mode: 'batch', batchSize: 3, steps: 40, iterations: 20 });
+    expect(summary.adapter).toMatch(/swiftshader/);
+    expect(typeof summary.timeMs).toBe('number');
+    const check = summary.check as { maxDiff: number; ok: boolean; bound: number };
+    expect(check.ok).toBe(true);
+    expect(check.maxDiff).toBeGreaterThan(0);
+    expect(check.maxDiff).toBeLessThan(check.bound);
+    expect(r.err).toEqual([]);
+  });
+
+  test('--mode full and --layers, on a CSV file with a header', async () => {
+    const csv = file('xor.csv', 'a,b,c,walk\n1,0,1,1\n0,1,1,1\n0,0,1,0\n1,1,1,0\n');
+    const r = await run('train', '--dataset', csv, '--layers', '3,8,1', '--mode', 'full', '--iterations', '200', '--log-every', '100', '--check');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(r.out).toHaveLength(2);
+    expect(r.err.join('\n')).toMatch(/GPU = CPU/);
+  });
+
+  test('a JSON dataset with two outputs', async () => {
+    const json = file('two.json', JSON.stringify({ inputs: [[1, 0], [0, 1], [1, 1]], targets: [[1, 0], [0, 1], [1, 1]] }));
+    const r = await run('train', '--dataset', json, '--layers', '2,3,2', '--iterations', '5', '--json');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    expect(JSON.parse(r.out.at(-1)!)).toMatchObject({ layers: [2, 3, 2], steps: 15 });
+  });
+});
+
+describe('bad options and bad data: one line on stderr, exit 1, no stack trace', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown option', ['train', '--alpah', '0.1'], /unknown option --alpah/],
+    ['missing value', ['train', '--alpha'], /option --alpha needs a value/],
+    ['alpha not a number', ['train', '--alpha', 'fast'], /--alpha: "fast" is not a number/],
+    ['alpha ≤ 0', ['train', '--alpha', '0'], /alpha must be a finite number above 0/],
+    ['alpha Infinity', ['train', '--alpha', 'Infinity'], /alpha must be a finite number above 0/],
+    ['iterations 0', ['train', '--iterations', '0'], /iterations must be a whole number of at least 1/],
+    ['fractional batch size', ['train', '--batch-size', '2.5'], /batch size must be a whole number/],
+    ['batch size 0', ['train', '--mode', 'batch', '--batch-size', '0'], /batch size must be a whole number/],
+    ['stochastic with a batch size', ['train', '--mode', 'stochastic', '--batch-size', '2'], /needs --mode batch/],
+    ['unknown mode', ['train', '--mode', 'sideways'], /unknown mode "sideways"/],
+    ['negative layer', ['train', '--layers', '3,-4,1'], /layer 1 has size -4/],
+    ['fractional layer', ['train', '--layers', '3,4.5,1'], /layer 1 has size 4.5/],
+    ['zero layer', ['train', '--layers', '3,0,1'], /layer 1 has size 0/],
+    ['layers that do not fit the data', ['train', '--layers', '4,4,1'], /input layer has 4 units but streetlights-4 has 3/],
+    ['seed out of range', ['train', '--seed', '-1'], /seed must be a whole number from 0 to 4294967295/],
+    ['unknown example', ['train', '--example', 'three-layer'], /unknown example "three-layer"/],
+    ['unknown dataset', ['train', '--dataset', 'mnist-fashion-xl'], /unknown dataset/],
+    ['missing file', ['train', '--dataset', '/nonexistent/data.csv'], /cannot read \/nonexistent\/data.csv: no such file/],
+    ['--check with --cpu', ['train', '--check', '--cpu'], /cannot be combined with --cpu/],
+    ['unknown command', ['fit'], /unknown command "fit"/],
+  ];
+  for (const [name, argv, message] of cases) {
+    test(name, async () => {
+      const r = await run(...argv);
+      expect(r.code).toBe(1);
+      expect(r.out).toEqual([]);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(/^backprop: /);
+      expect(r.err[0]).toMatch(message);
+      expect(r.err[0]).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  const dataCases: [string, string, RegExp][] = [
+    ['empty.csv', '', /the file is empty/],
+    ['header.csv', 'a,b,c,y\n', /header row but no examples/],
+    ['ragged.csv', '1,0,1,0\n1,0,1\n', /line 2 has 3 columns, expected 4/],
+    ['word.csv', '1,0,1,0\n1,zero,1,1\n', /line 2, column 2 is "zero", not a number/],
+    ['nan.csv', '1,0,1,0\n1,NaN,1,1\n', /line 2, column 2 is "NaN", not a number/],
+    ['big.csv', '1,0,1,0\n1,1e39,1,1\n', /too large for float32/],
+    ['bad.json', '{"inputs": [[1,0,1]], "targets": [', /not valid JSON/],
+    ['counts.json', '{"inputs": [[1,0,1],[0,1,1]], "targets": [[1]]}', /2 input rows but 1 target rows/],
+    ['null.json', '{"inputs": [[1,null,1]], "targets": [[1]]}', /column 2 is null, not a number/],
+  ];
+  for (const [name, text, message] of dataCases) {
+    test(`data file ${name}`, async () => {
+      const r = await run('train', '--dataset', file(name, text));
+      expect(r.code).toBe(1);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(message);
+    });
+  }
+
+  test('--help prints usage and exits 0', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/Usage: backprop train/);
+    expect(r.out.join('\n')).toMatch(/--log-every/);
+  });
+});
+
+describe('the installed command', () => {
+  const exec = promisify(execFile);
+  const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
+
+  test('npx backprop train prints the seed\'s six lines; stderr has only the summary', async () => {
+    const { stdout, stderr } = await exec(process.execPath, [bin, 'train']);
+    expect(stdout.trim().split('\n')).toHaveLength(6);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^# 3-4-1 on streetlights-4/);
+  });
+
+  test('a bad option exits 1 with one line and no stack trace', async () => {
+    const failure = await exec(process.execPath, [bin, 'train', '--bogus']).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toBe('backprop: unknown option --bogus (see backprop --help)\n');
+  });
+});

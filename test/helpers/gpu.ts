@@ -1,0 +1,60 @@
+// One GPU context per test file, on Dawn (SwiftShader without a GPU). When no adapter can be had
+// the tests fail with the reason; they never skip.
+
+import { afterAll, beforeAll } from 'vitest';
+import type { GpuContext } from '../../src/gpu/context.js';
+import { createNodeGpuContext } from '../../src/gpu/node.js';
+import { encodeDispatch, type Dispatch } from '../../src/gpu/pipeline.js';
+
+export function useGpu(): () => GpuContext {
+  let ctx: GpuContext | undefined;
+  beforeAll(async () => {
+    ctx = await createNodeGpuContext();
+  });
+  afterAll(() => ctx?.destroy());
+  return () => {
+    if (!ctx) throw new Error('no GPU context: createNodeGpuContext failed in beforeAll (see the error above)');
+    return ctx;
+  };
+}
+
+/** Records one dispatch, submits it inside error scopes and waits. */
+export async function runDispatch(ctx: GpuContext, dispatch: Dispatch, dynamicOffsets?: number[]): Promise<void> {
+  await ctx.scoped(() => {
+    const encoder = ctx.device.createCommandEncoder({ label: `test ${dispatch.label}` });
+    const pass = encoder.beginComputePass();
+    encodeDispatch(pass, dispatch, dynamicOffsets);
+    pass.end();
+    ctx.device.queue.submit([encoder.finish()]);
+  });
+  await ctx.idle();
+}
+
+/** Deterministic values in [-1, 1) (a small LCG, so tests need no fixtures). */
+export function randomValues(count: number, seed = 1): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+export const SENTINEL = 1234.5;
+/** How many values past the logical end of an output are checked to be untouched. */
+export const GUARD = 37;
+
+/** Values followed by a guard band of SENTINEL. */
+export function withGuard(values: ArrayLike<number> | number): Float32Array {
+  const length = typeof values === 'number' ? values : values.length;
+  const out = new Float32Array(length + GUARD).fill(SENTINEL);
+  if (typeof values === 'number') out.fill(0, 0, length);
+  else out.set(values);
+  return out;
+}
+
+export function guardIntact(values: Float32Array, logical: number): boolean {
+  for (let i = logical; i < values.length; i++) if (values[i] !== SENTINEL) return false;
+  return true;
+}
