@@ -8,6 +8,7 @@ import { seededWeights } from '../src/net/init.js';
 import { ShadowCheck } from '../src/train/check.js';
 import { EXAMPLES, initialWeights, resolveConfig, type ConfigInput, type TrainConfig } from '../src/train/config.js';
 import { CpuTrainer } from '../src/train/cpuTrainer.js';
+import { CpuPlan } from '../src/train/cpuPlan.js';
 import { errorLine } from '../src/train/format.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { train } from '../src/train/run.js';
@@ -120,9 +121,68 @@ describe('GPU against the CPU reference after every step', () => {
       shadow.step();
       shadow.compareWeights(await t.readWeights());
     }
+    expect(shadow.currentBound).toBeGreaterThan(0);
     t.destroy();
     expect(shadow.firstFailure, 'the bound must not hide a 0.1% error in the step').toBeDefined();
     expect(() => shadow.assertOk()).toThrow(/disagree: weights_\d_\d after step \d+/);
+  });
+});
+
+describe('dispatch by dispatch', () => {
+  test('the CPU plan gives the same bits as the plain CPU network, for every mode', () => {
+    for (const input of [{}, { mode: 'batch' as const, batchSize: 3 }, { mode: 'full' as const }, { layers: [3, 5, 4, 1], seed: 3 }]) {
+      const ds = streetlights4();
+      const cfg = config({ iterations: 10, ...input }, ds);
+      const w = seededWeights(cfg.layers, cfg.seed);
+      const plain = new CpuTrainer(cfg, ds, w);
+      const plan = new CpuPlan(cfg, ds, w);
+      expect(plan.runIterations(10)).toEqual(plain.runIterations(10));
+      expect(plan.weights).toEqual(plain.weights);
+    }
+  });
+
+  test('each GPU dispatch writes what the same CPU step writes', async () => {
+    const ds = streetlights();
+    const cfg = config({ mode: 'batch', batchSize: 4, iterations: 2 }, ds);
+    const w = seededWeights(cfg.layers, 1);
+    const t = await GpuTrainer.create(gpu(), cfg, ds, w);
+    const shadow = new ShadowCheck(cfg, ds, w);
+    const seen = new Set<string>();
+    // Two iterations of two batches (4 rows, then a tail of 2): every dispatch of both plans.
+    for (let i = 0; i < 2 * (t.planFor(0).plan.length + t.planFor(1).plan.length); i++) {
+      const g = await t.runDispatch();
+      const c = shadow.runDispatch();
+      expect(g.step.numpy).toBe(c.step.numpy);
+      expect(g.batchDone).toBe(c.batchDone);
+      expect(g.completed?.iteration).toBe(c.completed?.iteration);
+      if (g.completed) expect(g.completed.error).toBeCloseTo(c.completed!.error, 5);
+      for (const name of g.dispatch.writes) {
+        const gpuValues = await t.readBuffer(name);
+        const cpuValues = shadow.cpu.buffers.get(name)!;
+        const diff = Math.max(...Array.from(cpuValues, (v, k) => Math.abs(v - gpuValues[k]!)));
+        expect(diff, `${g.step.numpy}: ${name}`).toBeLessThan(1e-5);
+        seen.add(g.step.shader);
+      }
+    }
+    expect([...seen].sort()).toEqual(['gather', 'matmul', 'output_delta', 'relu', 'relu2deriv', 'update']);
+    expect(t.where).toEqual({ iteration: 2, batch: 0, dispatch: 0, steps: 4 });
+    t.destroy();
+  });
+
+  test('stepping into a batch, then running on, gives the same run as running straight', async () => {
+    const ds = streetlights4();
+    const cfg = config({ iterations: 5 }, ds);
+    const w = seededWeights(cfg.layers, 1);
+    const a = await GpuTrainer.create(gpu(), cfg, ds, w);
+    const straight = await a.runIterations(5);
+    const b = await GpuTrainer.create(gpu(), cfg, ds, w);
+    for (let i = 0; i < 4; i++) await b.runDispatch();
+    expect(b.where).toMatchObject({ batch: 0, dispatch: 4, steps: 0 });
+    const stepped = await b.runIterations(5);
+    expect(stepped).toEqual(straight);
+    expect(await b.readWeights()).toEqual(await a.readWeights());
+    a.destroy();
+    b.destroy();
   });
 });
 
@@ -152,13 +212,13 @@ describe('the trainer', () => {
     const cfg = config({}, ds);
     const t = await GpuTrainer.create(gpu(), cfg, ds, seededWeights(cfg.layers, 1));
     expect(await t.run(3)).toEqual([]);
-    expect(t.where).toEqual({ iteration: 0, batch: 3, steps: 3 });
+    expect(t.where).toEqual({ iteration: 0, batch: 3, dispatch: 0, steps: 3 });
     const done = await t.run(2);
     expect(done.map((e) => e.iteration)).toEqual([0]);
-    expect(t.where).toEqual({ iteration: 1, batch: 1, steps: 5 });
+    expect(t.where).toEqual({ iteration: 1, batch: 1, dispatch: 0, steps: 5 });
     // runIterations finishes the current iteration first.
     expect((await t.runIterations(2)).map((e) => e.iteration)).toEqual([1, 2]);
-    expect(t.where).toEqual({ iteration: 3, batch: 0, steps: 12 });
+    expect(t.where).toEqual({ iteration: 3, batch: 0, dispatch: 0, steps: 12 });
     t.destroy();
   });
 

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.js';
 import { MismatchError } from '../errors.js';
 import { FLOAT32_EPSILON, compareAbsolute, compareRelative, describeComparison, type Comparison } from '../verify/tolerance.js';
 import type { TrainConfig } from './config.js';
-import { CpuTrainer } from './cpuTrainer.js';
+import { CpuPlan, type DispatchResult } from './cpuPlan.js';
 import type { IterationError } from './gpuTrainer.js';
 
 export interface StepCheck {
@@ -32,7 +32,8 @@ export function stepBound(config: TrainConfig): number {
 }
 
 export class ShadowCheck {
-  readonly cpu: CpuTrainer;
+  /** The reference, running the same plan of dispatches as the GPU. */
+  readonly cpu: CpuPlan;
   private readonly perStep: number;
   private bound = 0;
   /** Largest difference seen over the run. */
@@ -44,7 +45,7 @@ export class ShadowCheck {
 
   constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[]) {
     // Rule 1: the reference starts from the exact float32 values the GPU got.
-    this.cpu = new CpuTrainer(
+    this.cpu = new CpuPlan(
       config,
       dataset,
       weights.map((w) => Float64Array.from(w as ArrayLike<number>, Math.fround)),
@@ -52,17 +53,45 @@ export class ShadowCheck {
     this.perStep = stepBound(config);
   }
 
-  /** Runs the reference one step; returns the iteration's error if the step completed one. */
+  /** Runs the reference one step (the rest of the current batch); returns the iteration's error if that completed one. */
   step(): IterationError | undefined {
-    return this.cpu.step();
+    const done = this.cpu.step();
+    this.grow();
+    return done;
+  }
+
+  /** Runs the reference `steps` steps; returns the errors of the iterations completed. */
+  run(steps: number): IterationError[] {
+    const out: IterationError[] = [];
+    for (let s = 0; s < steps; s++) {
+      const done = this.step();
+      if (done) out.push(done);
+    }
+    return out;
+  }
+
+  /** Runs the reference's next dispatch, as the GPU just ran its own. */
+  runDispatch(): DispatchResult {
+    const r = this.cpu.runDispatch();
+    if (r.batchDone) this.grow();
+    return r;
+  }
+
+  /** The bound grows by one step's worth, at the scale of the weights after that step. */
+  private grow(): void {
+    let scale = 1;
+    for (const w of this.cpu.weights) for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]!));
+    this.bound += this.perStep * scale;
+  }
+
+  /** The bound after the steps run so far. */
+  get currentBound(): number {
+    return this.bound;
   }
 
   /** Compares the GPU's weights after the same number of steps. */
   compareWeights(gpuWeights: readonly Float32Array[]): StepCheck {
     const steps = this.cpu.where.steps;
-    let scale = 1;
-    for (const w of this.cpu.weights) for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]!));
-    this.bound += this.perStep * scale;
     let maxDiff = 0;
     let detail: string | undefined;
     this.cpu.weights.forEach((ref, l) => {

@@ -5,12 +5,13 @@
 import { CpuNetwork } from '../cpu/network.js';
 import type { Dataset } from '../data/dataset.js';
 import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
-import type { IterationError, Position } from './gpuTrainer.js';
+import { Cursor, type Position } from './cursor.js';
+import type { IterationError } from './gpuTrainer.js';
 
 export class CpuTrainer {
   readonly batches: readonly Batch[];
   readonly network: CpuNetwork;
-  private position: Position = { iteration: 0, batch: 0, steps: 0 };
+  private readonly cursor: Cursor;
   private iterationError = 0;
 
   constructor(
@@ -21,10 +22,11 @@ export class CpuTrainer {
     checkWeights(config.layers, weights);
     this.batches = makeBatches(dataset.rows, config.batchSize);
     this.network = new CpuNetwork(config.layers, weights, config.batchSize);
+    this.cursor = new Cursor(this.batches.length);
   }
 
   get where(): Position {
-    return { ...this.position };
+    return this.cursor.position;
   }
 
   get batchesPerIteration(): number {
@@ -34,17 +36,14 @@ export class CpuTrainer {
   /** One update on the next batch; returns the iteration's error if this batch completed it. */
   step(): IterationError | undefined {
     const { dataset, config } = this;
-    const { start, rows } = this.batches[this.position.batch]!;
+    const { start, rows } = this.batches[this.cursor.batch]!;
     const layer0 = dataset.inputs.subarray(start * dataset.inputSize, (start + rows) * dataset.inputSize);
     const goal = dataset.targets.subarray(start * dataset.outputSize, (start + rows) * dataset.outputSize);
     this.iterationError += this.network.trainBatch(layer0, goal, rows, config.alpha);
-    this.position.steps++;
-    this.position.batch++;
-    if (this.position.batch < this.batches.length) return undefined;
-    const done = { iteration: this.position.iteration, error: this.iterationError };
+    const iteration = this.cursor.iteration;
+    if (!this.cursor.finishBatch()) return undefined;
+    const done = { iteration, error: this.iterationError };
     this.iterationError = 0;
-    this.position.batch = 0;
-    this.position.iteration++;
     return done;
   }
 
@@ -58,8 +57,7 @@ export class CpuTrainer {
   }
 
   runIterations(count: number): IterationError[] {
-    if (count <= 0) return [];
-    return this.run(count * this.batches.length - this.position.batch);
+    return this.run(this.cursor.stepsForIterations(count));
   }
 
   /** The error accumulated so far in the current, unfinished iteration. */

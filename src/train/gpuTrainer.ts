@@ -14,6 +14,7 @@ import { relu2deriv } from '../kernels/relu2deriv.js';
 import { update } from '../kernels/update.js';
 import { deltaName, layerName, weightDeltaName, weightsName, weightShape } from '../net/spec.js';
 import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
+import { Cursor, type Position } from './cursor.js';
 import { teachingPlan, type PlanStep } from './plan.js';
 
 export interface IterationError {
@@ -23,11 +24,20 @@ export interface IterationError {
   error: number;
 }
 
-/** Where a run stands: iterations completed, the next batch of the current one, updates made. */
-export interface Position {
-  iteration: number;
+export type { Position } from './cursor.js';
+
+/** What one dispatch did, for stepping through a plan. */
+export interface DispatchRun {
+  step: PlanStep;
+  dispatch: Dispatch;
+  /** Its index in the batch's plan. */
+  index: number;
+  /** The batch it belongs to, in the iteration. */
   batch: number;
-  steps: number;
+  /** True when this dispatch finished its batch (the weights were updated). */
+  batchDone: boolean;
+  /** The iteration's error, when this dispatch finished the iteration. */
+  completed?: IterationError;
 }
 
 /** Dispatches per command buffer: enough to amortise a submit, few enough to keep encoders small. */
@@ -53,11 +63,12 @@ export class GpuTrainer {
   readonly plan: readonly PlanStep[];
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly dispatches: Dispatch[];
+  private readonly tailPlan: PlanStep[] | undefined;
   private readonly tailDispatches: Dispatch[] | undefined;
   private readonly errorLog: GPUBuffer;
   private readonly logCapacity: number;
   private readonly stride: number;
-  private position: Position = { iteration: 0, batch: 0, steps: 0 };
+  private readonly cursor: Cursor;
   private destroyed = false;
 
   private constructor(
@@ -69,6 +80,7 @@ export class GpuTrainer {
       plan: PlanStep[];
       buffers: Map<string, GPUBuffer>;
       dispatches: Dispatch[];
+      tailPlan: PlanStep[] | undefined;
       tailDispatches: Dispatch[] | undefined;
       errorLog: GPUBuffer;
       logCapacity: number;
@@ -78,10 +90,12 @@ export class GpuTrainer {
     this.plan = parts.plan;
     this.buffers = parts.buffers;
     this.dispatches = parts.dispatches;
+    this.tailPlan = parts.tailPlan;
     this.tailDispatches = parts.tailDispatches;
     this.errorLog = parts.errorLog;
     this.logCapacity = parts.logCapacity;
     this.stride = batchStride(ctx);
+    this.cursor = new Cursor(this.batches.length);
   }
 
   /** Uploads the dataset and weights and builds every pipeline, bind group and buffer the run needs. */
@@ -124,14 +138,14 @@ export class GpuTrainer {
         const plan = teachingPlan(layers, batchSize, config.alpha);
         const dispatches = await buildDispatches(ctx, plan, buffers, dataset);
         const tailRows = dataset.rows % batchSize;
-        const tailDispatches = tailRows
-          ? await buildDispatches(ctx, teachingPlan(layers, tailRows, config.alpha), buffers, dataset)
-          : undefined;
+        const tailPlan = tailRows ? teachingPlan(layers, tailRows, config.alpha) : undefined;
+        const tailDispatches = tailPlan ? await buildDispatches(ctx, tailPlan, buffers, dataset) : undefined;
         return new GpuTrainer(ctx, config, dataset, {
           batches,
           plan,
           buffers,
           dispatches,
+          tailPlan,
           tailDispatches,
           errorLog,
           logCapacity,
@@ -144,7 +158,52 @@ export class GpuTrainer {
   }
 
   get where(): Position {
-    return { ...this.position };
+    return this.cursor.position;
+  }
+
+  /** The plan and its dispatches for a batch of the iteration (a smaller last batch has its own). */
+  planFor(batch = this.cursor.batch): { plan: readonly PlanStep[]; dispatches: readonly Dispatch[] } {
+    return this.batches[batch]!.rows === this.config.batchSize
+      ? { plan: this.plan, dispatches: this.dispatches }
+      : { plan: this.tailPlan!, dispatches: this.tailDispatches! };
+  }
+
+  /** Buffer names, for reading back. */
+  get bufferNames(): string[] {
+    return [...this.buffers.keys()];
+  }
+
+  /**
+   * Runs only the next dispatch of the current batch and waits for it, so its buffers can be read.
+   * Finishing a batch counts a step; finishing an iteration reads back its error.
+   */
+  async runDispatch(): Promise<DispatchRun> {
+    this.assertUsable();
+    const batch = this.cursor.batch;
+    const index = this.cursor.dispatch;
+    const { plan, dispatches } = this.planFor(batch);
+    const dispatch = dispatches[index]!;
+    const iteration = this.cursor.iteration;
+    let completedIteration = false;
+    await this.ctx.scoped(() => {
+      const encoder = this.ctx.device.createCommandEncoder({ label: 'GpuTrainer.runDispatch' });
+      const pass = encoder.beginComputePass({ label: dispatch.label });
+      encodeDispatch(pass, dispatch, dispatch.dynamic ? [batch * this.stride] : undefined);
+      pass.end();
+      this.cursor.dispatch++;
+      if (this.cursor.dispatch === dispatches.length) completedIteration = this.cursor.finishBatch();
+      if (completedIteration) this.endIteration(encoder, 0);
+      this.ctx.device.queue.submit([encoder.finish()]);
+    });
+    const result: DispatchRun = { step: plan[index]!, dispatch, index, batch, batchDone: this.cursor.dispatch === 0 };
+    if (completedIteration) result.completed = { iteration, error: (await this.ctx.read(this.errorLog, 0, 4))[0]! };
+    else await this.ctx.idle();
+    return result;
+  }
+
+  private endIteration(encoder: GPUCommandEncoder, slot: number): void {
+    encoder.copyBufferToBuffer(this.buffers.get('error')!, 0, this.errorLog, slot * 4, 4);
+    encoder.clearBuffer(this.buffers.get('error')!);
   }
 
   /** Batches (updates) per iteration. */
@@ -161,7 +220,7 @@ export class GpuTrainer {
     const results: IterationError[] = [];
     let remaining = steps;
     while (remaining > 0) {
-      const firstIteration = this.position.iteration;
+      const firstIteration = this.cursor.iteration;
       const { done, completed } = await this.ctx.scoped(() => this.record(remaining));
       remaining -= done;
       if (completed > 0) {
@@ -174,33 +233,30 @@ export class GpuTrainer {
 
   /** Runs until `count` more iterations have completed (finishing the current one first). */
   runIterations(count: number): Promise<IterationError[]> {
-    if (count <= 0) return Promise.resolve([]);
-    return this.run(count * this.batches.length - this.position.batch);
+    return this.run(this.cursor.stepsForIterations(count));
   }
 
   private record(maxSteps: number): { done: number; completed: number } {
     const { device } = this.ctx;
-    const error = this.buffers.get('error')!;
     let encoder = device.createCommandEncoder({ label: 'GpuTrainer.run' });
     let pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
     let recorded = 0;
     let done = 0;
     let completed = 0;
     while (done < maxSteps && completed < this.logCapacity) {
-      const b = this.position.batch;
-      const list = this.batches[b]!.rows === this.config.batchSize ? this.dispatches : this.tailDispatches!;
-      for (const dispatch of list) encodeDispatch(pass, dispatch, dispatch.dynamic ? [b * this.stride] : undefined);
-      recorded += list.length;
+      const b = this.cursor.batch;
+      const { dispatches } = this.planFor(b);
+      // A batch stepped into dispatch by dispatch is finished from where it stands.
+      for (let i = this.cursor.dispatch; i < dispatches.length; i++) {
+        const dispatch = dispatches[i]!;
+        encodeDispatch(pass, dispatch, dispatch.dynamic ? [b * this.stride] : undefined);
+        recorded++;
+      }
       done++;
-      this.position.steps++;
-      this.position.batch++;
-      if (this.position.batch === this.batches.length) {
+      if (this.cursor.finishBatch()) {
         pass.end();
-        encoder.copyBufferToBuffer(error, 0, this.errorLog, completed * 4, 4);
-        encoder.clearBuffer(error);
+        this.endIteration(encoder, completed);
         completed++;
-        this.position.iteration++;
-        this.position.batch = 0;
         pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
       }
       if (recorded >= DISPATCHES_PER_SUBMIT) {

@@ -1,0 +1,40 @@
+// Where a run stands: iterations done, the next batch of the current iteration, the next dispatch
+// of that batch, and the updates (steps) made. Shared by the GPU trainer and the CPU shadow so that
+// both count the same way.
+
+export interface Position {
+  iteration: number;
+  batch: number;
+  /** The next dispatch of the current batch's plan; 0 between batches. */
+  dispatch: number;
+  steps: number;
+}
+
+export class Cursor {
+  iteration = 0;
+  batch = 0;
+  dispatch = 0;
+  steps = 0;
+
+  constructor(readonly batchesPerIteration: number) {}
+
+  /** Marks the current batch done; true when that completed an iteration. */
+  finishBatch(): boolean {
+    this.dispatch = 0;
+    this.steps++;
+    this.batch++;
+    if (this.batch < this.batchesPerIteration) return false;
+    this.batch = 0;
+    this.iteration++;
+    return true;
+  }
+
+  /** Steps (whole batches) until `count` more iterations are complete, counting the current one. */
+  stepsForIterations(count: number): number {
+    return count <= 0 ? 0 : count * this.batchesPerIteration - this.batch;
+  }
+
+  get position(): Position {
+    return { iteration: this.iteration, batch: this.batch, dispatch: this.dispatch, steps: this.steps };
+  }
+}
