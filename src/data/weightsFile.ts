@@ -1,0 +1,67 @@
+// Weights as a JSON file: the layer sizes and each matrix as nested rows, so
+// np.array(json.load(f)['weights']['weights_0_1']) is the matrix. Read back with every shape and
+// value checked; parsed, never evaluated.
+
+import { DataError } from '../errors.js';
+import { validateLayers, weightShape, weightsName, type Layers } from '../net/spec.js';
+
+export const WEIGHTS_FORMAT = 'webgpu-backprop/weights';
+
+export interface WeightsFile {
+  layers: Layers;
+  /** One matrix per pair of layers, (rows, cols) row-major. */
+  weights: Float64Array[];
+}
+
+export function encodeWeightsJson(layers: Layers, weights: readonly ArrayLike<number>[]): string {
+  const named: Record<string, number[][]> = {};
+  weights.forEach((w, l) => {
+    const [rows, cols] = weightShape(layers, l);
+    named[weightsName(l)] = Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => w[r * cols + c]!));
+  });
+  return `${JSON.stringify({ format: WEIGHTS_FORMAT, version: 1, layers, weights: named }, null, 1)}\n`;
+}
+
+export function decodeWeightsJson(name: string, text: string): WeightsFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new DataError(`${name}: not valid JSON (${(cause as Error).message})`);
+  }
+  const v = value as { format?: unknown; layers?: unknown; weights?: unknown };
+  if (typeof value !== 'object' || value === null || v.format !== WEIGHTS_FORMAT) {
+    throw new DataError(`${name}: not a weights file (expected "format": "${WEIGHTS_FORMAT}")`);
+  }
+  if (!Array.isArray(v.layers) || !v.layers.every((n) => typeof n === 'number')) {
+    throw new DataError(`${name}: "layers" must be an array of layer sizes`);
+  }
+  let layers: Layers;
+  try {
+    layers = validateLayers(v.layers as number[]);
+  } catch (error) {
+    throw new DataError(`${name}: ${(error as Error).message}`);
+  }
+  if (typeof v.weights !== 'object' || v.weights === null) throw new DataError(`${name}: "weights" must map names to matrices`);
+  const named = v.weights as Record<string, unknown>;
+  const weights = layers.slice(1).map((_, l) => {
+    const key = weightsName(l);
+    const [rows, cols] = weightShape(layers, l);
+    const matrix = named[key];
+    if (!Array.isArray(matrix) || matrix.length !== rows) {
+      throw new DataError(`${name}: ${key} must have ${rows} rows of ${cols} (layers ${layers.join(',')})`);
+    }
+    const out = new Float64Array(rows * cols);
+    matrix.forEach((row: unknown, r) => {
+      if (!Array.isArray(row) || row.length !== cols) throw new DataError(`${name}: ${key} row ${r} must have ${cols} values`);
+      row.forEach((x: unknown, c) => {
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${name}: ${key}[${r}][${c}] is ${JSON.stringify(x)}, not a finite number`);
+        out[r * cols + c] = x;
+      });
+    });
+    return out;
+  });
+  const extra = Object.keys(named).find((k) => !layers.slice(1).some((_, l) => weightsName(l) === k));
+  if (extra) throw new DataError(`${name}: unexpected matrix ${extra} for layers ${layers.join(',')}`);
+  return { layers, weights };
+}
