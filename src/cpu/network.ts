@@ -37,8 +37,11 @@ export class CpuNetwork {
     return layers[last]!;
   }
 
-  /** One step of gradient descent on one batch; returns the batch's Σ (prediction - goal)². */
-  trainBatch(layer0: ArrayLike<number>, goal: ArrayLike<number>, rows: number, alpha: number): number {
+  /**
+   * The forward pass, the deltas and weight_delta_l = layer_lᵀ · layer_{l+1}_delta for every matrix,
+   * without changing the weights; returns the batch's Σ (prediction - goal)².
+   */
+  gradients(layer0: ArrayLike<number>, goal: ArrayLike<number>, rows: number): number {
     const { sizes, layers, deltas, weights, weightDeltas } = this;
     const last = sizes.length - 1;
     this.forward(layer0, rows);
@@ -49,8 +52,14 @@ export class CpuNetwork {
     }
     for (let l = last - 1; l >= 0; l--) {
       matmul(layers[l]!, deltas[l + 1]!, weightDeltas[l]!, sizes[l]!, rows, sizes[l + 1]!, true, false);
-      update(weightDeltas[l]!, weights[l]!, alpha / rows);
     }
+    return error;
+  }
+
+  /** One step of gradient descent on one batch; returns the batch's Σ (prediction - goal)². */
+  trainBatch(layer0: ArrayLike<number>, goal: ArrayLike<number>, rows: number, alpha: number): number {
+    const error = this.gradients(layer0, goal, rows);
+    for (let l = this.weights.length - 1; l >= 0; l--) update(this.weightDeltas[l]!, this.weights[l]!, alpha / rows);
     return error;
   }
 }

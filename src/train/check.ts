@@ -43,12 +43,15 @@ export class ShadowCheck {
   /** The first step beyond the bound, if any. */
   firstFailure: StepCheck | undefined;
 
-  constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[]) {
-    // Rule 1: the reference starts from the exact float32 values the GPU got.
+  /**
+   * The reference starts from the exact float32 values the GPU got (verification.md, rule 1);
+   * with `float32Start` false it starts from the float64 weights themselves, as numpy does.
+   */
+  constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[], float32Start = true) {
     this.cpu = new CpuPlan(
       config,
       dataset,
-      weights.map((w) => Float64Array.from(w as ArrayLike<number>, Math.fround)),
+      weights.map((w) => Float64Array.from(w as ArrayLike<number>, float32Start ? Math.fround : (x) => x)),
     );
     this.perStep = stepBound(config);
   }

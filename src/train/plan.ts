@@ -147,3 +147,14 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number): PlanS
   }
   return steps;
 }
+
+/** The (rows, cols) of a plan buffer for a batch of `rows` examples: layers and deltas are (rows, size). */
+export function planBufferShape(name: string, layers: Layers, rows: number): [number, number] {
+  if (name === 'error') return [1, 1];
+  if (name === 'goal') return [rows, layers[layers.length - 1]!];
+  const layer = /^layer_(\d+)(_delta)?$/.exec(name);
+  if (layer) return [rows, layers[Number(layer[1])]!];
+  const weights = /^(?:weights|weight_delta)_(\d+)_(\d+)$/.exec(name);
+  if (weights) return [layers[Number(weights[1])]!, layers[Number(weights[2])]!];
+  throw new RangeError(`no plan buffer named ${name}`);
+}

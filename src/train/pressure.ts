@@ -1,0 +1,59 @@
+// The seed's up and down pressure: for each example alone, the direction its update would push
+// each weight (+ up, − down, 0 none: the weight's input was 0, or its ReLU was off), and the net
+// push over all examples. Weights whose input correlates with the goal feel up pressure;
+// decorrelated ones are pushed towards 0.
+
+import { CpuNetwork } from '../cpu/network.js';
+import type { Dataset } from '../data/dataset.js';
+import { weightShape, weightsName, type Layers } from '../net/spec.js';
+
+export interface PressureMatrix {
+  name: string;
+  rows: number;
+  cols: number;
+  /** perExample[i][k]: sign (−1, 0, 1) of −weight_delta for weight k when training on example i alone. */
+  perExample: Int8Array[];
+  /** Sign of the summed update over all examples. */
+  net: Int8Array;
+  up: Uint32Array;
+  down: Uint32Array;
+}
+
+export function pressure(layers: Layers, weights: readonly ArrayLike<number>[], dataset: Dataset, maxExamples = 16): PressureMatrix[] {
+  const network = new CpuNetwork(layers, weights, 1);
+  const examples = Math.min(dataset.rows, maxExamples);
+  const out: PressureMatrix[] = weights.map((w, l) => {
+    const [rows, cols] = weightShape(layers, l);
+    return {
+      name: weightsName(l),
+      rows,
+      cols,
+      perExample: [],
+      net: new Int8Array(w.length),
+      up: new Uint32Array(w.length),
+      down: new Uint32Array(w.length),
+    };
+  });
+  const sums = weights.map((w) => new Float64Array(w.length));
+  for (let i = 0; i < examples; i++) {
+    const input = dataset.inputs.subarray(i * dataset.inputSize, (i + 1) * dataset.inputSize);
+    const goal = dataset.targets.subarray(i * dataset.outputSize, (i + 1) * dataset.outputSize);
+    network.gradients(input, goal, 1);
+    network.weightDeltas.forEach((g, l) => {
+      const m = out[l]!;
+      const signs = new Int8Array(g.length);
+      for (let k = 0; k < g.length; k++) {
+        // The update is −alpha · weight_delta: a negative weight_delta pushes the weight up.
+        signs[k] = -Math.sign(g[k]!);
+        if (signs[k] > 0) m.up[k]!++;
+        if (signs[k] < 0) m.down[k]!++;
+        sums[l]![k]! -= g[k]!;
+      }
+      m.perExample.push(signs);
+    });
+  }
+  out.forEach((m, l) => {
+    for (let k = 0; k < m.net.length; k++) m.net[k] = Math.sign(sums[l]![k]!);
+  });
+  return out;
+}
