@@ -1,7 +1,15 @@
 /// <reference types="vitest/config" />
 // One config for the page (vite / vite build), the library and CLI (vite build --mode lib) and the tests (vitest).
 import { builtinModules } from 'node:module';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+// The page's Content-Security-Policy allows only its own origin. The dev server injects CSS as
+// <style> elements, so `npm start` relaxes style-src; the built page keeps the strict policy.
+const devStyles: Plugin = {
+  name: 'dev-inline-styles',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+};
 
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
@@ -23,6 +31,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
+    plugins: [devStyles],
     build: { outDir: 'dist/page', target: 'es2022' },
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },
