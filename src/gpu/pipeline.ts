@@ -16,6 +16,8 @@ export type BindingKind = 'uniform' | 'uniform-dynamic' | 'read' | 'rw';
 
 export interface Kernel {
   readonly shader: Shader;
+  /** The override constants it was built with (workgroup size, transposes). */
+  readonly constants: Readonly<Record<string, number | boolean>>;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
 }
@@ -104,7 +106,7 @@ async function buildKernel(
       layout: device.createPipelineLayout({ label: `${shader.name}.pipelineLayout`, bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main', constants: numeric },
     });
-    return { shader, pipeline, layout };
+    return { shader, constants, pipeline, layout };
   } catch (cause) {
     ctx.assertHealthy();
     const message = cause instanceof Error ? cause.message : String(cause);
