@@ -123,6 +123,19 @@ export class GpuContext {
   }
 
   /**
+   * After an operation failed: was the device lost? device.lost settles a moment after the loss,
+   * so a failure caused by it is given that moment before being reported as something else.
+   */
+  private async lostAfterFailure(): Promise<boolean> {
+    if (this.lostInfo) return true;
+    const lost = await Promise.race([
+      this.device.lost.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100)),
+    ]);
+    return lost || this.lostInfo !== undefined;
+  }
+
+  /**
    * Runs `work` inside validation, out-of-memory and internal error scopes, so any error it causes
    * surfaces as a GpuError instead of silent zeros.
    */
@@ -136,9 +149,11 @@ export class GpuContext {
     try {
       result = await work();
     } finally {
-      const validation = await device.popErrorScope();
-      const oom = await device.popErrorScope();
-      const internal = await device.popErrorScope();
+      const scopes = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]).catch(
+        () => [null, null, null] as const,
+      );
+      const [validation, oom, internal] = scopes;
+      if (validation || oom || internal) await this.lostAfterFailure();
       this.assertHealthy();
       if (validation) throw new GpuError('validation', validation.message);
       if (oom) throw new GpuError('out-of-memory', oom.message);
@@ -226,6 +241,7 @@ export class GpuContext {
       try {
         await staging.mapAsync(GPUMapMode.READ, 0, size);
       } catch (cause) {
+        await this.lostAfterFailure();
         this.assertHealthy();
         throw new GpuError('validation', `reading back ${source.label} failed: ${String(cause)}`);
       }

@@ -77,12 +77,17 @@ async function buildKernel(
   constants: Record<string, number | boolean>,
 ): Promise<Kernel> {
   const { device } = ctx;
+  // A compile error is reported below from the compilation info, with its line and column; the
+  // scope keeps it from also escaping as an uncaptured error.
+  device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: `shaders/${shader.name}.wgsl`, code: shader.code });
+  const moduleError = await device.popErrorScope();
   const info = await module.getCompilationInfo();
   const firstError = info.messages.find((m) => m.type === 'error');
   if (firstError) {
     throw new ShaderCompileError(shader.name, firstError.lineNum, firstError.linePos, firstError.message);
   }
+  if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`);
   const layout = device.createBindGroupLayout({
     label: `${shader.name}.layout`,
     entries: bindings.map((kind, binding) => ({
