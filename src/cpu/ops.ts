@@ -31,7 +31,7 @@ export function matmul(
   }
 }
 
-/** Σₖ |a[i][k] · b[k][j]| for each output: the scale of the matmul's rounding error (verification.md). */
+/** Σₖ |a[i][k] · b[k][j]| for each output: the scale of the matmul's rounding error (the tolerance policy). */
 export function matmulAbs(
   a: Vec,
   b: Vec,

@@ -1,6 +1,6 @@
 // The CPU reference as the GPU's shadow: it trains from the same float32 weights on the same
 // batches, and after every step the GPU's weights are compared with its float64 ones under a
-// bound that grows with the step count (verification.md, rule 5).
+// bound that grows with the step count (the tolerance policy in the README, rule for whole runs).
 
 import type { Dataset } from '../data/dataset.js';
 import { MismatchError } from '../errors.js';
@@ -44,7 +44,7 @@ export class ShadowCheck {
   firstFailure: StepCheck | undefined;
 
   /**
-   * The reference starts from the exact float32 values the GPU got (verification.md, rule 1);
+   * The reference starts from the exact float32 values the GPU got (the tolerance policy: the reference gets the values that were uploaded);
    * with `float32Start` false it starts from the float64 weights themselves, as numpy does.
    */
   constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[], float32Start = true) {

@@ -136,8 +136,22 @@ export function checkWeights(layers: Layers, weights: readonly ArrayLike<number>
   });
 }
 
+/** More weights than this are refused before any are made: 2²⁸ float64 values are 2 GiB of CPU memory. */
+export const MAX_WEIGHTS = 2 ** 28;
+
+/** The number of weights of a network. */
+export function weightCount(layers: Layers): number {
+  let total = 0;
+  for (let l = 0; l + 1 < layers.length; l++) total += layers[l]! * layers[l + 1]!;
+  return total;
+}
+
 /** The starting weights: the example's fixed ones if it has them and the layers match, else seeded. */
 export function initialWeights(layers: Layers, seed: number, fixed?: readonly (readonly number[])[]): Float64Array[] {
+  const count = weightCount(layers);
+  if (count > MAX_WEIGHTS) {
+    throw new OptionError(`layers ${layers.join(',')} have ${count.toLocaleString('en')} weights, more than the ${MAX_WEIGHTS.toLocaleString('en')} this tool holds in memory`, 'use smaller layers');
+  }
   if (fixed) {
     checkWeights(layers, fixed);
     return fixed.map((w) => Float64Array.from(w));

@@ -1,14 +1,23 @@
 // A whole training run, on the GPU or on the CPU reference, optionally shadowed step by step by
-// the CPU (check). The GPU runs from one log point to the next in one go and reads back only the
-// errors; the weights are read at the end. Used by the CLI; the page drives the trainers itself.
+// the CPU (check). The GPU runs from one log point to the next in one go and reads back the errors
+// and the weights there: those weights are the checkpoint. If the device is lost the run goes on
+// from the checkpoint on a new device; if the error stops being finite or explodes it stops, and
+// the checkpoint holds the last finite weights. Nothing trained is lost either way.
 
 import type { Dataset } from '../data/dataset.js';
-import { DivergenceError } from '../errors.js';
+import { DeviceLostError, DivergenceError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from './config.js';
 import { CpuTrainer } from './cpuTrainer.js';
 import { ShadowCheck } from './check.js';
+import { pyFloat } from './format.js';
 import { GpuTrainer, type IterationError } from './gpuTrainer.js';
+
+export interface Checkpoint {
+  /** Iterations completed when these weights were read back. */
+  iteration: number;
+  weights: Float32Array[] | Float64Array[];
+}
 
 export interface TrainRun {
   config: TrainConfig;
@@ -20,6 +29,14 @@ export interface TrainRun {
   check?: boolean;
   /** Called for every logged iteration, in order. */
   onLog?: (entry: IterationError) => void;
+  /** Called at every checkpoint (the weights read back at a log point). */
+  onCheckpoint?: (checkpoint: Checkpoint, ctx: GpuContext | undefined) => void;
+  /** A new device after the old one was lost; without it a loss ends the run. */
+  recover?: () => Promise<GpuContext>;
+  /** Called when a lost device is replaced, before the run goes on from `checkpoint`. */
+  onRecover?: (lost: DeviceLostError, checkpoint: Checkpoint) => void;
+  /** Device losses survived at most (default 3). */
+  maxRecoveries?: number;
 }
 
 export interface CheckSummary {
@@ -40,6 +57,12 @@ export interface TrainResult {
   weights: Float32Array[] | Float64Array[];
   steps: number;
   timeMs: number;
+  /** Devices lost and replaced during the run. */
+  recoveries: number;
+  /** Things the user should know about a run that finished (a stuck error, say). */
+  warnings: string[];
+  /** The device the run finished on (a new one after a loss). */
+  ctx?: GpuContext | undefined;
   check?: CheckSummary;
 }
 
@@ -48,47 +71,124 @@ export function isLogged(iteration: number, config: TrainConfig): boolean {
   return iteration % config.logEvery === config.logEvery - 1 || iteration === config.iterations - 1;
 }
 
-/** Stops a run whose error is no longer finite, suggesting a smaller alpha. */
-export function assertFinite(entry: IterationError, config: TrainConfig): void {
-  if (!Number.isFinite(entry.error)) {
-    throw new DivergenceError(
-      `training diverged: the error of iteration ${entry.iteration} is ${entry.error} (alpha ${config.alpha} is too large for this network and data)`,
-      `try --alpha ${config.alpha / 10}`,
-    );
-  }
+/** An error this many times the first iteration's (and above EXPLODED_FLOOR) has exploded. */
+const EXPLOSION = 1e6;
+const EXPLODED_FLOOR = 1e6;
+
+/**
+ * Stops a run whose error is no longer finite or has exploded, suggesting a smaller alpha.
+ * `first` is the first iteration's error, the scale an explosion is measured against.
+ */
+export function assertFinite(entry: IterationError, config: TrainConfig, first?: number, lastFinite?: Checkpoint): void {
+  const exploded = first !== undefined && entry.error > EXPLODED_FLOOR && entry.error > EXPLOSION * first;
+  if (Number.isFinite(entry.error) && !exploded) return;
+  const what = Number.isFinite(entry.error) ? `exploded to ${entry.error.toExponential(3)}` : `is ${entry.error}`;
+  const error = new DivergenceError(
+    `training diverged: the error of iteration ${entry.iteration} ${what} (alpha ${config.alpha} is too large for this network and data)` +
+      (lastFinite ? `; the last finite weights are ${describeCheckpoint(lastFinite)}` : ''),
+    `try --alpha ${config.alpha / 10}`,
+  );
+  throw Object.assign(error, { lastFinite });
+}
+
+/** "the weights after iteration 9" (0-based, as the log numbers iterations), or "the starting weights". */
+export function describeCheckpoint(checkpoint: Checkpoint): string {
+  return checkpoint.iteration === 0 ? 'the starting weights' : `the weights after iteration ${checkpoint.iteration - 1}`;
+}
+
+/** The weights a DivergenceError or DeviceLostError carries: the last checkpoint before it. */
+export function lastCheckpoint(error: unknown): Checkpoint | undefined {
+  return (error as { lastFinite?: Checkpoint; checkpoint?: Checkpoint }).lastFinite ?? (error as { checkpoint?: Checkpoint }).checkpoint;
+}
+
+/** The error the same for the last 10 iterations, bit for bit, and not ~0: stuck (dead ReLUs, or no correlation). */
+function stuckWarning(errors: IterationError[], config: TrainConfig): string[] {
+  if (errors.length < 11) return [];
+  const last = errors.at(-1)!.error;
+  if (last < 1e-6 || !errors.slice(-11).every((e) => e.error === last)) return [];
+  const hidden = config.layers.length > 2;
+  return [
+    `the error has not changed for 10 iterations (it stays at ${pyFloat(last)})` +
+      (hidden ? `: every hidden ReLU unit may have died; try a smaller alpha than ${config.alpha} or another seed` : ''),
+  ];
 }
 
 export async function train(run: TrainRun): Promise<TrainResult> {
-  const { config, dataset, weights, ctx, onLog } = run;
+  const { config, dataset, onLog } = run;
   const started = performance.now();
   const errors: IterationError[] = [];
+  let checkpoint: Checkpoint = { iteration: 0, weights: run.weights.map((w) => Float64Array.from(w)) };
   const record = (entries: IterationError[]): void => {
     for (const entry of entries) {
-      assertFinite(entry, config);
+      assertFinite(entry, config, errors[0]?.error ?? entry.error, checkpoint);
       errors.push(entry);
       if (onLog && isLogged(entry.iteration, config)) onLog(entry);
     }
   };
+  const finish = (weights: Float32Array[] | Float64Array[], steps: number, extra: Partial<TrainResult> = {}): TrainResult => ({
+    errors,
+    weights,
+    steps,
+    timeMs: performance.now() - started,
+    recoveries,
+    warnings: stuckWarning(errors, config),
+    ...extra,
+  });
+  let recoveries = 0;
 
-  if (!ctx) {
-    const cpu = new CpuTrainer(config, dataset, weights);
-    for (let i = 0; i < config.iterations; i++) record(cpu.runIterations(1));
-    return { errors, weights: cpu.weights, steps: cpu.where.steps, timeMs: performance.now() - started };
+  if (!run.ctx) {
+    const cpu = new CpuTrainer(config, dataset, run.weights);
+    for (let i = 0; i < config.iterations; i++) {
+      record(cpu.runIterations(1));
+      if (isLogged(i, config)) checkpoint = { iteration: i + 1, weights: cpu.weights.map((w) => Float64Array.from(w)) };
+    }
+    return finish(cpu.weights, cpu.where.steps);
   }
 
+  let ctx = run.ctx;
+  for (;;) {
+    try {
+      if (run.check) return await checkedRun(run, ctx, record, finish);
+      const gpu = await GpuTrainer.create(ctx, config, dataset, checkpoint.weights);
+      const offset = checkpoint.iteration;
+      try {
+        while (offset + gpu.where.iteration < config.iterations) {
+          const done = offset + gpu.where.iteration;
+          let next = done;
+          while (next < config.iterations - 1 && !isLogged(next, config)) next++;
+          const chunk = await gpu.runIterations(next + 1 - done);
+          const weights = await gpu.readWeights();
+          record(chunk.map((e) => ({ iteration: e.iteration + offset, error: e.error })));
+          checkpoint = { iteration: next + 1, weights };
+          run.onCheckpoint?.(checkpoint, ctx);
+        }
+        return finish(checkpoint.weights, offset * gpu.batchesPerIteration + gpu.where.steps, { ctx });
+      } finally {
+        gpu.destroy();
+      }
+    } catch (error) {
+      if (!(error instanceof DeviceLostError)) throw error;
+      Object.assign(error, { checkpoint });
+      if (!run.recover || recoveries >= (run.maxRecoveries ?? 3)) throw error;
+      recoveries++;
+      // Errors past the checkpoint were never confirmed by a readback; they are trained again.
+      errors.length = Math.min(errors.length, checkpoint.iteration);
+      ctx = await run.recover();
+      run.onRecover?.(error, checkpoint);
+    }
+  }
+}
+
+/** The GPU one step at a time, the CPU reference beside it, weights compared after every step. */
+async function checkedRun(
+  run: TrainRun,
+  ctx: GpuContext,
+  record: (entries: IterationError[]) => void,
+  finish: (weights: Float32Array[], steps: number, extra?: Partial<TrainResult>) => TrainResult,
+): Promise<TrainResult> {
+  const { config, dataset, weights } = run;
   const gpu = await GpuTrainer.create(ctx, config, dataset, weights);
   try {
-    if (!run.check) {
-      while (gpu.where.iteration < config.iterations) {
-        const done = gpu.where.iteration;
-        let next = done;
-        while (next < config.iterations - 1 && !isLogged(next, config)) next++;
-        record(await gpu.runIterations(next + 1 - done));
-      }
-      const final = await gpu.readWeights();
-      return { errors, weights: final, steps: gpu.where.steps, timeMs: performance.now() - started };
-    }
-
     const shadow = new ShadowCheck(config, dataset, weights);
     let lastBound = 0;
     const total = config.iterations * gpu.batchesPerIteration;
@@ -102,12 +202,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         record(gpuDone);
       }
     }
-    const final = await gpu.readWeights();
-    return {
-      errors,
-      weights: final,
-      steps: gpu.where.steps,
-      timeMs: performance.now() - started,
+    return finish(await gpu.readWeights(), gpu.where.steps, {
+      ctx,
       check: {
         maxDiff: shadow.maxDiff,
         bound: lastBound,
@@ -115,7 +211,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         ok: !shadow.firstFailure,
         firstFailure: shadow.firstFailure?.detail,
       },
-    };
+    });
   } finally {
     gpu.destroy();
   }
