@@ -3,12 +3,12 @@
 // built command as a user would (npm test builds dist/lib first).
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { main, type CliIO } from '../src/cli/main.js';
+import { main, nodeIO, type CliIO } from '../src/cli/main.js';
 import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
 import { numpy } from './fixtures/numpy.js';
 
@@ -21,11 +21,7 @@ interface Ran {
 async function run(...argv: string[]): Promise<Ran> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
-  };
+  const io: CliIO = { ...nodeIO(), out: (line) => out.push(line), err: (line) => err.push(line) };
   const code = await main(argv, io);
   return { code, out, err };
 }
@@ -103,6 +99,12 @@ describe('bad options and bad data: one line on stderr, exit 1, no stack trace',
     ['alpha not a number', ['train', '--alpha', 'fast'], /--alpha: "fast" is not a number/],
     ['alpha ≤ 0', ['train', '--alpha', '0'], /alpha must be a finite number above 0/],
     ['alpha Infinity', ['train', '--alpha', 'Infinity'], /alpha must be a finite number above 0/],
+    ['alpha NaN', ['train', '--alpha', 'NaN'], /alpha must be a finite number above 0/],
+    ['negative alpha', ['train', '--alpha', '-0.1'], /alpha must be a finite number above 0/],
+    ['--save into a missing directory', ['train', '--save', '/nonexistent/dir/w.json'], /--save \/nonexistent\/dir\/w.json: cannot write in \/nonexistent\/dir/],
+    ['--load a missing file', ['train', '--load', '/nonexistent/w.json'], /cannot read \/nonexistent\/w.json: no such file/],
+    ['a network too big for the adapter', ['train', '--layers', '3,20000,20000,1'], /needs maxStorageBufferBindingSize = 1600000000, but this adapter allows at most/],
+    ['a network too big for memory', ['train', '--layers', '3,20000,20000,1', '--cpu'], /400,080,000 weights/],
     ['iterations 0', ['train', '--iterations', '0'], /iterations must be a whole number of at least 1/],
     ['fractional batch size', ['train', '--batch-size', '2.5'], /batch size must be a whole number/],
     ['batch size 0', ['train', '--mode', 'batch', '--batch-size', '0'], /batch size must be a whole number/],
@@ -159,6 +161,47 @@ describe('bad options and bad data: one line on stderr, exit 1, no stack trace',
   });
 });
 
+describe('keeping what was trained', () => {
+  test('--save writes the trained weights; --load starts from them', async () => {
+    const path = join(dir, 'trained.json');
+    const first = await run('train', '--save', path, '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out.at(-1)!)).toMatchObject({ saved: path });
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { layers: number[]; weights: Record<string, number[][]> };
+    expect(saved.layers).toEqual([3, 4, 1]);
+    expect(saved.weights.weights_1_2).toHaveLength(4);
+    // Trained weights: the next run starts with the error where the last one ended.
+    const again = await run('train', '--load', path, '--iterations', '1', '--log-every', '1', '--json');
+    expect(JSON.parse(again.out[0]!).error).toBeLessThan(1e-4);
+  });
+
+  test('--load weights of other layers is refused, naming both', async () => {
+    const path = join(dir, 'other.json');
+    await run('train', '--save', path, '--iterations', '1');
+    const r = await run('train', '--load', path, '--layers', '3,5,1');
+    expect(r.err[0]).toMatch(/holds weights for layers 3,4,1, not 3,5,1/);
+  });
+
+  test('a diverging run stops with a hint, and --save keeps the last finite weights', async () => {
+    const path = join(dir, 'diverged.json');
+    writeFileSync(path, 'an earlier file');
+    const r = await run('train', '--example', 'one-layer', '--alpha', '10', '--save', path);
+    expect(r.code).toBe(1);
+    expect(r.err.at(-1)).toMatch(/training diverged: the error of iteration \d+ .*last finite weights are .*\(try --alpha 1\)/);
+    expect(r.err.join('\n')).toMatch(/the weights after iteration \d+, the last read back before this, are saved in/);
+    const kept = JSON.parse(readFileSync(path, 'utf8')) as { weights: { weights_0_1: number[][] } };
+    expect(kept.weights.weights_0_1.flat().every(Number.isFinite)).toBe(true);
+  });
+
+  test('bad data leaves an earlier --save file untouched', async () => {
+    const path = join(dir, 'keep.json');
+    writeFileSync(path, 'do not touch');
+    const r = await run('train', '--dataset', file('bad.csv', '1,0,1\n1,x,1\n'), '--save', path);
+    expect(r.code).toBe(1);
+    expect(readFileSync(path, 'utf8')).toBe('do not touch');
+  });
+});
+
 describe('the installed command', () => {
   const exec = promisify(execFile);
   const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
@@ -168,6 +211,15 @@ describe('the installed command', () => {
     expect(stdout.trim().split('\n')).toHaveLength(6);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^# 3-4-1 on streetlights-4/);
+  });
+
+  test('a device lost mid-run (BACKPROP_SIMULATE_DEVICE_LOSS) is survived: same output, one line on stderr', async () => {
+    const { stdout: plain } = await exec(process.execPath, [bin, 'train']);
+    const { stdout, stderr } = await exec(process.execPath, [bin, 'train'], {
+      env: { ...process.env, BACKPROP_SIMULATE_DEVICE_LOSS: '30' },
+    });
+    expect(stdout).toBe(plain);
+    expect(stderr).toMatch(/^backprop: the GPU device was lost \(destroyed\).*; resuming from the weights after iteration 29 on a new device$/m);
   });
 
   test('a bad option exits 1 with one line and no stack trace', async () => {

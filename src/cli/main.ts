@@ -3,10 +3,10 @@
 //   backprop train --example one-layer   the seed's first program
 // Bad options and bad data get one line on stderr and a non-zero exit, never a stack trace.
 
-import { BackpropError } from '../errors.js';
+import { BackpropError, OptionError } from '../errors.js';
 import { runCli } from './train.js';
 
-export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number> {
   try {
     return await runCli(argv, io);
   } catch (error) {
@@ -25,12 +25,34 @@ export interface CliIO {
   out(line: string): void;
   err(line: string): void;
   readText(path: string): Promise<string>;
+  /** Writes a whole file at once: to a temporary name, then renamed, so no half-written file is left. */
+  writeText(path: string, text: string): Promise<void>;
+  /** Fails now, before training, if `path` could not be written later. */
+  checkWritable(path: string): Promise<void>;
 }
 
-function defaultIO(): CliIO {
+export function nodeIO(): CliIO {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+    writeText: async (path, text) => {
+      const fs = await import('node:fs/promises');
+      const temporary = `${path}.${process.pid}.tmp`;
+      await fs.writeFile(temporary, text);
+      await fs.rename(temporary, path);
+    },
+    checkWritable: async (path) => {
+      const fs = await import('node:fs/promises');
+      const { dirname, resolve } = await import('node:path');
+      const dir = dirname(resolve(path));
+      try {
+        await fs.access(dir, (await import('node:fs')).constants.W_OK);
+      } catch {
+        throw new OptionError(`--save ${path}: cannot write in ${dir} (no such directory, or no permission)`);
+      }
+      const stat = await fs.stat(path).catch(() => undefined);
+      if (stat?.isDirectory()) throw new OptionError(`--save ${path}: it is a directory; give a file name`);
+    },
   };
 }

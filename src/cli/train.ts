@@ -22,6 +22,10 @@ import {
 import { deviceNeeds } from '../train/gpuTrainer.js';
 import { errorLine, pyFloat } from '../train/format.js';
 import { train } from '../train/run.js';
+import { decodeWeightsJson, encodeWeightsJson } from '../data/weightsFile.js';
+import { DeviceLostError, DivergenceError } from '../errors.js';
+import type { Checkpoint } from '../train/run.js';
+import { describeCheckpoint, lastCheckpoint } from '../train/run.js';
 import type { CliIO } from './main.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -35,6 +39,8 @@ const OPTIONS = {
   iterations: { type: 'string' },
   seed: { type: 'string' },
   'log-every': { type: 'string' },
+  save: { type: 'string' },
+  load: { type: 'string' },
   check: { type: 'boolean' },
   cpu: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -62,6 +68,9 @@ Options:
   --iterations <n>      passes over the dataset
   --seed <n>            np.random.seed for the initial weights
   --log-every <n>       print the error every n iterations (and after the last)
+  --save <file>         write the trained weights as JSON (also the last good weights if the run
+                        diverges or the GPU is lost for good)
+  --load <file>         start from weights saved by --save or exported by the page
   --check               compare the GPU with the float64 CPU reference after every step
   --cpu                 train on the CPU reference only (float64, no GPU needed)
   --json                one JSON object per logged iteration, then a summary object
@@ -70,7 +79,8 @@ Options:
 
 GPU values are float32 and print as the shortest decimal that reads back as the same float32;
 --cpu prints float64 values, digit for digit what numpy prints.
-Without a GPU, Dawn uses SwiftShader from Debian's chromium package (apt-get install chromium libvulkan1).`;
+Without a GPU, Dawn uses SwiftShader from Debian's chromium package (apt-get install chromium libvulkan1).
+If the GPU device is lost the run goes on from the last weights read back on a new device.`;
 
 function number(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -115,13 +125,7 @@ async function loadDataset(spec: string, outputSize: number | undefined, io: Cli
   if (!lower.endsWith('.csv') && !lower.endsWith('.json')) {
     throw new OptionError(`unknown dataset "${spec}"`, `choose one of: ${Object.keys(BUILTIN_DATASETS).join(', ')}, or give a .csv or .json file`);
   }
-  let text: string;
-  try {
-    text = await io.readText(spec);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new DataError(`cannot read ${spec}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
-  }
+  const text = await readFile(spec, io);
   return lower.endsWith('.csv') ? parseCsv(spec, text, outputSize ?? 1) : parseJsonDataset(spec, text);
 }
 
@@ -143,7 +147,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 
   const example = findExample(values.example ?? DEFAULT_EXAMPLE);
-  const givenLayers: Layers | undefined = values.layers !== undefined ? parseLayers(values.layers) : undefined;
+  if (values.save !== undefined) await io.checkWritable(values.save);
+  const loaded = values.load !== undefined ? decodeWeightsJson(values.load, await readFile(values.load, io)) : undefined;
+  let givenLayers: Layers | undefined = values.layers !== undefined ? parseLayers(values.layers) : undefined;
+  if (loaded && givenLayers && loaded.layers.join(',') !== givenLayers.join(',')) {
+    throw new OptionError(`--load ${values.load} holds weights for layers ${loaded.layers.join(',')}, not ${givenLayers.join(',')}`);
+  }
+  givenLayers ??= loaded?.layers;
   const dataset = await loadDataset(values.dataset ?? example.dataset, givenLayers?.at(-1), io);
   const sameData = dataset.name === example.dataset;
   const layers = givenLayers ?? (sameData ? example.layers : [dataset.inputSize, 4, dataset.outputSize]);
@@ -164,13 +174,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     },
     dataset,
   );
-  // The example's fixed weights apply while its network and data are used and no seed is asked for.
-  const fixed = givenLayers === undefined && sameData && values.seed === undefined ? example.weights : undefined;
-  const weights = initialWeights(config.layers, config.seed, fixed);
-
-  const ctx = values.cpu ? undefined : await createNodeGpuContext(deviceNeeds(config, dataset));
+  const needs = deviceNeeds(config, dataset);
+  // The device is asked for before any weights are made: a network too big for it is refused
+  // here, naming the limit, without allocating it on the CPU first.
+  let ctx = values.cpu ? undefined : await createNodeGpuContext(needs);
   const float32 = ctx !== undefined;
+  const save = async (weights: readonly ArrayLike<number>[]): Promise<void> => {
+    if (values.save !== undefined) await io.writeText(values.save, encodeWeightsJson(config.layers, weights));
+  };
+  const simulateLossAt = Number(process.env.BACKPROP_SIMULATE_DEVICE_LOSS ?? NaN);
+  let simulated = false;
   try {
+    // The example's fixed weights apply while its network and data are used and no seed is asked for.
+    const fixed = givenLayers === undefined && sameData && values.seed === undefined ? example.weights : undefined;
+    const weights = loaded?.weights ?? initialWeights(config.layers, config.seed, fixed);
     const result = await train({
       config,
       dataset,
@@ -181,7 +198,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         if (values.json) io.out(JSON.stringify({ iteration: entry.iteration, error: shortest(entry.error, float32) }));
         else io.out(errorLine(entry.error, float32));
       },
+      onCheckpoint: (checkpoint, current) => {
+        // For trying recovery by hand: lose the device once, after this many iterations.
+        if (!simulated && current && checkpoint.iteration >= simulateLossAt) {
+          simulated = true;
+          current.device.destroy();
+        }
+      },
+      recover: async () => {
+        ctx?.destroy();
+        ctx = await createNodeGpuContext(needs);
+        return ctx;
+      },
+      onRecover: (lost, checkpoint) => {
+        io.err(`backprop: ${lost.message}; resuming from ${describeCheckpoint(checkpoint)} on a new device`);
+      },
     });
+    ctx = result.ctx ?? ctx;
+    await save(result.weights);
     const last = result.errors.at(-1);
     const summary = {
       summary: true,
@@ -196,6 +230,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       steps: result.steps,
       timeMs: Math.round(result.timeMs * 10) / 10,
       finalError: last ? shortest(last.error, float32) : null,
+      recoveries: result.recoveries,
+      ...(values.save !== undefined ? { saved: values.save } : {}),
+      ...(result.warnings.length ? { warnings: result.warnings } : {}),
       ...(result.check ? { check: result.check } : {}),
     };
     if (values.json) io.out(JSON.stringify(summary));
@@ -211,13 +248,31 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             `error per iteration within ${c.maxErrorDiff.toExponential(2)} relative`,
         );
       }
+      for (const warning of result.warnings) io.err(`backprop: warning: ${warning}`);
     }
     if (result.check && !result.check.ok) {
       throw new MismatchError(`the GPU and the CPU reference disagree: ${result.check.firstFailure}`);
     }
     return 0;
+  } catch (error) {
+    // A diverged run or a device lost for good: keep the last good weights where --save asked.
+    const checkpoint: Checkpoint | undefined = lastCheckpoint(error);
+    if ((error instanceof DivergenceError || error instanceof DeviceLostError) && checkpoint && values.save !== undefined) {
+      await save(checkpoint.weights);
+      io.err(`backprop: ${describeCheckpoint(checkpoint)}, the last read back before this, are saved in ${values.save}`);
+    }
+    throw error;
   } finally {
     ctx?.destroy();
+  }
+}
+
+async function readFile(path: string, io: CliIO): Promise<string> {
+  try {
+    return await io.readText(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new DataError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
   }
 }
 
