@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import { parseJsonDataset } from '../data/json.js';
 import { streetlights4 } from '../data/streetlights.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
-import { BackpropError, DataError } from '../errors.js';
+import { BackpropError, DataError, DeviceLostError } from '../errors.js';
 import { createGpuContext, type GpuContext } from '../gpu/context.js';
 import { seededWeights } from '../net/init.js';
 import { weightShape, weightsName } from '../net/spec.js';
@@ -66,6 +66,7 @@ export class App {
     const adapter = byId('adapter');
     try {
       this.ctx = await createGpuContext(navigator.gpu, { maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 });
+      this.watchDevice(this.ctx);
       adapter.textContent = `GPU: ${this.ctx.adapterName}`;
       adapter.dataset.backend = 'gpu';
     } catch (error) {
@@ -88,8 +89,11 @@ export class App {
     if (needs.maxStorageBufferBindingSize <= limits.maxStorageBufferBindingSize && needs.maxBufferSize <= limits.maxBufferSize) return this.ctx;
     await this.session?.close();
     this.session = undefined;
+    this.replacing = true;
     this.ctx.destroy();
     this.ctx = await createGpuContext(navigator.gpu, needs);
+    this.replacing = false;
+    this.watchDevice(this.ctx);
     return this.ctx;
   }
 
@@ -122,7 +126,8 @@ export class App {
     try {
       await work();
     } catch (error) {
-      this.notice('error', error instanceof BackpropError ? error.describe() : `Unexpected error: ${String(error)}`);
+      if (error instanceof DeviceLostError) this.deviceLost(error);
+      else this.notice('error', error instanceof BackpropError ? error.describe() : `Unexpected error: ${String(error)}`);
       this.setState('error');
     } finally {
       this.busy = false;
@@ -234,6 +239,46 @@ export class App {
     );
   }
 
+  /** The device is gone: say so, keep everything, offer to go on on a new one. */
+  private deviceLost(error: DeviceLostError): void {
+    const iteration = this.session?.checkpoint.iteration ?? 0;
+    this.notice(
+      'error',
+      `${error.message}. Nothing is lost: the weights after ${iteration} iterations, the last read back, are kept.`,
+      { id: 'resume', label: 'Resume on a new device', run: () => void this.resume() },
+    );
+  }
+
+  /** A new device, and a new session that goes on from the last checkpoint of the old one. */
+  private async resume(): Promise<void> {
+    await this.guarded(async () => {
+      const old = this.session;
+      if (!old) return;
+      const point = old.resumePoint;
+      this.session = undefined;
+      await old.close();
+      this.ctx?.destroy();
+      this.ctx = await createGpuContext(navigator.gpu, deviceNeeds(old.config, old.dataset));
+      this.watchDevice(this.ctx);
+      this.session = await Session.create(old.config, old.dataset, [...old.initialWeights], this.ctx, point);
+      byId('notice').hidden = true;
+      this.setState(this.session.done ? 'done' : 'paused');
+    });
+  }
+
+  /** A device lost while nothing runs (a driver reset, say) is reported at once. */
+  private watchDevice(ctx: GpuContext): void {
+    void ctx.device.lost.then((info) => {
+      if (ctx !== this.ctx || info.reason === 'destroyed' && this.replacing) return;
+      if (!this.busy) {
+        this.deviceLost(new DeviceLostError(info.reason, info.message));
+        this.setState('error');
+      }
+    });
+  }
+
+  private replacing = false;
+
   // --- the views -----------------------------------------------------------------------------
 
   private setState(state: State): void {
@@ -269,7 +314,7 @@ export class App {
       checkBadge.textContent = c.ok
         ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})`
         : `GPU ≠ CPU beyond the tolerance`;
-      checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the bound grows with the steps (verification.md).';
+      checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the bound grows with the steps.';
       checkBadge.className = `badge ${c.ok ? 'ok' : 'bad'}`;
     } else {
       checkBadge.dataset.ok = 'cpu-only';
@@ -293,12 +338,17 @@ export class App {
     byId('log').textContent = lines.join('\n');
   }
 
-  private notice(kind: 'warning' | 'error', text: string): void {
+  private notice(kind: 'warning' | 'error', text: string, action?: { id: string; label: string; run: () => void }): void {
     const el = byId('notice');
     el.hidden = false;
     el.className = `notice ${kind}`;
     el.dataset.kind = kind;
-    el.textContent = text;
+    clear(el, h('span', {}, text));
+    if (action) {
+      const button = h('button', { id: action.id, type: 'button', class: 'primary' }, action.label);
+      button.addEventListener('click', action.run);
+      el.append(' ', button);
+    }
   }
 
   private formError(error: unknown): void {

@@ -10,7 +10,7 @@ import { ShadowCheck } from '../train/check.js';
 import type { TrainConfig } from '../train/config.js';
 import type { Position } from '../train/cursor.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
-import { assertFinite } from '../train/run.js';
+import { assertFinite, type Checkpoint } from '../train/run.js';
 
 export interface BufferView {
   name: string;
@@ -44,6 +44,13 @@ export interface CheckState {
   detail?: string | undefined;
 }
 
+/** Where a session picks up a run: after a device loss, from the last weights read back. */
+export interface Resume {
+  checkpoint: Checkpoint;
+  trace: readonly IterationError[];
+  referenceTrace: readonly IterationError[];
+}
+
 export class Session {
   readonly shadow: ShadowCheck;
   /** Error per completed iteration, from the GPU (or the CPU without one). */
@@ -51,6 +58,10 @@ export class Session {
   /** The CPU reference's error per completed iteration. */
   readonly referenceTrace: IterationError[] = [];
   weights: Float32Array[] | Float64Array[];
+  /** The weights read back at the last iteration's end: what a resumed run starts from. */
+  checkpoint: Checkpoint;
+  /** Iterations done before this session started (a resumed run). */
+  private readonly offset: number;
   check: CheckState = { maxDiff: 0, bound: 0, ok: true };
   lastDispatch: DispatchView | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,15 +73,28 @@ export class Session {
     readonly dataset: Dataset,
     readonly initialWeights: readonly Float64Array[],
     readonly gpu: GpuTrainer | undefined,
+    resume: Resume | undefined,
   ) {
     // Without a GPU the reference is the run itself, from the float64 weights as numpy has them.
     this.shadow = new ShadowCheck(config, dataset, initialWeights, gpu !== undefined);
-    this.weights = initialWeights.map((w) => Float32Array.from(w));
+    this.weights = initialWeights.map((w) => (gpu ? Float32Array.from(w) : Float64Array.from(w))) as Float32Array[] | Float64Array[];
+    this.offset = resume?.checkpoint.iteration ?? 0;
+    this.checkpoint = resume?.checkpoint ?? { iteration: 0, weights: this.weights };
+    if (resume) {
+      this.trace.push(...resume.trace.slice(0, this.offset));
+      this.referenceTrace.push(...resume.referenceTrace.slice(0, this.offset));
+    }
   }
 
-  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx?: GpuContext): Promise<Session> {
-    const gpu = ctx ? await GpuTrainer.create(ctx, config, dataset, weights) : undefined;
-    return new Session(config, dataset, weights, gpu);
+  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx?: GpuContext, resume?: Resume): Promise<Session> {
+    const start = resume ? resume.checkpoint.weights.map((w) => Float64Array.from(w)) : weights;
+    const gpu = ctx ? await GpuTrainer.create(ctx, config, dataset, start) : undefined;
+    return new Session(config, dataset, start, gpu, resume);
+  }
+
+  /** What a new session needs to go on from this one's last checkpoint. */
+  get resumePoint(): Resume {
+    return { checkpoint: this.checkpoint, trace: this.trace, referenceTrace: this.referenceTrace };
   }
 
   get onGpu(): boolean {
@@ -78,7 +102,12 @@ export class Session {
   }
 
   get where(): Position {
-    return this.gpu ? this.gpu.where : this.shadow.cpu.where;
+    const where = this.gpu ? this.gpu.where : this.shadow.cpu.where;
+    return { ...where, iteration: where.iteration + this.offset };
+  }
+
+  private shift(entries: IterationError[]): IterationError[] {
+    return entries.map((e) => ({ iteration: e.iteration + this.offset, error: e.error }));
   }
 
   get done(): boolean {
@@ -101,24 +130,36 @@ export class Session {
 
   /** Runs the rest of the current iteration; returns its error. */
   runIteration(): Promise<IterationError | undefined> {
+    return this.runIterations(1);
+  }
+
+  /**
+   * Runs `count` iterations (the first finishing the current one) in one submit, then reads the
+   * weights back once and compares them with the shadow's; returns the last iteration's error.
+   */
+  runIterations(count: number): Promise<IterationError | undefined> {
     return this.enqueue(async () => {
       if (this.done) return undefined;
-      const steps = Math.max(1, this.shadow.cpu.batches.length - this.where.batch);
+      const iterations = Math.max(1, Math.min(count, this.config.iterations - this.where.iteration));
+      const steps = iterations * this.shadow.cpu.batches.length - this.where.batch;
       let done: IterationError[];
+      let weights: Float32Array[] | Float64Array[];
       if (this.gpu) {
-        done = await this.gpu.run(steps);
-        const reference = this.shadow.run(steps);
+        done = this.shift(await this.gpu.run(steps));
+        weights = await this.gpu.readWeights();
+        const reference = this.shift(this.shadow.run(steps));
         this.referenceTrace.push(...reference);
-        this.weights = await this.gpu.readWeights();
-        this.compare();
         this.shadow.compareErrors(done, reference);
       } else {
-        done = this.shadow.run(steps);
+        done = this.shift(this.shadow.run(steps));
         this.referenceTrace.push(...done);
-        this.weights = this.shadow.cpu.weights.map((w) => Float64Array.from(w));
+        weights = this.shadow.cpu.weights.map((w) => Float64Array.from(w));
       }
-      for (const entry of done) assertFinite(entry, this.config);
+      for (const entry of done) assertFinite(entry, this.config, this.trace[0]?.error ?? entry.error, this.checkpoint);
+      this.weights = weights;
+      if (this.gpu) this.compare();
       this.trace.push(...done);
+      this.checkpoint = { iteration: this.where.iteration, weights };
       this.lastDispatch = undefined;
       return done.at(-1);
     });
@@ -129,25 +170,30 @@ export class Session {
     return this.enqueue(async () => {
       const iteration = this.where.iteration;
       const reference = this.shadow.runDispatch();
-      if (reference.completed) this.referenceTrace.push(reference.completed);
+      if (reference.completed) this.referenceTrace.push(...this.shift([reference.completed]));
       let workgroups: readonly [number, number, number] | undefined;
       let constants: Readonly<Record<string, number | boolean>> | undefined;
-      let completed = reference.completed;
+      let completed = reference.completed && this.shift([reference.completed])[0];
       if (this.gpu) {
         const run = await this.gpu.runDispatch();
         workgroups = run.dispatch.workgroups;
         constants = run.dispatch.kernel.constants;
-        completed = run.completed;
+        completed = run.completed && this.shift([run.completed])[0];
         if (run.batchDone) {
-          this.weights = await this.gpu.readWeights();
-          this.compare();
+          const weights = await this.gpu.readWeights();
+          // Weights that stopped being finite are not shown or kept; the iteration's error will say why.
+          if (weights.every((w) => w.every(Number.isFinite))) {
+            this.weights = weights;
+            this.compare();
+          }
         }
       } else if (reference.batchDone) {
         this.weights = this.shadow.cpu.weights.map((w) => Float64Array.from(w));
       }
       if (completed) {
-        assertFinite(completed, this.config);
+        assertFinite(completed, this.config, this.trace[0]?.error ?? completed.error, this.checkpoint);
         this.trace.push(completed);
+        this.checkpoint = { iteration: this.where.iteration, weights: this.weights };
       }
       const { step } = reference;
       const names = (list: readonly string[]): string[] => [...new Set(list)];
@@ -173,8 +219,15 @@ export class Session {
    */
   async runToEnd(onProgress: () => void, yieldFrame: () => Promise<void>): Promise<void> {
     this.stopRequested = false;
+    // As many iterations per frame as fit in a few milliseconds: a small net animates over a
+    // second or so, a big one still draws after every iteration.
+    let chunk = 1;
     while (!this.done && !this.stopRequested && !this.closed) {
-      await this.runIteration();
+      const started = performance.now();
+      await this.runIterations(chunk);
+      const took = performance.now() - started;
+      if (took < 6) chunk = Math.min(chunk * 2, 256);
+      else if (took > 24 && chunk > 1) chunk = Math.max(1, chunk >> 1);
       onProgress();
       await yieldFrame();
     }
