@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import type { Page } from 'puppeteer-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { main, nodeIO } from '../../src/cli/main.js';
 import { decodeNpy } from '../../src/data/npy.js';
 import { decodeWeightsJson } from '../../src/data/weightsFile.js';
 import { streetlights4 } from '../../src/data/streetlights.js';
@@ -17,26 +17,15 @@ import { resolveConfig } from '../../src/train/config.js';
 import { CpuTrainer } from '../../src/train/cpuTrainer.js';
 import { compareAbsolute, compareRelative, describeComparison } from '../../src/verify/tolerance.js';
 import { numpy } from '../fixtures/numpy.js';
-import { launch, openPage, servePage, waitForState, type Watched } from '../helpers/browser.js';
+import { launch, openPage, usePageAndBrowser, waitForState, type Watched } from '../helpers/browser.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 
-let browser: Browser;
-let site: { url: string; close: () => Promise<void> };
+const env = usePageAndBrowser();
 const opened: Watched[] = [];
 
-beforeAll(async () => {
-  site = await servePage();
-  browser = await launch(true);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
 async function open(query = '', width?: number): Promise<Page> {
-  const watched = await openPage(browser, `${site.url}${query}`, width);
+  const watched = await openPage(env.browser(), `${env.url()}${query}`, width);
   opened.push(watched);
   return watched.page;
 }
@@ -71,7 +60,7 @@ describe('the default example on the GPU', () => {
     const c = compareRelative(lines.map((l) => Number(l.slice('Error:'.length))), ref, 1e-4);
     expect(c.ok, describeComparison('page log', c)).toBe(true);
     const cli: string[] = [];
-    await main(['train'], { out: (l) => cli.push(l), err: () => undefined, readText: async () => '' });
+    await main(['train'], { ...nodeIO(), out: (l) => cli.push(l), err: () => undefined });
     expect(lines).toEqual(cli);
   });
 
@@ -241,7 +230,7 @@ describe('without WebGPU', () => {
   test('a browser without the WebGPU flags (no adapter): a clear message, and the lesson runs on the CPU', async () => {
     const plain = await launch(false);
     try {
-      const watched = await openPage(plain, `${site.url}?autorun=1`);
+      const watched = await openPage(plain, `${env.url()}?autorun=1`);
       await waitForState(watched.page, 'done');
       expect(await text(watched.page, '#notice')).toMatch(/no adapter.*runs on the float64 CPU reference instead/i);
       expect(await text(watched.page, '#adapter')).toBe('CPU only (no WebGPU)');
@@ -254,11 +243,11 @@ describe('without WebGPU', () => {
   });
 
   test('no navigator.gpu at all (an old browser, a non-secure context)', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser().newPage();
     await page.evaluateOnNewDocument(() => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     });
-    await page.goto(`${site.url}?example=one-layer&autorun=1`);
+    await page.goto(`${env.url()}?example=one-layer&autorun=1`);
     await page.waitForFunction(() => document.body.dataset.state === 'done', { timeout: 60_000 });
     expect(await text(page, '#notice')).toMatch(/navigator\.gpu is undefined.*https or http:\/\/localhost/);
     expect(await logLines(page)).toHaveLength(40);

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,4 +57,26 @@ export async function openPage(browser: Browser, url: string, width = 1400, heig
 
 export async function waitForState(page: Page, state: string, timeout = 60_000): Promise<void> {
   await page.waitForFunction((s: string) => document.body.dataset.state === s, { timeout }, state);
+}
+
+/** Per test file: the page built and served, and a browser with WebGPU on the software adapter. */
+export function usePageAndBrowser(): { browser: () => Browser; url: () => string } {
+  let browser: Browser | undefined;
+  let site: { url: string; close: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    site = await servePage();
+    browser = await launch(true);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+  return {
+    browser: () => browser ?? raise('no browser: the launch in beforeAll failed (see the error above)'),
+    url: () => site?.url ?? raise('no page: the build or server in beforeAll failed (see the error above)'),
+  };
+}
+
+function raise(message: string): never {
+  throw new Error(message);
 }
