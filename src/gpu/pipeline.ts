@@ -16,6 +16,8 @@ export type BindingKind = 'uniform' | 'uniform-dynamic' | 'read' | 'rw';
 
 export interface Kernel {
   readonly shader: Shader;
+  /** The shader's entry point (main, or forward/backward/gradient in matmul_fast). */
+  readonly entryPoint: string;
   /** The override constants it was built with (workgroup size, transposes). */
   readonly constants: Readonly<Record<string, number | boolean>>;
   readonly pipeline: GPUComputePipeline;
@@ -56,14 +58,15 @@ export function kernel(
   shader: Shader,
   bindings: readonly BindingKind[],
   constants: Record<string, number | boolean> = {},
+  entryPoint = 'main',
 ): Promise<Kernel> {
   const { device } = ctx;
   let cache = kernelCache.get(device);
   if (!cache) kernelCache.set(device, (cache = new Map()));
-  const key = `${shader.name}|${bindings.join(',')}|${JSON.stringify(constants)}`;
+  const key = `${shader.name}|${entryPoint}|${bindings.join(',')}|${JSON.stringify(constants)}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = buildKernel(ctx, shader, bindings, constants);
+    entry = buildKernel(ctx, shader, bindings, constants, entryPoint);
     cache.set(key, entry);
     entry.catch(() => cache.delete(key));
   }
@@ -75,6 +78,7 @@ async function buildKernel(
   shader: Shader,
   bindings: readonly BindingKind[],
   constants: Record<string, number | boolean>,
+  entryPoint: string,
 ): Promise<Kernel> {
   const { device } = ctx;
   // A compile error is reported below from the compilation info, with its line and column; the
@@ -107,11 +111,11 @@ async function buildKernel(
   for (const [name, value] of Object.entries(constants)) numeric[name] = typeof value === 'boolean' ? Number(value) : value;
   try {
     const pipeline = await device.createComputePipelineAsync({
-      label: `${shader.name}.pipeline${Object.keys(numeric).length ? ` ${JSON.stringify(constants)}` : ''}`,
+      label: `${shader.name}.${entryPoint}${Object.keys(numeric).length ? ` ${JSON.stringify(constants)}` : ''}`,
       layout: device.createPipelineLayout({ label: `${shader.name}.pipelineLayout`, bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants: numeric },
+      compute: { module, entryPoint, constants: numeric },
     });
-    return { shader, constants, pipeline, layout };
+    return { shader, entryPoint, constants, pipeline, layout };
   } catch (cause) {
     ctx.assertHealthy();
     const message = cause instanceof Error ? cause.message : String(cause);

@@ -38,3 +38,6 @@ export const layerName = (l: number): string => `layer_${l}`;
 export const deltaName = (l: number): string => `layer_${l}_delta`;
 export const weightsName = (l: number): string => `weights_${l}_${l + 1}`;
 export const weightDeltaName = (l: number): string => `weight_delta_${l}_${l + 1}`;
+
+/** A layer size rounded up to whole vec4s: the row length of the fast plan's padded buffers. */
+export const pad4 = (n: number): number => Math.ceil(n / 4) * 4;

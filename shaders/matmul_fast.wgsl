@@ -1,0 +1,168 @@
+// The fast matmul: the same three products as matmul.wgsl, each invocation computing a tile of
+// (4·BM) × (4·BN) outputs held in 4×4 register blocks (mat4x4f), read with vec4 loads, and
+// finished by a fused epilogue so no extra pass over memory is needed:
+//   forward   layer_1 = relu(layer_0 · weights_0_1)                       EPILOGUE 1 (or 0 at the output)
+//   backward  layer_1_delta = (layer_2_delta · weights_1_2ᵀ) * relu2deriv(layer_1)    EPILOGUE 2
+//   gradient  weights_0_1 -= alpha / rows · layer_0ᵀ · layer_1_delta      EPILOGUE 3
+// Every matrix is row-major with its row length padded to a multiple of 4 (zeros in the padding,
+// which stay zero through training), so each row is a whole number of vec4s.
+//
+// Why mat4x4f: with a block whose columns are 4 rows of the right operand, B = (b_k, b_k+1, b_k+2, b_k+3),
+// and one whose columns are 4 rows of the left, A = (a_i, ..., a_i+3) holding k..k+3, the product
+// B * A has as column r the vector Σₛ a_{i+r}[s] · b_{k+s}: row i+r of the output block. So
+// `acc += B * A` is 64 multiply-adds from 8 vec4 loads.
+
+override WX: u32 = 1;        // invocations per workgroup along output columns
+override WY: u32 = 8;        // ... along output rows
+override BM: u32 = 2;        // 4-row blocks per invocation (1 or 2)
+override BN: u32 = 2;        // 4-column blocks per invocation (1 or 2)
+override EPILOGUE: u32 = 0;  // 0 store, 1 relu, 2 times relu2deriv(mask), 3 c -= scale · acc
+
+// c is (M, N); K is the length of the sums. M, N and K are multiples of 4 except K in `gradient`
+// (the batch's rows) and M in `forward` and `backward` (the batch's rows).
+struct Params {
+  M: u32,
+  K: u32,
+  N: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4f>;
+@group(0) @binding(2) var<storage, read> b: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
+@group(0) @binding(4) var<storage, read> mask: array<vec4f>;   // layer_l for relu2deriv; else unused
+
+// 4 rows of a (from row r, clamped at the last), vec4 number v of each row; rows are w vec4s long.
+fn a_rows(r: u32, v: u32, w: u32, rows: u32) -> mat4x4f {
+  let last = rows - 1u;
+  return mat4x4f(a[min(r, last) * w + v], a[min(r + 1u, last) * w + v], a[min(r + 2u, last) * w + v], a[min(r + 3u, last) * w + v]);
+}
+
+fn b_rows(r: u32, v: u32, w: u32, rows: u32) -> mat4x4f {
+  let last = rows - 1u;
+  return mat4x4f(b[min(r, last) * w + v], b[min(r + 1u, last) * w + v], b[min(r + 2u, last) * w + v], b[min(r + 3u, last) * w + v]);
+}
+
+// Rows k..k+3 of a or b, with rows past K (the batch's end) read as zeros.
+fn a_rows_k(k: u32, v: u32, w: u32) -> mat4x4f {
+  let m = a_rows(k, v, w, p.K);
+  return mat4x4f(
+    select(vec4f(), m[0], k < p.K), select(vec4f(), m[1], k + 1u < p.K),
+    select(vec4f(), m[2], k + 2u < p.K), select(vec4f(), m[3], k + 3u < p.K));
+}
+
+fn b_rows_k(k: u32, v: u32, w: u32) -> mat4x4f {
+  let m = b_rows(k, v, w, p.K);
+  return mat4x4f(
+    select(vec4f(), m[0], k < p.K), select(vec4f(), m[1], k + 1u < p.K),
+    select(vec4f(), m[2], k + 2u < p.K), select(vec4f(), m[3], k + 3u < p.K));
+}
+
+fn relu2deriv(output: vec4f) -> vec4f {
+  return select(vec4f(), vec4f(1.0), output > vec4f());
+}
+
+// Writes block (rows i..i+3, column vec4 jv) of the output, finishing it as EPILOGUE says.
+fn finish(i: u32, jv: u32, acc: mat4x4f) {
+  let nv = p.N / 4u;
+  if (jv >= nv) {
+    return;
+  }
+  for (var r = 0u; r < 4u; r++) {
+    if (i + r < p.M) {
+      let at = (i + r) * nv + jv;
+      let v = acc[r];
+      switch EPILOGUE {
+        case 1u: { c[at] = select(vec4f(), v, v > vec4f()); }
+        case 2u: { c[at] = v * relu2deriv(mask[at]); }
+        case 3u: { c[at] = c[at] - p.scale * v; }
+        default: { c[at] = v; }
+      }
+    }
+  }
+}
+
+// This invocation's tile: up to 2 × 2 blocks of 4×4 outputs, kept in registers.
+var<private> c00: mat4x4f;
+var<private> c01: mat4x4f;
+var<private> c10: mat4x4f;
+var<private> c11: mat4x4f;
+
+// Adds one step of the sum to every block of the tile: a0, a1 hold rows i..i+3 and i+4..i+7 of
+// the left operand, b0, b1 columns jv and jv+1 (each 4 wide) of the right, all over the same 4 k's.
+fn accumulate(a0: mat4x4f, a1: mat4x4f, b0: mat4x4f, b1: mat4x4f) {
+  c00 += b0 * a0;
+  if (BN == 2u) { c01 += b1 * a0; }
+  if (BM == 2u) { c10 += b0 * a1; }
+  if (BM == 2u && BN == 2u) { c11 += b1 * a1; }
+}
+
+fn finish_tile(i: u32, jv: u32) {
+  finish(i, jv, c00);
+  if (BN == 2u) { finish(i, jv + 1u, c01); }
+  if (BM == 2u) { finish(i + 4u, jv, c10); }
+  if (BM == 2u && BN == 2u) { finish(i + 4u, jv + 1u, c11); }
+}
+
+// c = a · b: a is (M, K), b is (K, N).
+@compute @workgroup_size(WX, WY)
+fn forward(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.y * 4u * BM;
+  let jv = id.x * BN;
+  let kv = p.K / 4u;
+  let nv = p.N / 4u;
+  if (i >= p.M || jv >= nv) {
+    return;
+  }
+  for (var k = 0u; k < kv; k++) {
+    accumulate(
+      a_rows(i, k, kv, p.M),
+      a_rows(i + 4u, k, kv, p.M),
+      b_rows(4u * k, jv, nv, p.K),
+      b_rows(4u * k, min(jv + 1u, nv - 1u), nv, p.K));
+  }
+  finish_tile(i, jv);
+}
+
+// c = a · bᵀ: a is (M, K), b is (N, K), so both are read along K.
+@compute @workgroup_size(WX, WY)
+fn backward(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.y * 4u * BM;
+  let jv = id.x * BN;
+  let kv = p.K / 4u;
+  let nv = p.N / 4u;
+  if (i >= p.M || jv >= nv) {
+    return;
+  }
+  for (var k = 0u; k < kv; k++) {
+    // Rows j..j+3 of b are columns j..j+3 of bᵀ: transposed, the block has the rows of bᵀ as columns.
+    accumulate(
+      a_rows(i, k, kv, p.M),
+      a_rows(i + 4u, k, kv, p.M),
+      transpose(b_rows(4u * jv, k, kv, p.N)),
+      transpose(b_rows(4u * jv + 4u, k, kv, p.N)));
+  }
+  finish_tile(i, jv);
+}
+
+// c = aᵀ · b: a is (K, M), b is (K, N), both read along their rows, 4 rows (k) at a time.
+@compute @workgroup_size(WX, WY)
+fn gradient(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.y * 4u * BM;
+  let jv = id.x * BN;
+  let mv = p.M / 4u;
+  let nv = p.N / 4u;
+  if (i >= p.M || jv >= nv) {
+    return;
+  }
+  for (var k = 0u; k < p.K; k += 4u) {
+    // Columns of a_rows_k are rows k..k+3 of a over i..i+3: transposed, the columns run over k.
+    accumulate(
+      transpose(a_rows_k(k, i / 4u, mv)),
+      transpose(a_rows_k(k, min(i / 4u + 1u, mv - 1u), mv)),
+      b_rows_k(k, jv, nv),
+      b_rows_k(k, min(jv + 1u, nv - 1u), nv));
+  }
+  finish_tile(i, jv);
+}

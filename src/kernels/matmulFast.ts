@@ -1,0 +1,101 @@
+// The fast matmul (see shaders/matmul_fast.wgsl): register-blocked 4×4 tiles, vec4 loads, and a
+// fused epilogue. Operands are padded: every row a multiple of 4 floats long.
+
+import code from '../../shaders/matmul_fast.wgsl?raw';
+import type { GpuContext } from '../gpu/context.js';
+import { bindGroup, grid2d, kernel, uniformWords, type Dispatch, type Shader } from '../gpu/pipeline.js';
+
+export const matmulFastShader: Shader = { name: 'matmul_fast', code };
+
+/** forward: c = a·b; backward: c = a·bᵀ; gradient: c = aᵀ·b. */
+export type FastForm = 'forward' | 'backward' | 'gradient';
+
+/** store c; relu(c); c · relu2deriv(mask); weights -= scale · c. */
+export type Epilogue = 'store' | 'relu' | 'relu2deriv' | 'update';
+const EPILOGUES: Record<Epilogue, number> = { store: 0, relu: 1, relu2deriv: 2, update: 3 };
+
+export { pad4 } from '../net/spec.js';
+
+export interface FastMatmulArgs {
+  label: string;
+  form: FastForm;
+  epilogue: Epilogue;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  /** Written (or, for 'update', the weights updated in place). */
+  c: GPUBuffer;
+  /** The layer whose relu2deriv masks the result; required for 'relu2deriv'. */
+  mask?: GPUBuffer;
+  /** A 16-byte buffer bound where a kernel has no mask (a binding may not be left empty). */
+  unusedMask: GPUBuffer;
+  /** c is (M, N), padded: N a multiple of 4, and M too for 'gradient'. */
+  M: number;
+  K: number;
+  N: number;
+  /** For 'update': alpha / rows. */
+  scale?: number;
+}
+
+export interface Tiles {
+  /** 4-row blocks per invocation. */
+  bm: 1 | 2;
+  /** 4-column blocks per invocation. */
+  bn: 1 | 2;
+  wx: number;
+  wy: number;
+}
+
+/**
+ * The biggest register tile that still leaves enough invocations to keep every core busy (tiny
+ * outputs take 4×4 tiles), in workgroups of 8 invocations along the rows, capped by the device.
+ */
+export function chooseTiles(ctx: GpuContext, M: number, N: number): Tiles {
+  const invocations = (bm: number, bn: number): number => Math.ceil(M / (4 * bm)) * Math.ceil(N / (4 * bn));
+  let bm: 1 | 2 = 2;
+  let bn: 1 | 2 = 2;
+  if (invocations(2, 2) < 64) {
+    if (N >= M && invocations(1, 2) >= 64) bm = 1;
+    else if (invocations(2, 1) >= 64) bn = 1;
+    else [bm, bn] = [1, 1];
+  }
+  const wy = Math.min(8, ctx.limits.maxComputeWorkgroupSizeY, ctx.limits.maxComputeInvocationsPerWorkgroup);
+  return { bm, bn, wx: 1, wy };
+}
+
+export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise<Dispatch> {
+  const { M, K, N } = args;
+  if (N % 4 !== 0 || (args.form !== 'forward' && args.form !== 'backward' && M % 4 !== 0)) {
+    throw new RangeError(`${args.label}: matmul_fast needs padded shapes, got M=${M} N=${N}`);
+  }
+  if ((args.form === 'forward' || args.form === 'backward') && K % 4 !== 0) {
+    throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
+  }
+  const tiles = chooseTiles(ctx, M, N);
+  const k = await kernel(
+    ctx,
+    matmulFastShader,
+    ['uniform', 'read', 'read', 'rw', 'read'],
+    { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue] },
+    args.form,
+  );
+  const params = ctx.uniform(
+    `${args.label}.params`,
+    uniformWords([
+      ['u32', M],
+      ['u32', K],
+      ['u32', N],
+      ['f32', args.scale ?? 0],
+    ]),
+  );
+  const mask = args.mask ?? args.unusedMask;
+  const writes = [args.c.label];
+  return {
+    label: args.label,
+    kernel: k,
+    bindGroup: bindGroup(ctx, args.label, k, [params, args.a, args.b, args.c, mask]),
+    workgroups: grid2d(ctx, M, N / 4, tiles.bn * tiles.wx, 4 * tiles.bm * tiles.wy, args.label),
+    reads: [args.a.label, args.b.label, ...(args.mask ? [args.mask.label] : []), ...(args.epilogue === 'update' ? [args.c.label] : [])],
+    writes,
+    owned: [params],
+  };
+}

@@ -1,0 +1,140 @@
+// The fast matmul in its three forms and four epilogues, against the float64 reference under the
+// tolerance policy: odd batch sizes, sizes that are not multiples of the register tile, padding that
+// must stay zero, and a guard band past the output.
+
+import { describe, expect, test } from 'vitest';
+import * as cpu from '../src/cpu/ops.js';
+import { chooseTiles, matmulFast, pad4, type Epilogue, type FastForm } from '../src/kernels/matmulFast.js';
+import { compareReduction, describeComparison, ulp32 } from '../src/verify/tolerance.js';
+import { guardIntact, randomValues, runDispatch, useGpu, withGuard } from './helpers/gpu.js';
+
+const gpu = useGpu();
+
+/** rows × cols values laid out with rows padded to `stride` columns of zeros, and to `height` rows. */
+function padRows(values: ArrayLike<number>, rows: number, cols: number, stride: number, height = rows): Float32Array {
+  const out = new Float32Array(height * stride);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * stride + c] = values[r * cols + c]!;
+  return out;
+}
+
+function unpadRows(values: ArrayLike<number>, rows: number, cols: number, stride: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = values[r * stride + c]!;
+  return out;
+}
+
+interface Case {
+  form: FastForm;
+  epilogue: Epilogue;
+  /** Logical sizes: c is (M, N), sums of length K. */
+  M: number;
+  K: number;
+  N: number;
+}
+
+async function check({ form, epilogue, M, K, N }: Case): Promise<void> {
+  const ctx = gpu();
+  // Logical operands, as the CPU sees them.
+  const aRows = form === 'gradient' ? K : M;
+  const aCols = form === 'gradient' ? M : K;
+  const bRows = form === 'backward' ? N : K;
+  const bCols = form === 'backward' ? K : N;
+  const a = randomValues(aRows * aCols, M + 3 * K);
+  const b = randomValues(bRows * bCols, N + 5 * K);
+  const mask = randomValues(M * N, 99);
+  const weights = randomValues(M * N, 7);
+  // Padded as the fast plan stores them: row lengths rounded up to vec4s.
+  const Np = pad4(N);
+  const Kp = form === 'gradient' ? K : pad4(K);
+  const Mp = form === 'gradient' ? pad4(M) : M;
+  const ga = ctx.storage('a', padRows(a, aRows, aCols, pad4(aCols)));
+  // b is a weight matrix in forward and backward: its rows are padded too.
+  const gb = ctx.storage('b', padRows(b, bRows, bCols, pad4(bCols), form === 'gradient' ? bRows : pad4(bRows)));
+  const initial = epilogue === 'update' ? padRows(weights, M, N, Np, Mp) : new Float32Array(Mp * Np);
+  const gc = ctx.storage('c', withGuard(initial));
+  const gm = ctx.storage('mask', padRows(mask, M, N, Np));
+  const unused = ctx.storage('unused', 4);
+  const scale = Math.fround(0.2 / 3);
+  const d = await matmulFast(ctx, {
+    label: `${form} ${epilogue}`,
+    form,
+    epilogue,
+    a: ga,
+    b: gb,
+    c: gc,
+    mask: epilogue === 'relu2deriv' ? gm : undefined,
+    unusedMask: unused,
+    M: Mp,
+    K: Kp,
+    N: Np,
+    scale,
+  });
+  await runDispatch(ctx, d);
+  const out = await ctx.read(gc);
+  for (const buffer of [ga, gb, gc, gm, unused, ...d.owned]) ctx.destroyBuffer(buffer);
+  expect(guardIntact(out, Mp * Np), 'guard band past c').toBe(true);
+  // Padding columns stay exactly 0 (or, for an update, keep their 0).
+  for (let r = 0; r < Mp; r++) for (let c = N; c < Np; c++) expect(out[r * Np + c], `padding [${r}][${c}]`).toBe(0);
+
+  const product = new Float64Array(M * N);
+  cpu.matmul(a, b, product, M, K, N, form === 'gradient', form === 'backward');
+  const scaleSum = cpu.matmulAbs(a, b, M, K, N, form === 'gradient', form === 'backward');
+  const got = unpadRows(out, M, N, Np);
+  let ref = product;
+  let bound = scaleSum;
+  if (epilogue === 'relu') ref = product.map((v) => (v > 0 ? v : 0));
+  if (epilogue === 'relu2deriv') {
+    ref = product.map((v, i) => v * cpu.relu2derivOf(mask[i]!));
+    bound = scaleSum.map((s, i) => s * cpu.relu2derivOf(mask[i]!));
+  }
+  if (epilogue === 'update') {
+    // w − scale·Σ: the sum's bound, scaled, plus one ULP of the product and one of the result.
+    ref = product.map((v, i) => weights[i]! - scale * v);
+    const c = compareReduction(
+      got,
+      ref,
+      scaleSum.map((s, i) => scale * s + (ulp32(ref[i]!) + ulp32(scale * product[i]!)) / (2 * K * 2 ** -24)),
+      K,
+    );
+    expect(c.ok, describeComparison(`${form} ${epilogue}`, c)).toBe(true);
+    return;
+  }
+  const c = compareReduction(got, ref, bound, K);
+  expect(c.ok, describeComparison(`${form} ${epilogue}`, c)).toBe(true);
+}
+
+describe('matmul_fast', () => {
+  const shapes: [number, number, number][] = [
+    [1, 4, 4],
+    [1, 1, 1],
+    [3, 5, 7],
+    [7, 13, 31],
+    [8, 8, 8],
+    [9, 12, 17],
+    [17, 16, 9],
+    [31, 33, 65],
+    [100, 784, 128],
+    [100, 128, 10],
+  ];
+  for (const [M, K, N] of shapes) {
+    test(`forward M=${M} K=${K} N=${N}: store and relu`, async () => {
+      await check({ form: 'forward', epilogue: 'store', M, K, N });
+      await check({ form: 'forward', epilogue: 'relu', M, K, N });
+    });
+    test(`backward M=${M} K=${K} N=${N}: store and relu2deriv`, async () => {
+      await check({ form: 'backward', epilogue: 'store', M, K, N });
+      await check({ form: 'backward', epilogue: 'relu2deriv', M, K, N });
+    });
+    test(`gradient M=${M} K=${K} N=${N}: store and update`, async () => {
+      await check({ form: 'gradient', epilogue: 'store', M, K, N });
+      await check({ form: 'gradient', epilogue: 'update', M, K, N });
+    });
+  }
+
+  test('tiles: 8×8 where there is work for every lane, smaller where there is not', () => {
+    const ctx = gpu();
+    expect(chooseTiles(ctx, 512, 512)).toMatchObject({ bm: 2, bn: 2 });
+    expect(chooseTiles(ctx, 100, 128)).toMatchObject({ bm: 2, bn: 2 });
+    expect(chooseTiles(ctx, 4, 4)).toMatchObject({ bm: 1, bn: 1 });
+  });
+});
