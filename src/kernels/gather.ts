@@ -6,22 +6,30 @@ import { bindGroup, grid1d, kernel, workgroupSize, type Dispatch, type Shader } 
 
 export const gatherShader: Shader = { name: 'gather', code };
 
+/** Bytes of one batch entry as the shader reads it (6 u32, padded to 16-byte alignment). */
+export const BATCH_ENTRY_BYTES = 32;
+
 /** Bytes between the batch entries of the table the gather reads at a dynamic offset. */
 export function batchStride(ctx: GpuContext): number {
-  return Math.max(16, ctx.limits.minUniformBufferOffsetAlignment);
+  return Math.max(BATCH_ENTRY_BYTES, ctx.limits.minUniformBufferOffsetAlignment);
 }
 
-/** The table of batch entries: {start, rows, input_size, output_size} at batchStride(ctx) apart. */
+/**
+ * The table of batch entries: {start, rows, input_size, output_size, layer_width, goal_width} at
+ * batchStride(ctx) apart. The widths default to the sizes (no padding).
+ */
 export function batchTable(
   ctx: GpuContext,
   label: string,
   batches: readonly { start: number; rows: number }[],
   inputSize: number,
   outputSize: number,
+  layerWidth = inputSize,
+  goalWidth = outputSize,
 ): GPUBuffer {
   const stride = batchStride(ctx);
   const words = new Uint32Array((batches.length * stride) / 4);
-  batches.forEach((b, i) => words.set([b.start, b.rows, inputSize, outputSize], (i * stride) / 4));
+  batches.forEach((b, i) => words.set([b.start, b.rows, inputSize, outputSize, layerWidth, goalWidth], (i * stride) / 4));
   return ctx.uniform(label, words.buffer);
 }
 
@@ -48,7 +56,7 @@ export async function gather(
   return {
     label,
     kernel: k,
-    bindGroup: bindGroup(ctx, label, k, [{ buffer: batches, size: 16 }, order, inputs, targets, layer0, goal]),
+    bindGroup: bindGroup(ctx, label, k, [{ buffer: batches, size: BATCH_ENTRY_BYTES }, order, inputs, targets, layer0, goal]),
     workgroups: grid1d(ctx, rows * Math.max(inputSize, outputSize), size, label),
     reads: [inputs.label, targets.label],
     writes: [layer0.label, goal.label],

@@ -8,7 +8,7 @@ import { deltaName, layerName, weightDeltaName, weightsName } from '../net/spec.
 import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
-import { teachingPlan, type PlanStep } from './plan.js';
+import { planOf, type PlanKind, type PlanStep } from './plan.js';
 
 export interface DispatchResult {
   /** The step that ran. */
@@ -34,14 +34,15 @@ export class CpuPlan {
     readonly config: TrainConfig,
     readonly dataset: Dataset,
     weights: readonly ArrayLike<number>[],
+    kind: PlanKind = 'teaching',
   ) {
     const { layers, batchSize, alpha } = config;
     checkWeights(layers, weights);
     this.batches = makeBatches(dataset.rows, batchSize);
     this.cursor = new Cursor(this.batches.length);
-    this.plan = teachingPlan(layers, batchSize, alpha);
+    this.plan = planOf(kind, layers, batchSize, alpha);
     const tail = dataset.rows % batchSize;
-    this.tailPlan = tail ? teachingPlan(layers, tail, alpha) : undefined;
+    this.tailPlan = tail ? planOf(kind, layers, tail, alpha) : undefined;
     const set = (name: string, length: number): void => void this.buffers.set(name, new Float64Array(length));
     set('goal', batchSize * dataset.outputSize);
     set('error', 1);
@@ -134,6 +135,19 @@ export class CpuPlan {
       case 'update':
         ops.update(get(op.weightDelta), get(op.weights), op.scale, op.count);
         break;
+      case 'matmulFast': {
+        // The fused kernel's arithmetic on the logical (unpadded) buffers.
+        const product = new Float64Array(op.M * op.N);
+        ops.matmul(get(op.a), get(op.b), product, op.M, op.K, op.N, op.form === 'gradient', op.form === 'backward');
+        const c = get(op.c);
+        if (op.epilogue === 'update') ops.update(product, c, op.scale ?? 0, op.M * op.N);
+        else {
+          if (op.epilogue === 'relu') ops.relu(product);
+          if (op.epilogue === 'relu2deriv') ops.relu2deriv(get(op.mask!), product);
+          c.set(product);
+        }
+        break;
+      }
     }
   }
 }

@@ -8,14 +8,15 @@ import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatch, type Dispatch } from '../gpu/pipeline.js';
 import { batchStride, batchTable, gather } from '../kernels/gather.js';
 import { matmul } from '../kernels/matmul.js';
+import { matmulFast } from '../kernels/matmulFast.js';
 import { outputDelta } from '../kernels/outputDelta.js';
 import { relu } from '../kernels/relu.js';
 import { relu2deriv } from '../kernels/relu2deriv.js';
 import { update } from '../kernels/update.js';
-import { deltaName, layerName, weightDeltaName, weightsName, weightShape } from '../net/spec.js';
+import { deltaName, layerName, pad4, weightDeltaName, weightsName, weightShape } from '../net/spec.js';
 import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
-import { teachingPlan, type PlanStep } from './plan.js';
+import { planBufferShape, planOf, type PlanKind, type PlanStep } from './plan.js';
 
 export interface IterationError {
   /** 0-based. */
@@ -46,14 +47,17 @@ const DISPATCHES_PER_SUBMIT = 4096;
 export interface GpuTrainerOptions {
   /** Iterations whose errors fit in the log between readbacks. */
   logCapacity?: number;
+  /** 'teaching' (one dispatch per line of numpy, the default) or 'fast' (fused kernels, padded buffers). */
+  plan?: PlanKind;
 }
 
 /** The bytes a network and dataset need of one storage binding and of one buffer: for requesting the device. */
 export function deviceNeeds(config: TrainConfig, dataset: Dataset): { maxStorageBufferBindingSize: number; maxBufferSize: number } {
   const { layers, batchSize } = config;
+  // Sizes rounded up to vec4s: enough for either plan.
   let largest = Math.max(dataset.inputs.byteLength, dataset.targets.byteLength, dataset.rows * 4);
-  for (let l = 0; l < layers.length; l++) largest = Math.max(largest, batchSize * layers[l]! * 4);
-  for (let l = 0; l + 1 < layers.length; l++) largest = Math.max(largest, layers[l]! * layers[l + 1]! * 4);
+  for (let l = 0; l < layers.length; l++) largest = Math.max(largest, batchSize * pad4(layers[l]!) * 4);
+  for (let l = 0; l + 1 < layers.length; l++) largest = Math.max(largest, pad4(layers[l]!) * pad4(layers[l + 1]!) * 4);
   return { maxStorageBufferBindingSize: largest, maxBufferSize: largest };
 }
 
@@ -70,6 +74,8 @@ export class GpuTrainer {
   private readonly stride: number;
   private readonly cursor: Cursor;
   private destroyed = false;
+  /** A row length of the buffers: the layer size, or rounded up to vec4s in the fast plan. */
+  private readonly width: (size: number) => number;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -84,6 +90,7 @@ export class GpuTrainer {
       tailDispatches: Dispatch[] | undefined;
       errorLog: GPUBuffer;
       logCapacity: number;
+      kind: PlanKind;
     },
   ) {
     this.batches = parts.batches;
@@ -96,6 +103,7 @@ export class GpuTrainer {
     this.logCapacity = parts.logCapacity;
     this.stride = batchStride(ctx);
     this.cursor = new Cursor(this.batches.length);
+    this.width = parts.kind === 'fast' ? pad4 : (n) => n;
   }
 
   /** Uploads the dataset and weights and builds every pipeline, bind group and buffer the run needs. */
@@ -117,28 +125,31 @@ export class GpuTrainer {
     };
     try {
       return await ctx.scoped(async () => {
+        const kind = options.plan ?? 'teaching';
+        const width = kind === 'fast' ? pad4 : (n: number): number => n;
+        const last = layers.length - 1;
         add(ctx.storage('inputs', dataset.inputs));
         add(ctx.storage('targets', dataset.targets));
         const order = add(ctx.createBuffer('order', dataset.rows * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST));
         ctx.device.queue.writeBuffer(order, 0, Uint32Array.from({ length: dataset.rows }, (_, i) => i));
-        add(batchTable(ctx, 'batches', batches, dataset.inputSize, dataset.outputSize));
-        add(ctx.storage('goal', batchSize * dataset.outputSize));
+        add(batchTable(ctx, 'batches', batches, dataset.inputSize, dataset.outputSize, width(layers[0]!), width(layers[last]!)));
+        add(ctx.storage('goal', batchSize * width(layers[last]!)));
         add(ctx.storage('error', 1));
+        add(ctx.storage('unused', 4));
         const errorLog = add(ctx.storage('errors', logCapacity));
-        const last = layers.length - 1;
         for (let l = 0; l <= last; l++) {
-          add(ctx.storage(layerName(l), batchSize * layers[l]!));
-          if (l > 0) add(ctx.storage(deltaName(l), batchSize * layers[l]!));
+          add(ctx.storage(layerName(l), batchSize * width(layers[l]!)));
+          if (l > 0) add(ctx.storage(deltaName(l), batchSize * width(layers[l]!)));
         }
         for (let l = 0; l < last; l++) {
-          add(ctx.storage(weightsName(l), Float32Array.from(weights[l]!)));
           const [rows, cols] = weightShape(layers, l);
-          add(ctx.storage(weightDeltaName(l), rows * cols));
+          add(ctx.storage(weightsName(l), padMatrix(weights[l]!, rows, cols, width(rows), width(cols))));
+          if (kind === 'teaching') add(ctx.storage(weightDeltaName(l), rows * cols));
         }
-        const plan = teachingPlan(layers, batchSize, config.alpha);
+        const plan = planOf(kind, layers, batchSize, config.alpha);
         const dispatches = await buildDispatches(ctx, plan, buffers, dataset);
         const tailRows = dataset.rows % batchSize;
-        const tailPlan = tailRows ? teachingPlan(layers, tailRows, config.alpha) : undefined;
+        const tailPlan = tailRows ? planOf(kind, layers, tailRows, config.alpha) : undefined;
         const tailDispatches = tailPlan ? await buildDispatches(ctx, tailPlan, buffers, dataset) : undefined;
         return new GpuTrainer(ctx, config, dataset, {
           batches,
@@ -149,6 +160,7 @@ export class GpuTrainer {
           tailDispatches,
           errorLog,
           logCapacity,
+          kind,
         });
       });
     } catch (error) {
@@ -280,12 +292,22 @@ export class GpuTrainer {
     return out;
   }
 
-  /** A named buffer's current contents (layer_1, layer_2_delta, weights_0_1, error, ...), its logical size only. */
+  /**
+   * A named buffer's current contents (layer_1, layer_2_delta, weights_0_1, error, ...), as the
+   * logical matrix: the fast plan's padding is taken out. Layers and deltas hold batchSize rows.
+   */
   async readBuffer(name: string): Promise<Float32Array> {
     this.assertUsable();
     const buffer = this.buffers.get(name);
     if (!buffer) throw new RangeError(`no buffer named ${name}`);
-    return this.ctx.read(buffer);
+    const raw = await this.ctx.read(buffer);
+    if (name === 'error' || name === 'errors') return raw;
+    const [rows, cols] = planBufferShape(name, this.config.layers, this.config.batchSize);
+    const stride = this.width(cols);
+    if (stride === cols) return raw.subarray(0, rows * cols);
+    const out = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) out.set(raw.subarray(r * stride, r * stride + cols), r * cols);
+    return out;
   }
 
   /** Frees every buffer the trainer made; the context (device) stays. */
@@ -350,7 +372,7 @@ async function buildDispatches(
             ctx,
             label,
             { prediction: get(op.prediction), goal: get(op.goal), delta: get(op.delta), error: get(op.error) },
-            op.count,
+            op.paddedCount ?? op.count,
           ),
         );
         break;
@@ -360,7 +382,30 @@ async function buildDispatches(
       case 'update':
         out.push(await update(ctx, label, get(op.weightDelta), get(op.weights), op.count, Math.fround(op.scale)));
         break;
+      case 'matmulFast':
+        out.push(
+          await matmulFast(ctx, {
+            label,
+            form: op.form,
+            epilogue: op.epilogue,
+            a: get(op.a),
+            b: get(op.b),
+            c: get(op.c),
+            ...(op.mask ? { mask: get(op.mask) } : {}),
+            unusedMask: get('unused'),
+            ...op.padded,
+            scale: Math.fround(op.scale ?? 0),
+          }),
+        );
+        break;
     }
   }
+  return out;
+}
+
+/** rows × cols values in a zeroed (height × stride) matrix: the fast plan's padded layout. */
+function padMatrix(values: ArrayLike<number>, rows: number, cols: number, height: number, stride: number): Float32Array {
+  const out = new Float32Array(height * stride);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * stride + c] = values[r * cols + c]!;
   return out;
 }

@@ -2,7 +2,7 @@
 // the seed's numpy it implements. Built from the layer sizes alone, so the GPU trainer, the page
 // and the tests all read the same list. The teaching plan has one dispatch per line of numpy.
 
-import { deltaName, layerName, weightDeltaName, weightsName, type Layers } from '../net/spec.js';
+import { deltaName, layerName, pad4, weightDeltaName, weightsName, type Layers } from '../net/spec.js';
 
 export type PlanOp =
   | { kind: 'gather'; layer: string; goal: string; rows: number }
@@ -18,9 +18,36 @@ export type PlanOp =
       transposeB: boolean;
     }
   | { kind: 'relu'; layer: string; count: number }
-  | { kind: 'outputDelta'; prediction: string; goal: string; delta: string; error: string; count: number }
+  | {
+      kind: 'outputDelta';
+      prediction: string;
+      goal: string;
+      delta: string;
+      error: string;
+      count: number;
+      /** The count over padded rows, where the buffers are padded (the padding adds 0 to the error). */
+      paddedCount?: number;
+    }
   | { kind: 'relu2deriv'; layer: string; delta: string; count: number }
-  | { kind: 'update'; weightDelta: string; weights: string; count: number; scale: number };
+  | { kind: 'update'; weightDelta: string; weights: string; count: number; scale: number }
+  | {
+      kind: 'matmulFast';
+      form: 'forward' | 'backward' | 'gradient';
+      epilogue: 'store' | 'relu' | 'relu2deriv' | 'update';
+      a: string;
+      b: string;
+      c: string;
+      /** The layer whose relu2deriv masks the product. */
+      mask?: string;
+      /** Logical sizes: c is (M, N), sums of length K. */
+      M: number;
+      K: number;
+      N: number;
+      /** The same, as the padded buffers hold them (rows of whole vec4s). */
+      padded: { M: number; K: number; N: number };
+      /** For 'update': alpha / rows. */
+      scale?: number;
+    };
 
 export interface PlanStep {
   /** What the step computes, in the seed's names. */
@@ -28,6 +55,88 @@ export interface PlanStep {
   /** The shader in shaders/ that runs it. */
   shader: string;
   op: PlanOp;
+}
+
+export type PlanKind = 'teaching' | 'fast';
+
+/**
+ * The fast plan: the same step in 3L + 1 dispatches for L weight matrices (the teaching plan takes
+ * 5L), on buffers whose rows are padded to whole vec4s. Each layer's matmul applies its ReLU as it
+ * writes; each backprop matmul applies relu2deriv; each weight matrix is updated by the matmul
+ * that computes its gradient, so no weight_delta buffer exists.
+ */
+export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[] {
+  const last = layers.length - 1;
+  const size = (l: number): number => layers[l]!;
+  const steps: PlanStep[] = [];
+  steps.push(gatherStep(rows));
+  for (let l = 0; l < last; l++) {
+    const hidden = l + 1 < last;
+    steps.push({
+      numpy: hidden
+        ? `${layerName(l + 1)} = relu(np.dot(${layerName(l)}, ${weightsName(l)}))`
+        : `${layerName(l + 1)} = np.dot(${layerName(l)}, ${weightsName(l)})`,
+      shader: 'matmul_fast',
+      op: {
+        kind: 'matmulFast',
+        form: 'forward',
+        epilogue: hidden ? 'relu' : 'store',
+        a: layerName(l),
+        b: weightsName(l),
+        c: layerName(l + 1),
+        M: rows,
+        K: size(l),
+        N: size(l + 1),
+        padded: { M: rows, K: pad4(size(l)), N: pad4(size(l + 1)) },
+      },
+    });
+  }
+  steps.push(outputDeltaStep(last, rows, size(last), pad4(size(last))));
+  for (let l = last - 1; l >= 1; l--) {
+    steps.push({
+      numpy: `${deltaName(l)} = ${deltaName(l + 1)}.dot(${weightsName(l)}.T) * relu2deriv(${layerName(l)})`,
+      shader: 'matmul_fast',
+      op: {
+        kind: 'matmulFast',
+        form: 'backward',
+        epilogue: 'relu2deriv',
+        a: deltaName(l + 1),
+        b: weightsName(l),
+        c: deltaName(l),
+        mask: layerName(l),
+        M: rows,
+        K: size(l + 1),
+        N: size(l),
+        padded: { M: rows, K: pad4(size(l + 1)), N: pad4(size(l)) },
+      },
+    });
+  }
+  const scaleText = rows === 1 ? 'alpha' : `alpha / ${rows}`;
+  for (let l = last - 1; l >= 0; l--) {
+    steps.push({
+      numpy: `${weightsName(l)} -= ${scaleText} * ${layerName(l)}.T.dot(${deltaName(l + 1)})`,
+      shader: 'matmul_fast',
+      op: {
+        kind: 'matmulFast',
+        form: 'gradient',
+        epilogue: 'update',
+        a: layerName(l),
+        b: deltaName(l + 1),
+        c: weightsName(l),
+        M: size(l),
+        K: rows,
+        N: size(l + 1),
+        padded: { M: pad4(size(l)), K: rows, N: pad4(size(l + 1)) },
+        scale: alpha / rows,
+      },
+    });
+  }
+  return steps;
+}
+
+/** The plan of a kind. */
+export function planOf(kind: PlanKind, layers: Layers, rows: number, alpha: number): PlanStep[] {
+  return kind === 'fast' ? fastPlan(layers, rows, alpha) : teachingPlan(layers, rows, alpha);
 }
 
 /** The names of every buffer a plan touches, in the order a learner meets them. */
@@ -42,6 +151,33 @@ export function planBufferNames(layers: Layers): string[] {
   return names;
 }
 
+/** layer_0 and goal for the batch's rows. */
+function gatherStep(rows: number): PlanStep {
+  const rowsText = rows === 1 ? 'i:i+1' : `i:i+${rows}`;
+  return {
+    numpy: `layer_0, goal = inputs[${rowsText}], targets[${rowsText}]`,
+    shader: 'gather',
+    op: { kind: 'gather', layer: layerName(0), goal: 'goal', rows },
+  };
+}
+
+/** The output layer's delta and the batch's error; `width` is its row length in the buffers. */
+function outputDeltaStep(last: number, rows: number, size: number, width: number): PlanStep {
+  return {
+    numpy: `${deltaName(last)} = ${layerName(last)} - goal; error += np.sum(${deltaName(last)} ** 2)`,
+    shader: 'output_delta',
+    op: {
+      kind: 'outputDelta',
+      prediction: layerName(last),
+      goal: 'goal',
+      delta: deltaName(last),
+      error: 'error',
+      count: rows * size,
+      ...(width !== size ? { paddedCount: rows * width } : {}),
+    },
+  };
+}
+
 /**
  * One dispatch per line of the seed's numpy, for a batch of `rows` examples:
  * gather, then per layer matmul (+ relu), the output delta and error, per hidden layer the backprop
@@ -52,12 +188,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number): PlanS
   const last = layers.length - 1;
   const size = (l: number): number => layers[l]!;
   const steps: PlanStep[] = [];
-  const rowsText = rows === 1 ? 'i:i+1' : `i:i+${rows}`;
-  steps.push({
-    numpy: `layer_0, goal = inputs[${rowsText}], targets[${rowsText}]`,
-    shader: 'gather',
-    op: { kind: 'gather', layer: layerName(0), goal: 'goal', rows },
-  });
+  steps.push(gatherStep(rows));
   for (let l = 0; l < last; l++) {
     steps.push({
       numpy: `${layerName(l + 1)} = np.dot(${layerName(l)}, ${weightsName(l)})`,
@@ -82,18 +213,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number): PlanS
       });
     }
   }
-  steps.push({
-    numpy: `${deltaName(last)} = ${layerName(last)} - goal; error += np.sum(${deltaName(last)} ** 2)`,
-    shader: 'output_delta',
-    op: {
-      kind: 'outputDelta',
-      prediction: layerName(last),
-      goal: 'goal',
-      delta: deltaName(last),
-      error: 'error',
-      count: rows * size(last),
-    },
-  });
+  steps.push(outputDeltaStep(last, rows, size(last), size(last)));
   for (let l = last - 1; l >= 1; l--) {
     steps.push({
       numpy: `${deltaName(l)} = ${deltaName(l + 1)}.dot(${weightsName(l)}.T)`,

@@ -287,5 +287,7 @@ export function touched(step: PlanStep): { reads: string[]; writes: string[] } {
       return { reads: [op.layer], writes: [op.delta] };
     case 'update':
       return { reads: [op.weightDelta], writes: [op.weights] };
+    case 'matmulFast':
+      return { reads: [op.a, op.b, ...(op.mask ? [op.mask] : [])], writes: [op.c] };
   }
 }
