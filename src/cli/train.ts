@@ -20,6 +20,8 @@ import {
   type Mode,
 } from '../train/config.js';
 import { deviceNeeds } from '../train/gpuTrainer.js';
+import { fitsResident } from '../train/residentTrainer.js';
+import { PLAN_CHOICES, resolvePlan, type PlanChoice } from '../train/trainer.js';
 import { errorLine, pyFloat } from '../train/format.js';
 import { train } from '../train/run.js';
 import { decodeWeightsJson, encodeWeightsJson } from '../data/weightsFile.js';
@@ -41,6 +43,7 @@ const OPTIONS = {
   'log-every': { type: 'string' },
   save: { type: 'string' },
   load: { type: 'string' },
+  plan: { type: 'string' },
   check: { type: 'boolean' },
   cpu: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -71,6 +74,10 @@ Options:
   --save <file>         write the trained weights as JSON (also the last good weights if the run
                         diverges or the GPU is lost for good)
   --load <file>         start from weights saved by --save or exported by the page
+  --plan <plan>         how the GPU trains: auto (default: resident for small networks, else fast),
+                        fast (fused register-blocked kernels), resident (a small network's whole
+                        loop in one invocation), teaching (one dispatch per line of numpy, as the
+                        page steps through it)
   --check               compare the GPU with the float64 CPU reference after every step
   --cpu                 train on the CPU reference only (float64, no GPU needed)
   --json                one JSON object per logged iteration, then a summary object
@@ -174,6 +181,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     },
     dataset,
   );
+  const choice = (values.plan ?? 'auto') as PlanChoice;
+  if (!PLAN_CHOICES.includes(choice)) throw new OptionError(`unknown plan "${choice}"`, `choose one of: ${PLAN_CHOICES.join(', ')}`);
+  if (choice === 'resident' && !fitsResident(config.layers)) {
+    throw new OptionError(`layers ${config.layers.join(',')} are too big for the resident plan`, 'use --plan fast');
+  }
+  const plan = resolvePlan(choice, config);
   const needs = deviceNeeds(config, dataset);
   // The device is asked for before any weights are made: a network too big for it is refused
   // here, naming the limit, without allocating it on the CPU first.
@@ -194,6 +207,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       weights,
       ctx,
       check: values.check ?? false,
+      plan,
       onLog: (entry) => {
         if (values.json) io.out(JSON.stringify({ iteration: entry.iteration, error: shortest(entry.error, float32) }));
         else io.out(errorLine(entry.error, float32));
@@ -227,6 +241,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       batchSize: config.batchSize,
       alpha: config.alpha,
       iterations: config.iterations,
+      ...(ctx ? { plan } : {}),
       steps: result.steps,
       timeMs: Math.round(result.timeMs * 10) / 10,
       finalError: last ? shortest(last.error, float32) : null,

@@ -11,7 +11,8 @@ import type { TrainConfig } from './config.js';
 import { CpuTrainer } from './cpuTrainer.js';
 import { ShadowCheck } from './check.js';
 import { pyFloat } from './format.js';
-import { GpuTrainer, type IterationError } from './gpuTrainer.js';
+import { createTrainer, type PlanChoice } from './trainer.js';
+import type { IterationError } from './gpuTrainer.js';
 
 export interface Checkpoint {
   /** Iterations completed when these weights were read back. */
@@ -27,6 +28,8 @@ export interface TrainRun {
   ctx?: GpuContext | undefined;
   /** Shadow every GPU step with the CPU reference and compare. */
   check?: boolean;
+  /** How the GPU trains: 'auto' (the default), 'fast', 'resident' or 'teaching'. */
+  plan?: PlanChoice;
   /** Called for every logged iteration, in order. */
   onLog?: (entry: IterationError) => void;
   /** Called at every checkpoint (the weights read back at a log point). */
@@ -149,7 +152,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   for (;;) {
     try {
       if (run.check) return await checkedRun(run, ctx, record, finish);
-      const gpu = await GpuTrainer.create(ctx, config, dataset, checkpoint.weights);
+      const gpu = await createTrainer(ctx, config, dataset, checkpoint.weights, run.plan);
       const offset = checkpoint.iteration;
       try {
         while (offset + gpu.where.iteration < config.iterations) {
@@ -187,7 +190,7 @@ async function checkedRun(
   finish: (weights: Float32Array[], steps: number, extra?: Partial<TrainResult>) => TrainResult,
 ): Promise<TrainResult> {
   const { config, dataset, weights } = run;
-  const gpu = await GpuTrainer.create(ctx, config, dataset, weights);
+  const gpu = await createTrainer(ctx, config, dataset, weights, run.plan);
   try {
     const shadow = new ShadowCheck(config, dataset, weights);
     let lastBound = 0;

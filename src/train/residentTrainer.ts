@@ -1,0 +1,191 @@
+// The resident plan: for small networks, one invocation runs many steps of the whole training
+// loop per dispatch (see shaders/train_small.wgsl). A run of the seed's program is a handful of
+// dispatches instead of thousands, and nothing is read back but the logged errors.
+
+import code from '../../shaders/train_small.wgsl?raw';
+import type { Dataset } from '../data/dataset.js';
+import type { GpuContext } from '../gpu/context.js';
+import { bindGroup, kernel, uniformWords, type Shader } from '../gpu/pipeline.js';
+import { weightShape } from '../net/spec.js';
+import { checkWeights, type TrainConfig } from './config.js';
+import { Cursor, type Position } from './cursor.js';
+import type { IterationError } from './gpuTrainer.js';
+
+export const trainSmallShader: Shader = { name: 'train_small', code };
+
+/** The shader's fixed capacities (its MAX_ constants). */
+export const SMALL_LIMITS = { layers: 8, units: 128, weights: 2048 };
+
+/** Steps per dispatch at most, so no single dispatch runs long enough to trip a GPU watchdog. */
+const MAX_STEPS_PER_DISPATCH = 2048;
+
+/** Whether train_small.wgsl can hold this network. */
+export function fitsResident(layers: readonly number[]): boolean {
+  let weights = 0;
+  for (let l = 0; l + 1 < layers.length; l++) weights += layers[l]! * layers[l + 1]!;
+  return layers.length <= SMALL_LIMITS.layers && layers.reduce((a, b) => a + b, 0) <= SMALL_LIMITS.units && weights <= SMALL_LIMITS.weights;
+}
+
+export class ResidentTrainer {
+  private readonly cursor: Cursor;
+  private destroyed = false;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: TrainConfig,
+    readonly dataset: Dataset,
+    private readonly buffers: {
+      params: GPUBuffer;
+      sizes: GPUBuffer;
+      inputs: GPUBuffer;
+      targets: GPUBuffer;
+      weights: GPUBuffer;
+      state: GPUBuffer;
+      errors: GPUBuffer;
+    },
+    private readonly pipeline: GPUComputePipeline,
+    private readonly group: GPUBindGroup,
+    private readonly logCapacity: number,
+  ) {
+    this.cursor = new Cursor(Math.ceil(dataset.rows / config.batchSize));
+  }
+
+  static async create(
+    ctx: GpuContext,
+    config: TrainConfig,
+    dataset: Dataset,
+    weights: readonly ArrayLike<number>[],
+    options: { logCapacity?: number } = {},
+  ): Promise<ResidentTrainer> {
+    const { layers } = config;
+    checkWeights(layers, weights);
+    if (!fitsResident(layers)) {
+      throw new RangeError(`layers ${layers.join(',')} are too big for train_small.wgsl (at most ${SMALL_LIMITS.units} units and ${SMALL_LIMITS.weights} weights)`);
+    }
+    const logCapacity = Math.max(1, Math.min(options.logCapacity ?? 1024, 65536));
+    const made: GPUBuffer[] = [];
+    const keep = (b: GPUBuffer): GPUBuffer => (made.push(b), b);
+    try {
+      return await ctx.scoped(async () => {
+        const packed = new Float32Array(weights.reduce((n, w) => n + w.length, 0));
+        let at = 0;
+        for (const w of weights) {
+          packed.set(Array.from(w), at);
+          at += w.length;
+        }
+        const buffers = {
+          params: keep(ctx.createBuffer('params', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST)),
+          sizes: keep(ctx.createBuffer('sizes', layers.length * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST)),
+          inputs: keep(ctx.storage('inputs', dataset.inputs)),
+          targets: keep(ctx.storage('targets', dataset.targets)),
+          weights: keep(ctx.storage('weights', packed)),
+          state: keep(ctx.createBuffer('state', 16, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST)),
+          errors: keep(ctx.storage('errors', logCapacity)),
+        };
+        ctx.device.queue.writeBuffer(buffers.sizes, 0, Uint32Array.from(layers));
+        ctx.device.queue.writeBuffer(buffers.state, 0, new Uint32Array(4));
+        const k = await kernel(ctx, trainSmallShader, ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw']);
+        const group = bindGroup(ctx, 'train_small', k, [
+          buffers.params,
+          buffers.sizes,
+          buffers.inputs,
+          buffers.targets,
+          buffers.weights,
+          buffers.state,
+          buffers.errors,
+        ]);
+        return new ResidentTrainer(ctx, config, dataset, buffers, k.pipeline, group, logCapacity);
+      });
+    } catch (error) {
+      for (const b of made) ctx.destroyBuffer(b);
+      throw error;
+    }
+  }
+
+  get where(): Position {
+    return this.cursor.position;
+  }
+
+  get batchesPerIteration(): number {
+    return this.cursor.batchesPerIteration;
+  }
+
+  /** Runs `steps` steps in as few dispatches as the watchdog cap allows; reads back only the errors. */
+  async run(steps: number): Promise<IterationError[]> {
+    this.assertUsable();
+    const results: IterationError[] = [];
+    let remaining = steps;
+    while (remaining > 0) {
+      // No more iterations per readback than the error log holds.
+      const room = this.logCapacity * this.batchesPerIteration - this.cursor.batch;
+      const chunk = Math.min(remaining, room);
+      const first = this.cursor.iteration;
+      let completed = 0;
+      await this.ctx.scoped(() => {
+        const { device } = this.ctx;
+        device.queue.writeBuffer(this.buffers.state, 8, new Uint32Array([0]));
+        for (let done = 0; done < chunk; done += MAX_STEPS_PER_DISPATCH) {
+          const n = Math.min(MAX_STEPS_PER_DISPATCH, chunk - done);
+          device.queue.writeBuffer(this.buffers.params, 0, this.params(n));
+          const encoder = device.createCommandEncoder({ label: 'ResidentTrainer.run' });
+          const pass = encoder.beginComputePass({ label: 'train_small' });
+          pass.setPipeline(this.pipeline);
+          pass.setBindGroup(0, this.group);
+          pass.dispatchWorkgroups(1);
+          pass.end();
+          device.queue.submit([encoder.finish()]);
+        }
+      });
+      for (let s = 0; s < chunk; s++) if (this.cursor.finishBatch()) completed++;
+      remaining -= chunk;
+      if (completed > 0) {
+        const errors = await this.ctx.read(this.buffers.errors, 0, completed * 4);
+        errors.forEach((error, i) => results.push({ iteration: first + i, error }));
+      } else {
+        await this.ctx.idle();
+      }
+    }
+    return results;
+  }
+
+  runIterations(count: number): Promise<IterationError[]> {
+    return this.run(this.cursor.stepsForIterations(count));
+  }
+
+  private params(steps: number): ArrayBuffer {
+    const { config, dataset } = this;
+    return uniformWords([
+      ['u32', config.layers.length],
+      ['u32', steps],
+      ['u32', config.batchSize],
+      ['u32', dataset.rows],
+      ['u32', dataset.inputSize],
+      ['u32', dataset.outputSize],
+      ['f32', config.alpha],
+    ]);
+  }
+
+  async readWeights(): Promise<Float32Array[]> {
+    this.assertUsable();
+    const packed = await this.ctx.read(this.buffers.weights);
+    const out: Float32Array[] = [];
+    let at = 0;
+    for (let l = 0; l + 1 < this.config.layers.length; l++) {
+      const [rows, cols] = weightShape(this.config.layers, l);
+      out.push(packed.slice(at, at + rows * cols));
+      at += rows * cols;
+    }
+    return out;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const b of Object.values(this.buffers)) this.ctx.destroyBuffer(b);
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new Error('this ResidentTrainer was destroyed');
+    this.ctx.assertHealthy();
+  }
+}

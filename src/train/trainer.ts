@@ -1,0 +1,48 @@
+// Choosing how the GPU trains: the teaching plan (one dispatch per line of numpy, for stepping
+// through), the fast plan (fused register-blocked kernels) or the resident plan (a small network's
+// whole loop in one invocation). 'auto' takes resident where a step is too little work to be worth
+// several dispatches, else fast.
+
+import type { Dataset } from '../data/dataset.js';
+import type { GpuContext } from '../gpu/context.js';
+import { weightCount, type TrainConfig } from './config.js';
+import type { Position } from './cursor.js';
+import { GpuTrainer, type IterationError } from './gpuTrainer.js';
+import { fitsResident, ResidentTrainer } from './residentTrainer.js';
+
+export type PlanChoice = 'auto' | 'teaching' | 'fast' | 'resident';
+export const PLAN_CHOICES: readonly PlanChoice[] = ['auto', 'fast', 'resident', 'teaching'];
+
+/** What the run loop needs of any of the trainers. */
+export interface Trainer {
+  readonly batchesPerIteration: number;
+  readonly where: Position;
+  run(steps: number): Promise<IterationError[]>;
+  runIterations(count: number): Promise<IterationError[]>;
+  readWeights(): Promise<Float32Array[]>;
+  destroy(): void;
+}
+
+/**
+ * Multiply-adds per step below which one invocation beats a handful of dispatches: a dispatch costs
+ * about 60 µs on the software adapter, in which one invocation does tens of thousands of them.
+ */
+const RESIDENT_WORK = 20_000;
+
+export function resolvePlan(choice: PlanChoice, config: TrainConfig): Exclude<PlanChoice, 'auto'> {
+  if (choice !== 'auto') return choice;
+  const work = 3 * weightCount(config.layers) * config.batchSize;
+  return fitsResident(config.layers) && work <= RESIDENT_WORK ? 'resident' : 'fast';
+}
+
+export async function createTrainer(
+  ctx: GpuContext,
+  config: TrainConfig,
+  dataset: Dataset,
+  weights: readonly ArrayLike<number>[],
+  choice: PlanChoice = 'auto',
+): Promise<Trainer> {
+  const plan = resolvePlan(choice, config);
+  if (plan === 'resident') return ResidentTrainer.create(ctx, config, dataset, weights);
+  return GpuTrainer.create(ctx, config, dataset, weights, { plan });
+}
