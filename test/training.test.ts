@@ -10,7 +10,9 @@ import { EXAMPLES, initialWeights, resolveConfig, type ConfigInput, type TrainCo
 import { CpuTrainer } from '../src/train/cpuTrainer.js';
 import { CpuPlan } from '../src/train/cpuPlan.js';
 import { errorLine } from '../src/train/format.js';
-import { GpuTrainer } from '../src/train/gpuTrainer.js';
+import { GpuTrainer, type IterationError } from '../src/train/gpuTrainer.js';
+import { createTrainer, resolvePlan } from '../src/train/trainer.js';
+import { fitsResident } from '../src/train/residentTrainer.js';
 import { train } from '../src/train/run.js';
 import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
 import { numpy, type RunFixture } from './fixtures/numpy.js';
@@ -97,12 +99,12 @@ describe('GPU against the CPU reference after every step', () => {
     ['stochastic, 3-1 linear', streetlights, { layers: [3, 1], iterations: 20, alpha: 0.1 }],
     ['stochastic, 3-5-4-1 (two hidden layers)', streetlights4, { layers: [3, 5, 4, 1], iterations: 30, alpha: 0.1, seed: 3 }],
   ];
-  for (const [name, data, input] of cases) {
-    test(name, async () => {
+  for (const [name, data, input] of cases) for (const plan of ['teaching', 'fast', 'resident'] as const) {
+    test(`${name}, ${plan} plan`, async () => {
       const ds = data();
       const cfg = config(input, ds);
       const weights = seededWeights(cfg.layers, cfg.seed);
-      const result = await train({ config: cfg, dataset: ds, weights, ctx: gpu(), check: true });
+      const result = await train({ config: cfg, dataset: ds, weights, ctx: gpu(), check: true, plan });
       expect(result.check!.ok, result.check!.firstFailure).toBe(true);
       expect(result.errors).toHaveLength(cfg.iterations);
       expect(result.check!.maxErrorDiff).toBeLessThan(1e-4);
@@ -125,6 +127,47 @@ describe('GPU against the CPU reference after every step', () => {
     t.destroy();
     expect(shadow.firstFailure, 'the bound must not hide a 0.1% error in the step').toBeDefined();
     expect(() => shadow.assertOk()).toThrow(/disagree: weights_\d_\d after step \d+/);
+  });
+});
+
+describe('the plans', () => {
+  test("auto picks the resident plan for the seed's nets and the fast plan for MNIST-sized ones", () => {
+    const ds = streetlights4();
+    expect(resolvePlan('auto', config({}, ds))).toBe('resident');
+    expect(resolvePlan('auto', config({ mode: 'full' }, ds))).toBe('resident');
+    const big = resolveConfig({ layers: [784, 128, 10], alpha: 0.1, iterations: 1, seed: 1, mode: 'batch', batchSize: 100 }, datasetFromRows('d', [Array(784).fill(0)], [Array(10).fill(0)]));
+    expect(resolvePlan('auto', big)).toBe('fast');
+    expect(fitsResident([784, 128, 10])).toBe(false);
+  });
+
+  test('the three plans reproduce numpy\'s two-layer printout within 1e-4', async () => {
+    for (const plan of ['teaching', 'fast', 'resident'] as const) {
+      const ds = streetlights4();
+      const t = await createTrainer(gpu(), config({}, ds), ds, seededWeights([3, 4, 1], 1), plan);
+      const errors = (await t.runIterations(60)).map((e) => e.error);
+      t.destroy();
+      const c = compareRelative(errors, numpy.two_layer.errors, 1e-4);
+      expect(c.ok, `${plan}: ${describeComparison('errors', c)}`).toBe(true);
+    }
+  });
+
+  test('the resident plan goes on across dispatches mid-iteration, and keeps its buffers flat', async () => {
+    const ctx = gpu();
+    const ds = streetlights();
+    const cfg = config({ mode: 'batch', batchSize: 4, iterations: 30, alpha: 0.1 }, ds);
+    const w = seededWeights(cfg.layers, 1);
+    const straight = await createTrainer(ctx, cfg, ds, w, 'resident');
+    const all = await straight.runIterations(30);
+    const stepped = await createTrainer(ctx, cfg, ds, w, 'resident');
+    const parts: IterationError[] = [];
+    parts.push(...(await stepped.run(1)));
+    const bytes = ctx.stats();
+    for (const steps of [2, 3, 5, 7, 11, 31]) parts.push(...(await stepped.run(steps)));
+    expect(parts).toEqual(all);
+    expect(await stepped.readWeights()).toEqual(await straight.readWeights());
+    expect(ctx.stats()).toEqual(bytes);
+    straight.destroy();
+    stepped.destroy();
   });
 });
 
@@ -187,7 +230,7 @@ describe('dispatch by dispatch', () => {
 });
 
 describe('bigger networks', () => {
-  test('784-128-10 on random data trains, GPU = CPU within the bound', async () => {
+  for (const plan of ['teaching', 'fast'] as const) test(`784-128-10 on random data trains, GPU = CPU within the bound (${plan} plan)`, async () => {
     const rows = 48;
     const inputs: number[][] = [];
     const targets: number[][] = [];
@@ -199,7 +242,7 @@ describe('bigger networks', () => {
     const ds = datasetFromRows('random', inputs, targets);
     const cfg = resolveConfig({ layers: [784, 128, 10], mode: 'batch', batchSize: 16, alpha: 0.01, iterations: 3, seed: 2 }, ds);
     const weights = seededWeights(cfg.layers, 2).map((w) => w.map((v) => v * 0.05));
-    const result = await train({ config: cfg, dataset: ds, weights, ctx: gpu(), check: true });
+    const result = await train({ config: cfg, dataset: ds, weights, ctx: gpu(), check: true, plan });
     expect(result.check!.ok, result.check!.firstFailure).toBe(true);
     expect(result.errors.every((e) => Number.isFinite(e.error))).toBe(true);
     expect(result.errors[2]!.error).toBeLessThan(result.errors[0]!.error);

@@ -53,14 +53,14 @@ describe('the default example on the GPU', () => {
     expect(await text(page, '#adapter')).toMatch(/swiftshader/);
   });
 
-  test("the log is the seed's printout: within 1e-4 of the CPU reference, and the CLI's lines exactly", async () => {
+  test("the log is the seed's printout: within 1e-4 of the CPU reference, and the CLI's lines exactly (same plan)", async () => {
     const lines = await logLines(page);
     expect(lines).toHaveLength(6);
     const ref = referenceErrors().filter((_, i) => i % 10 === 9);
     const c = compareRelative(lines.map((l) => Number(l.slice('Error:'.length))), ref, 1e-4);
     expect(c.ok, describeComparison('page log', c)).toBe(true);
     const cli: string[] = [];
-    await main(['train'], { ...nodeIO(), out: (l) => cli.push(l), err: () => undefined });
+    await main(['train', '--plan', 'teaching'], { ...nodeIO(), out: (l) => cli.push(l), err: () => undefined });
     expect(lines).toEqual(cli);
   });
 
