@@ -15,6 +15,8 @@ export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
     // The library, the Node entry and the `backprop` command, for Node 20, with shaders inlined (?raw).
     return {
+      // TF.js (for the benchmark) ships ESM files whose imports Node cannot resolve; bundle it.
+      ssr: { noExternal: [/^@tensorflow\//] },
       build: {
         ssr: true,
         outDir: 'dist/lib',
@@ -23,7 +25,7 @@ export default defineConfig(({ mode }) => {
         sourcemap: true,
         minify: false,
         rollupOptions: {
-          input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts' },
+          input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'bench/bench.ts' },
           external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
