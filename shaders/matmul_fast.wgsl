@@ -1,5 +1,5 @@
 // The fast matmul: the same three products as matmul.wgsl, each invocation computing a tile of
-// (4·BM) × (4·BN) outputs held in 4×4 register blocks (mat4x4f), read with vec4 loads, and
+// (4·BM) × (4·BN) outputs (up to 8×16) held in 4×4 register blocks (mat4x4f), read with vec4 loads, and
 // finished by a fused epilogue so no extra pass over memory is needed:
 //   forward   layer_1 = relu(layer_0 · weights_0_1)                       EPILOGUE 1 (or 0 at the output)
 //   backward  layer_1_delta = (layer_2_delta · weights_1_2ᵀ) * relu2deriv(layer_1)    EPILOGUE 2
@@ -15,7 +15,7 @@
 override WX: u32 = 1;        // invocations per workgroup along output columns
 override WY: u32 = 8;        // ... along output rows
 override BM: u32 = 2;        // 4-row blocks per invocation (1 or 2)
-override BN: u32 = 2;        // 4-column blocks per invocation (1 or 2)
+override BN: u32 = 4;        // 4-column blocks per invocation (1, 2 or 4)
 override EPILOGUE: u32 = 0;  // 0 store, 1 relu, 2 times relu2deriv(mask), 3 c -= scale · acc
 
 // c is (M, N); K is the length of the sums. M, N and K are multiples of 4 except K in `gradient`
@@ -83,26 +83,42 @@ fn finish(i: u32, jv: u32, acc: mat4x4f) {
   }
 }
 
-// This invocation's tile: up to 2 × 2 blocks of 4×4 outputs, kept in registers.
+// This invocation's tile: up to 2 × 4 blocks of 4×4 outputs, kept in registers. c<r><q> holds
+// rows i+4r..i+4r+3 and column vec4 jv+q.
 var<private> c00: mat4x4f;
 var<private> c01: mat4x4f;
+var<private> c02: mat4x4f;
+var<private> c03: mat4x4f;
 var<private> c10: mat4x4f;
 var<private> c11: mat4x4f;
+var<private> c12: mat4x4f;
+var<private> c13: mat4x4f;
 
 // Adds one step of the sum to every block of the tile: a0, a1 hold rows i..i+3 and i+4..i+7 of
-// the left operand, b0, b1 columns jv and jv+1 (each 4 wide) of the right, all over the same 4 k's.
-fn accumulate(a0: mat4x4f, a1: mat4x4f, b0: mat4x4f, b1: mat4x4f) {
+// the left operand, b0..b3 column vec4s jv..jv+3 of the right, all over the same 4 k's. Blocks the
+// tile does not have (BM, BN) are dropped when the pipeline is made, and so are their loads.
+// (Written out, not as a loop over blocks: SwiftShader keeps unrolled code in registers, and runs
+// a loop over an array of blocks four times slower.)
+fn accumulate(a0: mat4x4f, a1: mat4x4f, b0: mat4x4f, b1: mat4x4f, b2: mat4x4f, b3: mat4x4f) {
   c00 += b0 * a0;
-  if (BN == 2u) { c01 += b1 * a0; }
-  if (BM == 2u) { c10 += b0 * a1; }
-  if (BM == 2u && BN == 2u) { c11 += b1 * a1; }
+  if (BN >= 2u) { c01 += b1 * a0; }
+  if (BN == 4u) { c02 += b2 * a0; c03 += b3 * a0; }
+  if (BM == 2u) {
+    c10 += b0 * a1;
+    if (BN >= 2u) { c11 += b1 * a1; }
+    if (BN == 4u) { c12 += b2 * a1; c13 += b3 * a1; }
+  }
 }
 
 fn finish_tile(i: u32, jv: u32) {
   finish(i, jv, c00);
-  if (BN == 2u) { finish(i, jv + 1u, c01); }
-  if (BM == 2u) { finish(i + 4u, jv, c10); }
-  if (BM == 2u && BN == 2u) { finish(i + 4u, jv + 1u, c11); }
+  if (BN >= 2u) { finish(i, jv + 1u, c01); }
+  if (BN == 4u) { finish(i, jv + 2u, c02); finish(i, jv + 3u, c03); }
+  if (BM == 2u) {
+    finish(i + 4u, jv, c10);
+    if (BN >= 2u) { finish(i + 4u, jv + 1u, c11); }
+    if (BN == 4u) { finish(i + 4u, jv + 2u, c12); finish(i + 4u, jv + 3u, c13); }
+  }
 }
 
 // c = a · b: a is (M, K), b is (K, N).
@@ -116,11 +132,14 @@ fn forward(@builtin(global_invocation_id) id: vec3u) {
     return;
   }
   for (var k = 0u; k < kv; k++) {
+    let last = nv - 1u;
     accumulate(
       a_rows(i, k, kv, p.M),
       a_rows(i + 4u, k, kv, p.M),
       b_rows(4u * k, jv, nv, p.K),
-      b_rows(4u * k, min(jv + 1u, nv - 1u), nv, p.K));
+      b_rows(4u * k, min(jv + 1u, last), nv, p.K),
+      b_rows(4u * k, min(jv + 2u, last), nv, p.K),
+      b_rows(4u * k, min(jv + 3u, last), nv, p.K));
   }
   finish_tile(i, jv);
 }
@@ -141,7 +160,9 @@ fn backward(@builtin(global_invocation_id) id: vec3u) {
       a_rows(i, k, kv, p.M),
       a_rows(i + 4u, k, kv, p.M),
       transpose(b_rows(4u * jv, k, kv, p.N)),
-      transpose(b_rows(4u * jv + 4u, k, kv, p.N)));
+      transpose(b_rows(4u * jv + 4u, k, kv, p.N)),
+      transpose(b_rows(4u * jv + 8u, k, kv, p.N)),
+      transpose(b_rows(4u * jv + 12u, k, kv, p.N)));
   }
   finish_tile(i, jv);
 }
@@ -158,11 +179,14 @@ fn gradient(@builtin(global_invocation_id) id: vec3u) {
   }
   for (var k = 0u; k < p.K; k += 4u) {
     // Columns of a_rows_k are rows k..k+3 of a over i..i+3: transposed, the columns run over k.
+    let last = nv - 1u;
     accumulate(
       transpose(a_rows_k(k, i / 4u, mv)),
       transpose(a_rows_k(k, min(i / 4u + 1u, mv - 1u), mv)),
       b_rows_k(k, jv, nv),
-      b_rows_k(k, min(jv + 1u, nv - 1u), nv));
+      b_rows_k(k, min(jv + 1u, last), nv),
+      b_rows_k(k, min(jv + 2u, last), nv),
+      b_rows_k(k, min(jv + 3u, last), nv));
   }
   finish_tile(i, jv);
 }

@@ -4,7 +4,7 @@
 
 import { describe, expect, test } from 'vitest';
 import * as cpu from '../src/cpu/ops.js';
-import { chooseTiles, matmulFast, pad4, type Epilogue, type FastForm } from '../src/kernels/matmulFast.js';
+import { chooseTiles, matmulFast, pad4, TILE_ORDER, type Epilogue, type FastForm, type Tiles } from '../src/kernels/matmulFast.js';
 import { compareReduction, describeComparison, ulp32 } from '../src/verify/tolerance.js';
 import { guardIntact, randomValues, runDispatch, useGpu, withGuard } from './helpers/gpu.js';
 
@@ -30,9 +30,10 @@ interface Case {
   M: number;
   K: number;
   N: number;
+  tiles?: Tiles;
 }
 
-async function check({ form, epilogue, M, K, N }: Case): Promise<void> {
+async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
   const ctx = gpu();
   // Logical operands, as the CPU sees them.
   const aRows = form === 'gradient' ? K : M;
@@ -68,6 +69,7 @@ async function check({ form, epilogue, M, K, N }: Case): Promise<void> {
     K: Kp,
     N: Np,
     scale,
+    ...(tiles ? { tiles } : {}),
   });
   await runDispatch(ctx, d);
   const out = await ctx.read(gc);
@@ -131,10 +133,26 @@ describe('matmul_fast', () => {
     });
   }
 
-  test('tiles: 8×8 where there is work for every lane, smaller where there is not', () => {
+  test('tiles: 8×16 where there is work for every lane, smaller where there is not', () => {
     const ctx = gpu();
-    expect(chooseTiles(ctx, 512, 512)).toMatchObject({ bm: 2, bn: 2 });
-    expect(chooseTiles(ctx, 100, 128)).toMatchObject({ bm: 2, bn: 2 });
+    expect(chooseTiles(ctx, 512, 512)).toMatchObject({ bm: 2, bn: 4 });
+    expect(chooseTiles(ctx, 100, 128)).toMatchObject({ bm: 2, bn: 4 });
+    expect(chooseTiles(ctx, 100, 32)).toMatchObject({ bm: 1, bn: 2 });
     expect(chooseTiles(ctx, 4, 4)).toMatchObject({ bm: 1, bn: 1 });
   });
+
+  for (const [bm, bn] of TILE_ORDER) {
+    test(`the ${4 * bm}×${4 * bn} tile, forced, on shapes with edges everywhere`, async () => {
+      const tiles = { bm, bn, wx: 2, wy: 4 };
+      for (const [M, K, N] of [
+        [37, 20, 52],
+        [9, 8, 20],
+        [3, 4, 4],
+      ] as const) {
+        await check({ form: 'forward', epilogue: 'relu', M, K, N, tiles });
+        await check({ form: 'backward', epilogue: 'relu2deriv', M, K, N, tiles });
+        await check({ form: 'gradient', epilogue: 'update', M, K, N, tiles });
+      }
+    });
+  }
 });
