@@ -226,15 +226,20 @@ export class GpuContext {
 
   /**
    * Copies `size` bytes of `source` from `offset` into a staging buffer and reads them as float32.
-   * Each read owns its staging buffer until it is done, so reads may overlap; staging buffers are
-   * pooled, so a long run allocates none after its first reads.
+   * `encoder`, when given, holds work recorded but not yet submitted: the copy is added to it, so
+   * the work and its readback cost one submit. Each read owns its staging buffer until it is done, so reads may
+   * overlap; staging buffers are pooled, so a long run allocates none after its first reads.
    */
-  async read(source: GPUBuffer, offset = 0, size = source.size - offset): Promise<Float32Array> {
+  async read(
+    source: GPUBuffer,
+    offset = 0,
+    size = source.size - offset,
+    encoder: GPUCommandEncoder = this.device.createCommandEncoder({ label: 'GpuContext.read' }),
+  ): Promise<Float32Array> {
     this.assertHealthy();
     const staging = this.takeStaging(size);
     try {
       await this.scoped(() => {
-        const encoder = this.device.createCommandEncoder({ label: 'GpuContext.read' });
         encoder.copyBufferToBuffer(source, offset, staging, 0, size);
         this.device.queue.submit([encoder.finish()]);
       });

@@ -233,11 +233,14 @@ export class GpuTrainer {
     let remaining = steps;
     while (remaining > 0) {
       const firstIteration = this.cursor.iteration;
-      const { done, completed } = await this.ctx.scoped(() => this.record(remaining));
+      // The last command buffer of the batches shares its submit with the readback of the errors.
+      const { done, completed, encoder } = await this.ctx.scoped(() => this.record(remaining));
       remaining -= done;
       if (completed > 0) {
-        const errors = await this.ctx.read(this.errorLog, 0, completed * 4);
+        const errors = await this.ctx.read(this.errorLog, 0, completed * 4, encoder);
         errors.forEach((error, i) => results.push({ iteration: firstIteration + i, error }));
+      } else {
+        await this.ctx.scoped(() => this.ctx.device.queue.submit([encoder.finish()]));
       }
     }
     return results;
@@ -248,7 +251,8 @@ export class GpuTrainer {
     return this.run(this.cursor.stepsForIterations(count));
   }
 
-  private record(maxSteps: number): { done: number; completed: number } {
+  /** Records up to maxSteps batches, submitting full command buffers; the last one is returned unsubmitted. */
+  private record(maxSteps: number): { done: number; completed: number; encoder: GPUCommandEncoder } {
     const { device } = this.ctx;
     let encoder = device.createCommandEncoder({ label: 'GpuTrainer.run' });
     let pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
@@ -280,8 +284,7 @@ export class GpuTrainer {
       }
     }
     pass.end();
-    device.queue.submit([encoder.finish()]);
-    return { done, completed };
+    return { done, completed, encoder };
   }
 
   /** The current weights, one float32 array per matrix (rows, cols) row-major. */

@@ -121,27 +121,31 @@ export class ResidentTrainer {
       const chunk = Math.min(remaining, room);
       const first = this.cursor.iteration;
       let completed = 0;
+      for (let s = 0; s < chunk; s++) if (this.cursor.finishBatch()) completed++;
+      const { device } = this.ctx;
+      device.queue.writeBuffer(this.buffers.state, 8, new Uint32Array([0]));
+      // All but the last dispatch go on their own; the last shares its submit with the readback.
       await this.ctx.scoped(() => {
-        const { device } = this.ctx;
-        device.queue.writeBuffer(this.buffers.state, 8, new Uint32Array([0]));
-        for (let done = 0; done < chunk; done += MAX_STEPS_PER_DISPATCH) {
-          const n = Math.min(MAX_STEPS_PER_DISPATCH, chunk - done);
-          device.queue.writeBuffer(this.buffers.params, 0, this.params(n));
+        for (let done = 0; done + MAX_STEPS_PER_DISPATCH < chunk; done += MAX_STEPS_PER_DISPATCH) {
+          device.queue.writeBuffer(this.buffers.params, 0, this.params(MAX_STEPS_PER_DISPATCH));
           const encoder = device.createCommandEncoder({ label: 'ResidentTrainer.run' });
-          const pass = encoder.beginComputePass({ label: 'train_small' });
-          pass.setPipeline(this.pipeline);
-          pass.setBindGroup(0, this.group);
-          pass.dispatchWorkgroups(1);
-          pass.end();
+          this.encode(encoder);
           device.queue.submit([encoder.finish()]);
         }
       });
-      for (let s = 0; s < chunk; s++) if (this.cursor.finishBatch()) completed++;
+      device.queue.writeBuffer(this.buffers.params, 0, this.params(chunk % MAX_STEPS_PER_DISPATCH || MAX_STEPS_PER_DISPATCH));
       remaining -= chunk;
       if (completed > 0) {
-        const errors = await this.ctx.read(this.buffers.errors, 0, completed * 4);
+        const encoder = device.createCommandEncoder({ label: 'ResidentTrainer.run' });
+        this.encode(encoder);
+        const errors = await this.ctx.read(this.buffers.errors, 0, completed * 4, encoder);
         errors.forEach((error, i) => results.push({ iteration: first + i, error }));
       } else {
+        await this.ctx.scoped(() => {
+          const encoder = device.createCommandEncoder({ label: 'ResidentTrainer.run' });
+          this.encode(encoder);
+          device.queue.submit([encoder.finish()]);
+        });
         await this.ctx.idle();
       }
     }
@@ -150,6 +154,14 @@ export class ResidentTrainer {
 
   runIterations(count: number): Promise<IterationError[]> {
     return this.run(this.cursor.stepsForIterations(count));
+  }
+
+  private encode(encoder: GPUCommandEncoder): void {
+    const pass = encoder.beginComputePass({ label: 'train_small' });
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.group);
+    pass.dispatchWorkgroups(1);
+    pass.end();
   }
 
   private params(steps: number): ArrayBuffer {
