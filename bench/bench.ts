@@ -301,8 +301,8 @@ await benchSeed(ctx, tf);
 const seconds = (performance.now() - started) / 1000;
 
 if (!opts.json) {
-  const head = ['case', 'peer', 'ours', 'peer', 'unit', 'ratio', 'target', 'GPU MB ours/peer'];
-  const mb = (b?: number): string => (b === undefined ? '–' : (b / 2 ** 20).toFixed(2));
+  const head = ['case', 'peer', 'ours', 'peer', 'unit', 'ratio', 'target', 'GPU memory ours / peer'];
+  const mb = (b?: number): string => (b === undefined ? '–' : b < 2 ** 20 ? `${(b / 1024).toFixed(1)} KB` : `${(b / 2 ** 20).toFixed(2)} MB`);
   const table = rows.map((r) => [
     r.case,
     r.peerName,
