@@ -13,6 +13,34 @@ export interface Dataset {
   inputs: Float32Array;
   /** (rows, outputSize), row-major. */
   targets: Float32Array;
+  /** For classification data: the class of each row (its target is the one-hot row). */
+  labels?: Uint8Array;
+  /** For images: their width in pixels (the height is inputSize / width). */
+  imageWidth?: number;
+}
+
+/** A dataset of images and their class labels: inputs are pixels / 255, targets one-hot rows. */
+export function classificationDataset(
+  name: string,
+  pixels: Uint8Array,
+  width: number,
+  labels: Uint8Array,
+  classes: number,
+  imageWidth?: number,
+): Dataset {
+  const rows = labels.length;
+  if (rows === 0) throw new DataError(`${name}: no examples`);
+  if (pixels.length !== rows * width) {
+    throw new DataError(`${name}: ${pixels.length / width} images but ${rows} labels; each image needs a label`);
+  }
+  const inputs = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) inputs[i] = pixels[i]! / 255;
+  const targets = new Float32Array(rows * classes);
+  labels.forEach((label, r) => {
+    if (label >= classes) throw new DataError(`${name}: label ${label} at row ${r + 1}, but there are ${classes} classes`);
+    targets[r * classes + label] = 1;
+  });
+  return { name, rows, inputSize: width, outputSize: classes, inputs, targets, labels, ...(imageWidth ? { imageWidth } : {}) };
 }
 
 /** Builds a dataset from nested arrays, checking shapes and refusing NaN and Infinity. */
