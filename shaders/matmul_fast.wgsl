@@ -17,6 +17,7 @@ override WY: u32 = 8;        // ... along output rows
 override BM: u32 = 2;        // 4-row blocks per invocation (1 or 2)
 override BN: u32 = 4;        // 4-column blocks per invocation (1, 2 or 4)
 override EPILOGUE: u32 = 0;  // 0 store, 1 relu, 2 times relu2deriv(mask), 3 c -= scale · acc
+override HAS_BIAS: bool = false;  // forward: add bias to each row; gradient: bias -= scale · Σ_rows b
 
 // c is (M, N); K is the length of the sums. M, N and K are multiples of 4 except K in `gradient`
 // (the batch's rows) and M in `forward` and `backward` (the batch's rows).
@@ -32,6 +33,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
 @group(0) @binding(4) var<storage, read> mask: array<vec4f>;   // layer_l for relu2deriv; else unused
+@group(0) @binding(5) var<storage, read_write> bias: array<vec4f>;   // (N) with HAS_BIAS; else unused
 
 // 4 rows of a (from row r, clamped at the last), vec4 number v of each row; rows are w vec4s long.
 fn a_rows(r: u32, v: u32, w: u32, rows: u32) -> mat4x4f {
@@ -72,7 +74,10 @@ fn finish(i: u32, jv: u32, acc: mat4x4f) {
   for (var r = 0u; r < 4u; r++) {
     if (i + r < p.M) {
       let at = (i + r) * nv + jv;
-      let v = acc[r];
+      var v = acc[r];
+      if (HAS_BIAS && EPILOGUE != 3u) {
+        v += bias[jv];
+      }
       switch EPILOGUE {
         case 1u: { c[at] = select(vec4f(), v, v > vec4f()); }
         case 2u: { c[at] = v * relu2deriv(mask[at]); }
@@ -177,16 +182,30 @@ fn gradient(@builtin(global_invocation_id) id: vec3u) {
   if (i >= p.M || jv >= nv) {
     return;
   }
+  // The invocations of the first rows also sum b's columns for the bias: Σ_rows layer_{l+1}_delta.
+  let sums_bias = HAS_BIAS && i == 0u;
+  var bias_sum = mat4x4f();
   for (var k = 0u; k < p.K; k += 4u) {
     // Columns of a_rows_k are rows k..k+3 of a over i..i+3: transposed, the columns run over k.
     let last = nv - 1u;
+    let b0 = b_rows_k(k, jv, nv);
+    let b1 = b_rows_k(k, min(jv + 1u, last), nv);
+    let b2 = b_rows_k(k, min(jv + 2u, last), nv);
+    let b3 = b_rows_k(k, min(jv + 3u, last), nv);
     accumulate(
       transpose(a_rows_k(k, i / 4u, mv)),
       transpose(a_rows_k(k, min(i / 4u + 1u, mv - 1u), mv)),
-      b_rows_k(k, jv, nv),
-      b_rows_k(k, min(jv + 1u, last), nv),
-      b_rows_k(k, min(jv + 2u, last), nv),
-      b_rows_k(k, min(jv + 3u, last), nv));
+      b0, b1, b2, b3);
+    if (sums_bias) {
+      bias_sum += mat4x4f(b0[0] + b0[1] + b0[2] + b0[3], b1[0] + b1[1] + b1[2] + b1[3], b2[0] + b2[1] + b2[2] + b2[3], b3[0] + b3[1] + b3[2] + b3[3]);
+    }
   }
   finish_tile(i, jv);
+  if (sums_bias) {
+    for (var q = 0u; q < BN; q++) {
+      if (jv + q < nv) {
+        bias[jv + q] = bias[jv + q] - p.scale * bias_sum[q];
+      }
+    }
+  }
 }

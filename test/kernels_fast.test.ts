@@ -55,6 +55,7 @@ async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
   const gc = ctx.storage('c', withGuard(initial));
   const gm = ctx.storage('mask', padRows(mask, M, N, Np));
   const unused = ctx.storage('unused', 4);
+  const unusedBias = ctx.storage('unusedBias', 4);
   const scale = Math.fround(0.2 / 3);
   const d = await matmulFast(ctx, {
     label: `${form} ${epilogue}`,
@@ -65,6 +66,7 @@ async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
     c: gc,
     mask: epilogue === 'relu2deriv' ? gm : undefined,
     unusedMask: unused,
+    unusedBias,
     M: Mp,
     K: Kp,
     N: Np,
@@ -73,7 +75,7 @@ async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
   });
   await runDispatch(ctx, d);
   const out = await ctx.read(gc);
-  for (const buffer of [ga, gb, gc, gm, unused, ...d.owned]) ctx.destroyBuffer(buffer);
+  for (const buffer of [ga, gb, gc, gm, unused, unusedBias, ...d.owned]) ctx.destroyBuffer(buffer);
   expect(guardIntact(out, Mp * Np), 'guard band past c').toBe(true);
   // Padding columns stay exactly 0 (or, for an update, keep their 0).
   for (let r = 0; r < Mp; r++) for (let c = N; c < Np; c++) expect(out[r * Np + c], `padding [${r}][${c}]`).toBe(0);

@@ -78,3 +78,53 @@ export function outputDelta(prediction: Vec, goal: Vec, delta: Float64Array, cou
 export function update(weightDelta: Vec, weights: Float64Array, scale: number, count = weights.length): void {
   for (let i = 0; i < count; i++) weights[i] = weights[i]! - scale * weightDelta[i]!;
 }
+
+/** layer[r][j] += bias[j] for every row: the bias of each unit. rows × n. */
+export function addBias(layer: Float64Array, bias: Vec, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) layer[r * n + j] = layer[r * n + j]! + bias[j]!;
+}
+
+/** biasDelta[j] = Σ_rows delta[r][j]: the gradient of each unit's bias. shaders/matmul_fast.wgsl (gradient). */
+export function biasGradient(delta: Vec, rows: number, n: number, biasDelta: Float64Array): void {
+  for (let j = 0; j < n; j++) {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += delta[r * n + j]!;
+    biasDelta[j] = sum;
+  }
+}
+
+/**
+ * delta = softmax(z) - goal per row, and returns the cross-entropy Σ_rows Σ_j −goal_j · log softmax(z)_j,
+ * computed as goal-weighted (logsumexp(z) − z_j) so that no probability is rounded to 0 before its log.
+ * z, goal and delta are (rows, n). shaders/softmax_delta.wgsl.
+ */
+export function softmaxDelta(z: Vec, goal: Vec, delta: Float64Array, rows: number, n: number): number {
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) max = Math.max(max, z[r * n + j]!);
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += Math.exp(z[r * n + j]! - max);
+    const lse = max + Math.log(sum);
+    for (let j = 0; j < n; j++) {
+      const p = Math.exp(z[r * n + j]! - lse);
+      delta[r * n + j] = p - goal[r * n + j]!;
+      loss += goal[r * n + j]! * (lse - z[r * n + j]!);
+    }
+  }
+  return loss;
+}
+
+/** The index of the first largest value of row r. */
+export function argmax(values: Vec, r: number, n: number): number {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (values[r * n + j]! > values[r * n + best]!) best = j;
+  return best;
+}
+
+/** Rows whose largest prediction is the goal's largest entry (the class). shaders/accuracy.wgsl. */
+export function accuracy(prediction: Vec, goal: Vec, rows: number, n: number): number {
+  let correct = 0;
+  for (let r = 0; r < rows; r++) if (argmax(prediction, r, n) === argmax(goal, r, n)) correct++;
+  return correct;
+}

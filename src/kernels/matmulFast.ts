@@ -28,6 +28,10 @@ export interface FastMatmulArgs {
   mask?: GPUBuffer;
   /** A 16-byte buffer bound where a kernel has no mask (a binding may not be left empty). */
   unusedMask: GPUBuffer;
+  /** forward: added to every row; gradient: updated from the column sums of b. (N), padded. */
+  bias?: GPUBuffer;
+  /** Another 16-byte buffer, bound where there is no bias (a writable binding may not alias the mask's). */
+  unusedBias: GPUBuffer;
   /** c is (M, N), padded: N a multiple of 4, and M too for 'gradient'. */
   M: number;
   K: number;
@@ -81,8 +85,8 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
   const k = await kernel(
     ctx,
     matmulFastShader,
-    ['uniform', 'read', 'read', 'rw', 'read'],
-    { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue] },
+    ['uniform', 'read', 'read', 'rw', 'read', 'rw'],
+    { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
     args.form,
   );
   const params = ctx.uniform(
@@ -95,14 +99,22 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     ]),
   );
   const mask = args.mask ?? args.unusedMask;
-  const writes = [args.c.label];
+  const bias = args.bias ?? args.unusedBias;
+  const writes = [args.c.label, ...(args.bias && args.form === 'gradient' ? [args.bias.label] : [])];
   return {
     label: args.label,
     kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, [params, args.a, args.b, args.c, mask]),
+    bindGroup: bindGroup(ctx, args.label, k, [params, args.a, args.b, args.c, mask, bias]),
     workgroups: grid2d(ctx, M, N / 4, tiles.bn * tiles.wx, 4 * tiles.bm * tiles.wy, args.label),
-    reads: [args.a.label, args.b.label, ...(args.mask ? [args.mask.label] : []), ...(args.epilogue === 'update' ? [args.c.label] : [])],
+    reads: [
+      args.a.label,
+      args.b.label,
+      ...(args.mask ? [args.mask.label] : []),
+      ...(args.bias ? [args.bias.label] : []),
+      ...(args.epilogue === 'update' ? [args.c.label] : []),
+    ],
     writes,
     owned: [params],
+    ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: 12 } } : {}),
   };
 }
