@@ -258,6 +258,7 @@ describe('gather', () => {
       targets: ctx.storage('targets', targets),
       layer0: ctx.storage('layer_0', withGuard(4 * inputSize)),
       goal: ctx.storage('goal', withGuard(4 * outputSize)),
+      shifts: ctx.storage('shifts', 2),
     };
     ctx.device.queue.writeBuffer(bufs.order, 0, order);
     for (const [b, batch] of batches.entries()) {

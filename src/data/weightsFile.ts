@@ -9,17 +9,24 @@ export const WEIGHTS_FORMAT = 'webgpu-backprop/weights';
 
 export interface WeightsFile {
   layers: Layers;
-  /** One matrix per pair of layers, (rows, cols) row-major. */
+  /** One matrix per pair of layers, (rows, cols) row-major, then (with biases) one vector per layer after the input. */
   weights: Float64Array[];
+  bias: boolean;
 }
 
+/** Parameters as the trainers hand them around: the weight matrices, then any biases. */
 export function encodeWeightsJson(layers: Layers, weights: readonly ArrayLike<number>[]): string {
+  const matrices = layers.length - 1;
   const named: Record<string, number[][]> = {};
-  weights.forEach((w, l) => {
+  weights.slice(0, matrices).forEach((w, l) => {
     const [rows, cols] = weightShape(layers, l);
     named[weightsName(l)] = Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => w[r * cols + c]!));
   });
-  return `${JSON.stringify({ format: WEIGHTS_FORMAT, version: 1, layers, weights: named }, null, 1)}\n`;
+  const file: Record<string, unknown> = { format: WEIGHTS_FORMAT, version: 1, layers, weights: named };
+  if (weights.length > matrices) {
+    file.biases = Object.fromEntries(weights.slice(matrices).map((b, l) => [`bias_${l}_${l + 1}`, Array.from(b)]));
+  }
+  return `${JSON.stringify(file, null, 1)}\n`;
 }
 
 export function decodeWeightsJson(name: string, text: string): WeightsFile {
@@ -29,7 +36,7 @@ export function decodeWeightsJson(name: string, text: string): WeightsFile {
   } catch (cause) {
     throw new DataError(`${name}: not valid JSON (${(cause as Error).message})`);
   }
-  const v = value as { format?: unknown; layers?: unknown; weights?: unknown };
+  const v = value as { format?: unknown; layers?: unknown; weights?: unknown; biases?: unknown };
   if (typeof value !== 'object' || value === null || v.format !== WEIGHTS_FORMAT) {
     throw new DataError(`${name}: not a weights file (expected "format": "${WEIGHTS_FORMAT}")`);
   }
@@ -63,5 +70,16 @@ export function decodeWeightsJson(name: string, text: string): WeightsFile {
   });
   const extra = Object.keys(named).find((k) => !layers.slice(1).some((_, l) => weightsName(l) === k));
   if (extra) throw new DataError(`${name}: unexpected matrix ${extra} for layers ${layers.join(',')}`);
-  return { layers, weights };
+  if (v.biases === undefined) return { layers, weights, bias: false };
+  if (typeof v.biases !== 'object' || v.biases === null) throw new DataError(`${name}: "biases" must map names to vectors`);
+  const biases = layers.slice(1).map((size, l) => {
+    const key = `bias_${l}_${l + 1}`;
+    const vector = (v.biases as Record<string, unknown>)[key];
+    if (!Array.isArray(vector) || vector.length !== size) throw new DataError(`${name}: ${key} must have ${size} values (layers ${layers.join(',')})`);
+    return Float64Array.from(vector, (x: unknown, j) => {
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${name}: ${key}[${j}] is ${JSON.stringify(x)}, not a finite number`);
+      return x;
+    });
+  });
+  return { layers, weights: [...weights, ...biases], bias: true };
 }

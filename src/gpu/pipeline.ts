@@ -37,6 +37,8 @@ export interface Dispatch {
   readonly owned: readonly GPUBuffer[];
   /** Set when binding 0 is read at a dynamic offset (the batch table). */
   readonly dynamic?: boolean;
+  /** Where the step size (alpha / rows) lives in the dispatch's uniform, for changing alpha between epochs. */
+  readonly scale?: { buffer: GPUBuffer; offset: number };
 }
 
 export function encodeDispatch(pass: GPUComputePassEncoder, dispatch: Dispatch, dynamicOffsets?: number[]): void {
@@ -193,6 +195,8 @@ export async function elementwise(
     count: number;
     reads: readonly GPUBuffer[];
     writes: readonly GPUBuffer[];
+    /** Byte offset of an f32 step size in params, if the kernel has one. */
+    scaleOffset?: number;
   },
 ): Promise<Dispatch> {
   const size = workgroupSize(ctx);
@@ -206,6 +210,7 @@ export async function elementwise(
     reads: args.reads.map((b) => b.label),
     writes: args.writes.map((b) => b.label),
     owned: [params],
+    ...(args.scaleOffset !== undefined ? { scale: { buffer: params, offset: args.scaleOffset } } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { bindGroup, grid1d, kernel, workgroupSize, type Dispatch, type Shader } 
 
 export const gatherShader: Shader = { name: 'gather', code };
 
-/** Bytes of one batch entry as the shader reads it (6 u32, padded to 16-byte alignment). */
+/** Bytes of one batch entry as the shader reads it (7 u32, padded to 16-byte alignment). */
 export const BATCH_ENTRY_BYTES = 32;
 
 /** Bytes between the batch entries of the table the gather reads at a dynamic offset. */
@@ -15,8 +15,9 @@ export function batchStride(ctx: GpuContext): number {
 }
 
 /**
- * The table of batch entries: {start, rows, input_size, output_size, layer_width, goal_width} at
- * batchStride(ctx) apart. The widths default to the sizes (no padding).
+ * The table of batch entries: {start, rows, input_size, output_size, layer_width, goal_width,
+ * image_width} at batchStride(ctx) apart. The widths default to the sizes (no padding), the image
+ * width to 0 (no shifting).
  */
 export function batchTable(
   ctx: GpuContext,
@@ -26,10 +27,11 @@ export function batchTable(
   outputSize: number,
   layerWidth = inputSize,
   goalWidth = outputSize,
+  imageWidth = 0,
 ): GPUBuffer {
   const stride = batchStride(ctx);
   const words = new Uint32Array((batches.length * stride) / 4);
-  batches.forEach((b, i) => words.set([b.start, b.rows, inputSize, outputSize, layerWidth, goalWidth], (i * stride) / 4));
+  batches.forEach((b, i) => words.set([b.start, b.rows, inputSize, outputSize, layerWidth, goalWidth, imageWidth], (i * stride) / 4));
   return ctx.uniform(label, words.buffer);
 }
 
@@ -43,20 +45,22 @@ export async function gather(
     targets: GPUBuffer;
     layer0: GPUBuffer;
     goal: GPUBuffer;
+    /** (dx, dy) per example as i32 pairs; any 8-byte buffer when images are not shifted. */
+    shifts: GPUBuffer;
   },
   rows: number,
   inputSize: number,
   outputSize: number,
 ): Promise<Dispatch> {
   const size = workgroupSize(ctx);
-  const k = await kernel(ctx, gatherShader, ['uniform-dynamic', 'read', 'read', 'read', 'rw', 'rw'], {
+  const k = await kernel(ctx, gatherShader, ['uniform-dynamic', 'read', 'read', 'read', 'rw', 'rw', 'read'], {
     WORKGROUP_SIZE: size,
   });
-  const { batches, order, inputs, targets, layer0, goal } = buffers;
+  const { batches, order, inputs, targets, layer0, goal, shifts } = buffers;
   return {
     label,
     kernel: k,
-    bindGroup: bindGroup(ctx, label, k, [{ buffer: batches, size: BATCH_ENTRY_BYTES }, order, inputs, targets, layer0, goal]),
+    bindGroup: bindGroup(ctx, label, k, [{ buffer: batches, size: BATCH_ENTRY_BYTES }, order, inputs, targets, layer0, goal, shifts]),
     workgroups: grid1d(ctx, rows * Math.max(inputSize, outputSize), size, label),
     reads: [inputs.label, targets.label],
     writes: [layer0.label, goal.label],

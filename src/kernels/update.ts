@@ -27,5 +27,6 @@ export function update(
     count,
     reads: [weightDelta, weights],
     writes: [weights],
+    scaleOffset: 4,
   });
 }

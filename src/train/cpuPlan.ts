@@ -4,8 +4,8 @@
 
 import * as ops from '../cpu/ops.js';
 import type { Dataset } from '../data/dataset.js';
-import { deltaName, layerName, weightDeltaName, weightsName } from '../net/spec.js';
-import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
+import { deltaName, layerName, weightDeltaName } from '../net/spec.js';
+import { alphaAt, batches as makeBatches, checkWeights, epochOrder, epochShifts, parameterNames, shiftedImage, type Batch, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
 import { planOf, type PlanKind, type PlanStep } from './plan.js';
@@ -30,30 +30,40 @@ export class CpuPlan {
   private readonly tailPlan: PlanStep[] | undefined;
   private readonly cursor: Cursor;
 
+  private order: Uint32Array;
+  private shifts: Int32Array;
+
+  /**
+   * `kind` defaults to the teaching plan for the seed's networks and to the fast plan (the same
+   * arithmetic, fused) where biases or a softmax need it.
+   */
   constructor(
     readonly config: TrainConfig,
     readonly dataset: Dataset,
     weights: readonly ArrayLike<number>[],
-    kind: PlanKind = 'teaching',
+    kind?: PlanKind,
   ) {
-    const { layers, batchSize, alpha } = config;
-    checkWeights(layers, weights);
+    const { layers, batchSize, alpha, bias, loss } = config;
+    checkWeights(layers, weights, bias);
     this.batches = makeBatches(dataset.rows, batchSize);
     this.cursor = new Cursor(this.batches.length);
-    this.plan = planOf(kind, layers, batchSize, alpha);
+    const chosen = kind ?? (bias || loss === 'softmax' ? 'fast' : 'teaching');
+    const options = { bias, loss, accuracy: dataset.labels !== undefined };
+    this.plan = planOf(chosen, layers, batchSize, alpha, options);
     const tail = dataset.rows % batchSize;
-    this.tailPlan = tail ? planOf(kind, layers, tail, alpha) : undefined;
+    this.tailPlan = tail ? planOf(chosen, layers, tail, alpha, options) : undefined;
+    this.order = config.shuffle ? epochOrder(config.seed, 0, dataset.rows) : Uint32Array.from({ length: dataset.rows }, (_, i) => i);
+    this.shifts = epochShifts(config.seed, 0, dataset.rows, config.shift);
     const set = (name: string, length: number): void => void this.buffers.set(name, new Float64Array(length));
     set('goal', batchSize * dataset.outputSize);
     set('error', 1);
+    set('correct', 1);
     layers.forEach((size, l) => {
       set(layerName(l), batchSize * size);
       if (l > 0) set(deltaName(l), batchSize * size);
     });
-    weights.forEach((w, l) => {
-      this.buffers.set(weightsName(l), Float64Array.from(w));
-      set(weightDeltaName(l), w.length);
-    });
+    parameterNames(layers, bias).forEach((name, i) => this.buffers.set(name, Float64Array.from(weights[i]!)));
+    layers.slice(1).forEach((_, l) => set(weightDeltaName(l), layers[l]! * layers[l + 1]!));
   }
 
   get where(): Position {
@@ -65,8 +75,9 @@ export class CpuPlan {
     return this.batches[batch]!.rows === this.config.batchSize ? this.plan : this.tailPlan!;
   }
 
+  /** The weights, then (with biases) the biases: the parameters as the trainers hand them around. */
   get weights(): Float64Array[] {
-    return this.config.layers.slice(1).map((_, l) => this.buffers.get(weightsName(l))!);
+    return parameterNames(this.config.layers, this.config.bias).map((name) => this.buffers.get(name)!);
   }
 
   /** Runs the next dispatch of the plan. */
@@ -81,8 +92,13 @@ export class CpuPlan {
     const iteration = this.cursor.iteration;
     if (!this.cursor.finishBatch()) return { step, index, batch, batchDone: true };
     const error = this.buffers.get('error')!;
-    const completed = { iteration, error: error[0]! };
+    const correct = this.buffers.get('correct')!;
+    const completed: IterationError = { iteration, error: error[0]! };
+    if (this.dataset.labels) completed.correct = correct[0]!;
     error[0] = 0;
+    correct[0] = 0;
+    if (this.config.shuffle) this.order = epochOrder(this.config.seed, this.cursor.iteration, this.dataset.rows);
+    if (this.config.shift > 0) this.shifts = epochShifts(this.config.seed, this.cursor.iteration, this.dataset.rows, this.config.shift);
     return { step, index, batch, batchDone: true, completed };
   }
 
@@ -107,6 +123,11 @@ export class CpuPlan {
     return this.run(this.cursor.stepsForIterations(count));
   }
 
+  /** A plan's step size alpha / rows, for this iteration's alpha. */
+  private decayed(scale: number): number {
+    return this.config.alphaDecay === 1 ? scale : (scale / this.config.alpha) * alphaAt(this.config, this.cursor.iteration);
+  }
+
   private execute(step: PlanStep, batch: Batch): void {
     const get = (name: string): Float64Array => this.buffers.get(name)!;
     const { op } = step;
@@ -114,8 +135,25 @@ export class CpuPlan {
     switch (op.kind) {
       case 'gather': {
         const { inputSize, outputSize } = dataset;
-        get(op.layer).set(dataset.inputs.subarray(batch.start * inputSize, (batch.start + batch.rows) * inputSize));
-        get(op.goal).set(dataset.targets.subarray(batch.start * outputSize, (batch.start + batch.rows) * outputSize));
+        const layer = get(op.layer);
+        const goal = get(op.goal);
+        for (let r = 0; r < batch.rows; r++) {
+          const row = this.order[batch.start + r]!;
+          if (this.config.shift > 0) {
+            shiftedImage(dataset.inputs, row, inputSize, dataset.imageWidth!, this.shifts[2 * row]!, this.shifts[2 * row + 1]!, layer, r * inputSize);
+          } else layer.set(dataset.inputs.subarray(row * inputSize, (row + 1) * inputSize), r * inputSize);
+          goal.set(dataset.targets.subarray(row * outputSize, (row + 1) * outputSize), r * outputSize);
+        }
+        break;
+      }
+      case 'softmaxDelta': {
+        const error = get(op.error);
+        error[0] = error[0]! + ops.softmaxDelta(get(op.prediction), get(op.goal), get(op.delta), op.rows, op.n);
+        break;
+      }
+      case 'accuracy': {
+        const correct = get(op.correct);
+        correct[0] = correct[0]! + ops.accuracy(get(op.prediction), get(op.goal), op.rows, op.n);
         break;
       }
       case 'matmul':
@@ -133,15 +171,23 @@ export class CpuPlan {
         ops.relu2deriv(get(op.layer), get(op.delta), op.count);
         break;
       case 'update':
-        ops.update(get(op.weightDelta), get(op.weights), op.scale, op.count);
+        ops.update(get(op.weightDelta), get(op.weights), this.decayed(op.scale), op.count);
         break;
       case 'matmulFast': {
         // The fused kernel's arithmetic on the logical (unpadded) buffers.
         const product = new Float64Array(op.M * op.N);
         ops.matmul(get(op.a), get(op.b), product, op.M, op.K, op.N, op.form === 'gradient', op.form === 'backward');
         const c = get(op.c);
-        if (op.epilogue === 'update') ops.update(product, c, op.scale ?? 0, op.M * op.N);
-        else {
+        if (op.epilogue === 'update') {
+          const scale = this.decayed(op.scale ?? 0);
+          ops.update(product, c, scale, op.M * op.N);
+          if (op.bias) {
+            const biasDelta = new Float64Array(op.N);
+            ops.biasGradient(get(op.b), op.K, op.N, biasDelta);
+            ops.update(biasDelta, get(op.bias), scale, op.N);
+          }
+        } else {
+          if (op.bias) ops.addBias(product, get(op.bias), op.M, op.N);
           if (op.epilogue === 'relu') ops.relu(product);
           if (op.epilogue === 'relu2deriv') ops.relu2deriv(get(op.mask!), product);
           c.set(product);

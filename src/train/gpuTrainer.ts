@@ -4,25 +4,33 @@
 // summed on the GPU into a log that is read back only when asked for, and the weights only on request.
 
 import type { Dataset } from '../data/dataset.js';
+import { OptionError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatch, type Dispatch } from '../gpu/pipeline.js';
+import { accuracy } from '../kernels/accuracy.js';
 import { batchStride, batchTable, gather } from '../kernels/gather.js';
 import { matmul } from '../kernels/matmul.js';
 import { matmulFast } from '../kernels/matmulFast.js';
 import { outputDelta } from '../kernels/outputDelta.js';
 import { relu } from '../kernels/relu.js';
 import { relu2deriv } from '../kernels/relu2deriv.js';
+import { softmaxDelta } from '../kernels/softmaxDelta.js';
 import { update } from '../kernels/update.js';
-import { deltaName, layerName, pad4, weightDeltaName, weightsName, weightShape } from '../net/spec.js';
-import { batches as makeBatches, checkWeights, type Batch, type TrainConfig } from './config.js';
+import { deltaName, layerName, pad4, weightDeltaName, weightShape } from '../net/spec.js';
+import { alphaAt, batches as makeBatches, checkWeights, epochOrder, epochShifts, parameterNames, parameterShapes, type Batch, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
 import { planBufferShape, planOf, type PlanKind, type PlanStep } from './plan.js';
 
 export interface IterationError {
   /** 0-based. */
   iteration: number;
-  /** Σ over the iteration's examples of (prediction − goal)², each from the forward pass that trained on it. */
+  /**
+   * Σ over the iteration's examples of (prediction − goal)² (or of the cross-entropy, with a
+   * softmax output), each from the forward pass that trained on it.
+   */
   error: number;
+  /** For classification data: the examples whose largest output was their class, in those same passes. */
+  correct?: number;
 }
 
 export type { Position } from './cursor.js';
@@ -49,6 +57,8 @@ export interface GpuTrainerOptions {
   logCapacity?: number;
   /** 'teaching' (one dispatch per line of numpy, the default) or 'fast' (fused kernels, padded buffers). */
   plan?: PlanKind;
+  /** Iterations already done before these weights (a resumed run): shuffling goes on from that epoch's order. */
+  epochOffset?: number;
 }
 
 /** The bytes a network and dataset need of one storage binding and of one buffer: for requesting the device. */
@@ -69,8 +79,10 @@ export class GpuTrainer {
   private readonly dispatches: Dispatch[];
   private readonly tailPlan: PlanStep[] | undefined;
   private readonly tailDispatches: Dispatch[] | undefined;
+  /** Per completed iteration, its error and its correct count: [error₀, correct₀, error₁, ...]. */
   private readonly errorLog: GPUBuffer;
   private readonly logCapacity: number;
+  private evaluator: Evaluator | undefined;
   private readonly stride: number;
   private readonly cursor: Cursor;
   private destroyed = false;
@@ -91,6 +103,7 @@ export class GpuTrainer {
       errorLog: GPUBuffer;
       logCapacity: number;
       kind: PlanKind;
+      epochOffset: number;
     },
   ) {
     this.batches = parts.batches;
@@ -104,7 +117,11 @@ export class GpuTrainer {
     this.stride = batchStride(ctx);
     this.cursor = new Cursor(this.batches.length);
     this.width = parts.kind === 'fast' ? pad4 : (n) => n;
+    this.epochOffset = parts.epochOffset;
+    if (config.alphaDecay !== 1) this.startIteration();
   }
+
+  private readonly epochOffset: number;
 
   /** Uploads the dataset and weights and builds every pipeline, bind group and buffer the run needs. */
   static async create(
@@ -114,8 +131,8 @@ export class GpuTrainer {
     weights: readonly ArrayLike<number>[],
     options: GpuTrainerOptions = {},
   ): Promise<GpuTrainer> {
-    const { layers, batchSize } = config;
-    checkWeights(layers, weights);
+    const { layers, batchSize, bias, loss } = config;
+    checkWeights(layers, weights, bias);
     const batches = makeBatches(dataset.rows, batchSize);
     const logCapacity = Math.max(1, Math.min(options.logCapacity ?? 1024, 65536));
     const buffers = new Map<string, GPUBuffer>();
@@ -131,25 +148,36 @@ export class GpuTrainer {
         add(ctx.storage('inputs', dataset.inputs));
         add(ctx.storage('targets', dataset.targets));
         const order = add(ctx.createBuffer('order', dataset.rows * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST));
-        ctx.device.queue.writeBuffer(order, 0, Uint32Array.from({ length: dataset.rows }, (_, i) => i));
-        add(batchTable(ctx, 'batches', batches, dataset.inputSize, dataset.outputSize, width(layers[0]!), width(layers[last]!)));
+        ctx.device.queue.writeBuffer(
+          order,
+          0,
+          config.shuffle ? epochOrder(config.seed, options.epochOffset ?? 0, dataset.rows) : Uint32Array.from({ length: dataset.rows }, (_, i) => i),
+        );
+        const imageWidth = config.shift > 0 ? dataset.imageWidth! : 0;
+        add(batchTable(ctx, 'batches', batches, dataset.inputSize, dataset.outputSize, width(layers[0]!), width(layers[last]!), imageWidth));
+        const shifts = add(ctx.createBuffer('shifts', Math.max(1, config.shift > 0 ? dataset.rows : 1) * 8, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST));
+        if (config.shift > 0) ctx.device.queue.writeBuffer(shifts, 0, epochShifts(config.seed, options.epochOffset ?? 0, dataset.rows, config.shift));
         add(ctx.storage('goal', batchSize * width(layers[last]!)));
         add(ctx.storage('error', 1));
+        add(ctx.storage('correct', 1));
         add(ctx.storage('unused', 4));
-        const errorLog = add(ctx.storage('errors', logCapacity));
+        add(ctx.storage('unusedBias', 4));
+        const errorLog = add(ctx.storage('errors', 2 * logCapacity));
         for (let l = 0; l <= last; l++) {
           add(ctx.storage(layerName(l), batchSize * width(layers[l]!)));
           if (l > 0) add(ctx.storage(deltaName(l), batchSize * width(layers[l]!)));
         }
-        for (let l = 0; l < last; l++) {
-          const [rows, cols] = weightShape(layers, l);
-          add(ctx.storage(weightsName(l), padMatrix(weights[l]!, rows, cols, width(rows), width(cols))));
-          if (kind === 'teaching') add(ctx.storage(weightDeltaName(l), rows * cols));
-        }
-        const plan = planOf(kind, layers, batchSize, config.alpha);
+        parameterShapes(layers, bias).forEach(([rows, cols], i) => {
+          const name = parameterNames(layers, bias)[i]!;
+          // A bias is one row; weights have a row per input unit, both padded in the fast plan.
+          add(ctx.storage(name, padMatrix(weights[i]!, rows, cols, rows === 1 && name.startsWith('bias') ? 1 : width(rows), width(cols))));
+        });
+        if (kind === 'teaching') for (let l = 0; l < last; l++) add(ctx.storage(weightDeltaName(l), layers[l]! * layers[l + 1]!));
+        const planOptions = { bias, loss, accuracy: dataset.labels !== undefined };
+        const plan = planOf(kind, layers, batchSize, config.alpha, planOptions);
         const dispatches = await buildDispatches(ctx, plan, buffers, dataset);
         const tailRows = dataset.rows % batchSize;
-        const tailPlan = tailRows ? planOf(kind, layers, tailRows, config.alpha) : undefined;
+        const tailPlan = tailRows ? planOf(kind, layers, tailRows, config.alpha, planOptions) : undefined;
         const tailDispatches = tailPlan ? await buildDispatches(ctx, tailPlan, buffers, dataset) : undefined;
         return new GpuTrainer(ctx, config, dataset, {
           batches,
@@ -161,6 +189,7 @@ export class GpuTrainer {
           errorLog,
           logCapacity,
           kind,
+          epochOffset: options.epochOffset ?? 0,
         });
       });
     } catch (error) {
@@ -208,14 +237,57 @@ export class GpuTrainer {
       this.ctx.device.queue.submit([encoder.finish()]);
     });
     const result: DispatchRun = { step: plan[index]!, dispatch, index, batch, batchDone: this.cursor.dispatch === 0 };
-    if (completedIteration) result.completed = { iteration, error: (await this.ctx.read(this.errorLog, 0, 4))[0]! };
-    else await this.ctx.idle();
+    if (completedIteration) {
+      result.completed = this.logEntry(iteration, await this.ctx.read(this.errorLog, 0, 8), 0);
+      this.startIteration();
+    } else await this.ctx.idle();
     return result;
   }
 
+  /** Moves the iteration's error and correct count into log slot `slot` and clears them. */
   private endIteration(encoder: GPUCommandEncoder, slot: number): void {
-    encoder.copyBufferToBuffer(this.buffers.get('error')!, 0, this.errorLog, slot * 4, 4);
-    encoder.clearBuffer(this.buffers.get('error')!);
+    const error = this.buffers.get('error')!;
+    const correct = this.buffers.get('correct')!;
+    encoder.copyBufferToBuffer(error, 0, this.errorLog, slot * 8, 4);
+    encoder.copyBufferToBuffer(correct, 0, this.errorLog, slot * 8 + 4, 4);
+    encoder.clearBuffer(error);
+    encoder.clearBuffer(correct);
+  }
+
+  private logEntry(iteration: number, log: Float32Array, slot: number): IterationError {
+    const entry: IterationError = { iteration, error: log[2 * slot]! };
+    if (this.dataset.labels) entry.correct = log[2 * slot + 1]!;
+    return entry;
+  }
+
+  /** The order of the examples (when shuffling) and alpha (when it decays) for the iteration about to start. */
+  private startIteration(): void {
+    const epoch = this.epochOffset + this.cursor.iteration;
+    if (this.config.shuffle) {
+      this.ctx.device.queue.writeBuffer(this.buffers.get('order')!, 0, epochOrder(this.config.seed, epoch, this.dataset.rows));
+    }
+    if (this.config.shift > 0) {
+      this.ctx.device.queue.writeBuffer(this.buffers.get('shifts')!, 0, epochShifts(this.config.seed, epoch, this.dataset.rows, this.config.shift));
+    }
+    if (this.config.alphaDecay !== 1) {
+      const alpha = alphaAt(this.config, epoch);
+      for (const [dispatches, plan] of [
+        [this.dispatches, this.plan],
+        [this.tailDispatches, this.tailPlan],
+      ] as const) {
+        dispatches?.forEach((d, i) => {
+          const op = plan![i]!.op;
+          const rows = op.kind === 'matmulFast' ? op.K : op.kind === 'update' ? this.rowsOf(plan!) : 0;
+          if (d.scale) this.ctx.device.queue.writeBuffer(d.scale.buffer, d.scale.offset, new Float32Array([alpha / rows]));
+        });
+      }
+    }
+  }
+
+  /** The batch rows a plan was made for (its gather step says). */
+  private rowsOf(plan: readonly PlanStep[]): number {
+    const gather = plan[0]!.op;
+    return gather.kind === 'gather' ? gather.rows : 1;
   }
 
   /** Batches (updates) per iteration. */
@@ -237,8 +309,8 @@ export class GpuTrainer {
       const { done, completed, encoder } = await this.ctx.scoped(() => this.record(remaining));
       remaining -= done;
       if (completed > 0) {
-        const errors = await this.ctx.read(this.errorLog, 0, completed * 4, encoder);
-        errors.forEach((error, i) => results.push({ iteration: firstIteration + i, error }));
+        const log = await this.ctx.read(this.errorLog, 0, completed * 8, encoder);
+        for (let i = 0; i < completed; i++) results.push(this.logEntry(firstIteration + i, log, i));
       } else {
         await this.ctx.scoped(() => this.ctx.device.queue.submit([encoder.finish()]));
       }
@@ -273,6 +345,13 @@ export class GpuTrainer {
         pass.end();
         this.endIteration(encoder, completed);
         completed++;
+        if (this.config.shuffle || this.config.alphaDecay !== 1 || this.config.shift > 0) {
+          // The next iteration's order and alpha must be written after this one's batches ran: a new submit.
+          device.queue.submit([encoder.finish()]);
+          this.startIteration();
+          encoder = device.createCommandEncoder({ label: 'GpuTrainer.run' });
+          recorded = 0;
+        }
         pass = encoder.beginComputePass({ label: 'GpuTrainer.batches' });
       }
       if (recorded >= DISPATCHES_PER_SUBMIT) {
@@ -287,12 +366,27 @@ export class GpuTrainer {
     return { done, completed, encoder };
   }
 
-  /** The current weights, one float32 array per matrix (rows, cols) row-major. */
+  /** The current weights, one float32 array per matrix (rows, cols) row-major, then the biases if any. */
   async readWeights(): Promise<Float32Array[]> {
     this.assertUsable();
     const out: Float32Array[] = [];
-    for (let l = 0; l + 1 < this.config.layers.length; l++) out.push(await this.readBuffer(weightsName(l)));
+    for (const name of parameterNames(this.config.layers, this.config.bias)) out.push(await this.readBuffer(name));
     return out;
+  }
+
+  /**
+   * The error and the correct count of a forward pass over `data` (a test set) with the current
+   * weights, without training: on the GPU, in batches of up to 1,000 rows, one readback.
+   */
+  async evaluate(data: Dataset): Promise<{ error: number; correct: number; rows: number }> {
+    this.assertUsable();
+    if (this.width(3) === 3) throw new OptionError('evaluating a test set runs on the fast plan', 'use --plan fast (or auto)');
+    if (this.evaluator?.data !== data) {
+      this.evaluator?.destroy();
+      this.evaluator = undefined;
+      this.evaluator = await Evaluator.create(this.ctx, this.config, data, this.buffers, this.width);
+    }
+    return this.evaluator.run();
   }
 
   /**
@@ -304,7 +398,7 @@ export class GpuTrainer {
     const buffer = this.buffers.get(name);
     if (!buffer) throw new RangeError(`no buffer named ${name}`);
     const raw = await this.ctx.read(buffer);
-    if (name === 'error' || name === 'errors') return raw;
+    if (name === 'error' || name === 'errors' || name === 'correct') return raw;
     const [rows, cols] = planBufferShape(name, this.config.layers, this.config.batchSize);
     const stride = this.width(cols);
     if (stride === cols) return raw.subarray(0, rows * cols);
@@ -314,11 +408,17 @@ export class GpuTrainer {
   }
 
   /** Frees every buffer the trainer made; the context (device) stays. */
+  /** Waits until everything submitted has run. */
+  idle(): Promise<void> {
+    return this.ctx.idle();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const buffer of this.buffers.values()) this.ctx.destroyBuffer(buffer);
     for (const d of [...this.dispatches, ...(this.tailDispatches ?? [])]) for (const b of d.owned) this.ctx.destroyBuffer(b);
+    this.evaluator?.destroy();
   }
 
   private assertUsable(): void {
@@ -330,7 +430,7 @@ export class GpuTrainer {
 async function buildDispatches(
   ctx: GpuContext,
   plan: readonly PlanStep[],
-  buffers: Map<string, GPUBuffer>,
+  buffers: ReadonlyMap<string, GPUBuffer>,
   dataset: Dataset,
 ): Promise<Dispatch[]> {
   const get = (name: string): GPUBuffer => {
@@ -355,6 +455,7 @@ async function buildDispatches(
               targets: get('targets'),
               layer0: get(op.layer),
               goal: get(op.goal),
+              shifts: get('shifts'),
             },
             op.rows,
             dataset.inputSize,
@@ -385,6 +486,21 @@ async function buildDispatches(
       case 'update':
         out.push(await update(ctx, label, get(op.weightDelta), get(op.weights), op.count, Math.fround(op.scale)));
         break;
+      case 'softmaxDelta':
+        out.push(
+          await softmaxDelta(
+            ctx,
+            label,
+            { logits: get(op.prediction), goal: get(op.goal), delta: get(op.delta), error: get(op.error) },
+            op.rows,
+            op.n,
+            op.width,
+          ),
+        );
+        break;
+      case 'accuracy':
+        out.push(await accuracy(ctx, label, { prediction: get(op.prediction), goal: get(op.goal), correct: get(op.correct) }, op.rows, op.n, op.width));
+        break;
       case 'matmulFast':
         out.push(
           await matmulFast(ctx, {
@@ -395,7 +511,9 @@ async function buildDispatches(
             b: get(op.b),
             c: get(op.c),
             ...(op.mask ? { mask: get(op.mask) } : {}),
+            ...(op.bias ? { bias: get(op.bias) } : {}),
             unusedMask: get('unused'),
+            unusedBias: get('unusedBias'),
             ...op.padded,
             scale: Math.fround(op.scale ?? 0),
           }),
@@ -411,4 +529,100 @@ function padMatrix(values: ArrayLike<number>, rows: number, cols: number, height
   const out = new Float32Array(height * stride);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * stride + c] = values[r * cols + c]!;
   return out;
+}
+
+/**
+ * Forward passes over a test set with the trainer's weights: its own copy of the data and its own
+ * activations (so training state is untouched), every batch in one submit, then one readback of
+ * the summed error and correct count.
+ */
+class Evaluator {
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly data: Dataset,
+    private readonly own: GPUBuffer[],
+    private readonly dispatches: { list: Dispatch[]; offset: number }[],
+    private readonly result: GPUBuffer,
+  ) {}
+
+  static async create(
+    ctx: GpuContext,
+    config: TrainConfig,
+    data: Dataset,
+    trainerBuffers: ReadonlyMap<string, GPUBuffer>,
+    width: (n: number) => number,
+  ): Promise<Evaluator> {
+    const { layers, bias, loss } = config;
+    const rows = Math.min(1000, data.rows);
+    const batches = makeBatches(data.rows, rows);
+    const last = layers.length - 1;
+    const own: GPUBuffer[] = [];
+    const buffers = new Map(trainerBuffers);
+    const add = (name: string, buffer: GPUBuffer): void => {
+      own.push(buffer);
+      buffers.set(name, buffer);
+    };
+    try {
+      return await ctx.scoped(async () => {
+        add('inputs', ctx.storage('eval.inputs', data.inputs));
+        add('targets', ctx.storage('eval.targets', data.targets));
+        const order = ctx.createBuffer('eval.order', data.rows * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+        ctx.device.queue.writeBuffer(order, 0, Uint32Array.from({ length: data.rows }, (_, i) => i));
+        add('order', order);
+        add('batches', batchTable(ctx, 'eval.batches', batches, data.inputSize, data.outputSize, width(layers[0]!), width(layers[last]!)));
+        add('goal', ctx.storage('eval.goal', rows * width(layers[last]!)));
+        add('error', ctx.storage('eval.error', 1));
+        add('correct', ctx.storage('eval.correct', 1));
+        for (let l = 0; l <= last; l++) {
+          add(layerName(l), ctx.storage(`eval.${layerName(l)}`, rows * width(layers[l]!)));
+        }
+        add(deltaName(last), ctx.storage(`eval.${deltaName(last)}`, rows * width(layers[last]!)));
+        const result = ctx.storage('eval.result', 2);
+        own.push(result);
+        const dispatches: { list: Dispatch[]; offset: number }[] = [];
+        const stride = batchStride(ctx);
+        for (const [b, batch] of batches.entries()) {
+          if (b > 0 && batch.rows === rows) {
+            dispatches.push({ list: dispatches[0]!.list, offset: b * stride });
+            continue;
+          }
+          // The forward steps of the fast plan, then the loss and the accuracy.
+          const plan = planOf('fast', layers, batch.rows, config.alpha, { bias, loss, accuracy: true }).filter(
+            (step) =>
+              step.op.kind === 'gather' ||
+              (step.op.kind === 'matmulFast' && step.op.form === 'forward') ||
+              step.op.kind === 'outputDelta' ||
+              step.op.kind === 'softmaxDelta' ||
+              step.op.kind === 'accuracy',
+          );
+          const list = await buildDispatches(ctx, plan, buffers, data);
+          for (const d of list) own.push(...d.owned);
+          dispatches.push({ list, offset: b * stride });
+        }
+        return new Evaluator(ctx, data, own, dispatches, result);
+      });
+    } catch (error) {
+      for (const buffer of own) ctx.destroyBuffer(buffer);
+      throw error;
+    }
+  }
+
+  async run(): Promise<{ error: number; correct: number; rows: number }> {
+    const encoder = this.ctx.device.createCommandEncoder({ label: 'Evaluator.run' });
+    const pass = encoder.beginComputePass({ label: 'Evaluator.batches' });
+    for (const { list, offset } of this.dispatches) for (const d of list) encodeDispatch(pass, d, d.dynamic ? [offset] : undefined);
+    pass.end();
+    const error = this.own.find((b) => b.label === 'eval.error')!;
+    const correct = this.own.find((b) => b.label === 'eval.correct')!;
+    encoder.copyBufferToBuffer(error, 0, this.result, 0, 4);
+    encoder.copyBufferToBuffer(correct, 0, this.result, 4, 4);
+    encoder.clearBuffer(error);
+    encoder.clearBuffer(correct);
+    const [e, c] = await this.ctx.read(this.result, 0, 8, encoder);
+    return { error: e!, correct: c!, rows: this.data.rows };
+  }
+
+  destroy(): void {
+    for (const buffer of this.own) this.ctx.destroyBuffer(buffer);
+  }
 }

@@ -2,6 +2,8 @@
 // the seed's numpy it implements. Built from the layer sizes alone, so the GPU trainer, the page
 // and the tests all read the same list. The teaching plan has one dispatch per line of numpy.
 
+import type { Loss } from '../cpu/network.js';
+import { OptionError } from '../errors.js';
 import { deltaName, layerName, pad4, weightDeltaName, weightsName, type Layers } from '../net/spec.js';
 
 export type PlanOp =
@@ -31,6 +33,18 @@ export type PlanOp =
   | { kind: 'relu2deriv'; layer: string; delta: string; count: number }
   | { kind: 'update'; weightDelta: string; weights: string; count: number; scale: number }
   | {
+      kind: 'softmaxDelta';
+      prediction: string;
+      goal: string;
+      delta: string;
+      error: string;
+      rows: number;
+      /** Output units, and the row length of the buffers (padded in the fast plan). */
+      n: number;
+      width: number;
+    }
+  | { kind: 'accuracy'; prediction: string; goal: string; correct: string; rows: number; n: number; width: number }
+  | {
       kind: 'matmulFast';
       form: 'forward' | 'backward' | 'gradient';
       epilogue: 'store' | 'relu' | 'relu2deriv' | 'update';
@@ -39,6 +53,8 @@ export type PlanOp =
       c: string;
       /** The layer whose relu2deriv masks the product. */
       mask?: string;
+      /** forward: the bias added to each row; gradient: the bias updated from the column sums of b. */
+      bias?: string;
       /** Logical sizes: c is (M, N), sums of length K. */
       M: number;
       K: number;
@@ -65,8 +81,18 @@ export type PlanKind = 'teaching' | 'fast';
  * writes; each backprop matmul applies relu2deriv; each weight matrix is updated by the matmul
  * that computes its gradient, so no weight_delta buffer exists.
  */
-export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[] {
+export interface FastPlanOptions {
+  /** Biases, added by each forward matmul and updated by each gradient matmul. */
+  bias?: boolean;
+  loss?: Loss;
+  /** Count the rows whose largest output is the goal's class (classification data). */
+  accuracy?: boolean;
+}
+
+export function fastPlan(layers: Layers, rows: number, alpha: number, options: FastPlanOptions = {}): PlanStep[] {
   const last = layers.length - 1;
+  const biasName = (l: number): string | undefined => (options.bias ? `bias_${l}_${l + 1}` : undefined);
+  const plus = (l: number): string => (options.bias ? ` + ${biasName(l)}` : '');
   const size = (l: number): number => layers[l]!;
   const steps: PlanStep[] = [];
   steps.push(gatherStep(rows));
@@ -74,8 +100,8 @@ export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[
     const hidden = l + 1 < last;
     steps.push({
       numpy: hidden
-        ? `${layerName(l + 1)} = relu(np.dot(${layerName(l)}, ${weightsName(l)}))`
-        : `${layerName(l + 1)} = np.dot(${layerName(l)}, ${weightsName(l)})`,
+        ? `${layerName(l + 1)} = relu(np.dot(${layerName(l)}, ${weightsName(l)})${plus(l)})`
+        : `${layerName(l + 1)} = np.dot(${layerName(l)}, ${weightsName(l)})${plus(l)}`,
       shader: 'matmul_fast',
       op: {
         kind: 'matmulFast',
@@ -84,6 +110,7 @@ export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[
         a: layerName(l),
         b: weightsName(l),
         c: layerName(l + 1),
+        ...(options.bias ? { bias: biasName(l)! } : {}),
         M: rows,
         K: size(l),
         N: size(l + 1),
@@ -91,7 +118,31 @@ export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[
       },
     });
   }
-  steps.push(outputDeltaStep(last, rows, size(last), pad4(size(last))));
+  if (options.loss === 'softmax') {
+    steps.push({
+      numpy: `${deltaName(last)} = softmax(${layerName(last)}) - goal; error += cross_entropy(${layerName(last)}, goal)`,
+      shader: 'softmax_delta',
+      op: {
+        kind: 'softmaxDelta',
+        prediction: layerName(last),
+        goal: 'goal',
+        delta: deltaName(last),
+        error: 'error',
+        rows,
+        n: size(last),
+        width: pad4(size(last)),
+      },
+    });
+  } else {
+    steps.push(outputDeltaStep(last, rows, size(last), pad4(size(last))));
+  }
+  if (options.accuracy) {
+    steps.push({
+      numpy: `correct += np.sum(${layerName(last)}.argmax(1) == goal.argmax(1))`,
+      shader: 'accuracy',
+      op: { kind: 'accuracy', prediction: layerName(last), goal: 'goal', correct: 'correct', rows, n: size(last), width: pad4(size(last)) },
+    });
+  }
   for (let l = last - 1; l >= 1; l--) {
     steps.push({
       numpy: `${deltaName(l)} = ${deltaName(l + 1)}.dot(${weightsName(l)}.T) * relu2deriv(${layerName(l)})`,
@@ -114,7 +165,9 @@ export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[
   const scaleText = rows === 1 ? 'alpha' : `alpha / ${rows}`;
   for (let l = last - 1; l >= 0; l--) {
     steps.push({
-      numpy: `${weightsName(l)} -= ${scaleText} * ${layerName(l)}.T.dot(${deltaName(l + 1)})`,
+      numpy:
+        `${weightsName(l)} -= ${scaleText} * ${layerName(l)}.T.dot(${deltaName(l + 1)})` +
+        (options.bias ? `; ${biasName(l)} -= ${scaleText} * ${deltaName(l + 1)}.sum(0)` : ''),
       shader: 'matmul_fast',
       op: {
         kind: 'matmulFast',
@@ -123,6 +176,7 @@ export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[
         a: layerName(l),
         b: deltaName(l + 1),
         c: weightsName(l),
+        ...(options.bias ? { bias: biasName(l)! } : {}),
         M: size(l),
         K: rows,
         N: size(l + 1),
@@ -134,9 +188,13 @@ export function fastPlan(layers: Layers, rows: number, alpha: number): PlanStep[
   return steps;
 }
 
-/** The plan of a kind. */
-export function planOf(kind: PlanKind, layers: Layers, rows: number, alpha: number): PlanStep[] {
-  return kind === 'fast' ? fastPlan(layers, rows, alpha) : teachingPlan(layers, rows, alpha);
+/** The plan of a kind; the teaching plan follows the seed: no biases, squared error. */
+export function planOf(kind: PlanKind, layers: Layers, rows: number, alpha: number, options: FastPlanOptions = {}): PlanStep[] {
+  if (kind === 'fast') return fastPlan(layers, rows, alpha, options);
+  if (options.bias || options.loss === 'softmax') {
+    throw new OptionError('the teaching plan follows the seed: no biases and a squared error', 'use --plan fast (or auto) for biases and softmax');
+  }
+  return teachingPlan(layers, rows, alpha);
 }
 
 /** The names of every buffer a plan touches, in the order a learner meets them. */
@@ -270,7 +328,9 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number): PlanS
 
 /** The (rows, cols) of a plan buffer for a batch of `rows` examples: layers and deltas are (rows, size). */
 export function planBufferShape(name: string, layers: Layers, rows: number): [number, number] {
-  if (name === 'error') return [1, 1];
+  if (name === 'error' || name === 'correct') return [1, 1];
+  const bias = /^bias_(\d+)_(\d+)$/.exec(name);
+  if (bias) return [1, layers[Number(bias[2])]!];
   if (name === 'goal') return [rows, layers[layers.length - 1]!];
   const layer = /^layer_(\d+)(_delta)?$/.exec(name);
   if (layer) return [rows, layers[Number(layer[1])]!];

@@ -190,6 +190,11 @@ export class ResidentTrainer {
     return out;
   }
 
+  /** Waits until everything submitted has run. */
+  idle(): Promise<void> {
+    return this.ctx.idle();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

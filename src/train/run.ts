@@ -32,6 +32,12 @@ export interface TrainRun {
   plan?: PlanChoice;
   /** Called for every logged iteration, in order. */
   onLog?: (entry: IterationError) => void;
+  /** A held-out set: with classification data, each logged iteration (epoch) is followed by its evaluation. */
+  test?: Dataset | undefined;
+  /** Called after each logged epoch of a classification run, with the training and test figures. */
+  onEpoch?: (report: EpochReport) => void;
+  /** Called as the steps of an epoch complete (for a progress bar): steps done in the run, and in all. */
+  onProgress?: (done: number, total: number) => void;
   /** Called at every checkpoint (the weights read back at a log point). */
   onCheckpoint?: (checkpoint: Checkpoint, ctx: GpuContext | undefined) => void;
   /** A new device after the old one was lost; without it a loss ends the run. */
@@ -40,6 +46,17 @@ export interface TrainRun {
   onRecover?: (lost: DeviceLostError, checkpoint: Checkpoint) => void;
   /** Device losses survived at most (default 3). */
   maxRecoveries?: number;
+}
+
+export interface EpochReport {
+  /** 0-based, as iterations are. */
+  epoch: number;
+  /** Mean loss per training example, from the forward passes that trained on them. */
+  trainError: number;
+  trainAccuracy: number;
+  /** Mean loss per test example, and accuracy, with the weights at the end of the epoch. */
+  testError?: number;
+  testAccuracy?: number;
 }
 
 export interface CheckSummary {
@@ -64,6 +81,8 @@ export interface TrainResult {
   recoveries: number;
   /** Things the user should know about a run that finished (a stuck error, say). */
   warnings: string[];
+  /** For classification runs: one report per logged epoch. */
+  epochs: EpochReport[];
   /** The device the run finished on (a new one after a loss). */
   ctx?: GpuContext | undefined;
   check?: CheckSummary;
@@ -120,6 +139,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   const { config, dataset, onLog } = run;
   const started = performance.now();
   const errors: IterationError[] = [];
+  const epochs: EpochReport[] = [];
   let checkpoint: Checkpoint = { iteration: 0, weights: run.weights.map((w) => Float64Array.from(w)) };
   const record = (entries: IterationError[]): void => {
     for (const entry of entries) {
@@ -128,6 +148,18 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       if (onLog && isLogged(entry.iteration, config)) onLog(entry);
     }
   };
+  /** After a logged epoch of a classification run: its figures, with the test set's when there is one. */
+  const report = async (entry: IterationError, evaluate?: (data: Dataset) => Promise<{ error: number; correct: number; rows: number }>): Promise<void> => {
+    if (entry.correct === undefined || !isLogged(entry.iteration, config)) return;
+    const epoch: EpochReport = { epoch: entry.iteration, trainError: entry.error / dataset.rows, trainAccuracy: entry.correct / dataset.rows };
+    if (run.test && evaluate) {
+      const t = await evaluate(run.test);
+      epoch.testError = t.error / t.rows;
+      epoch.testAccuracy = t.correct / t.rows;
+    }
+    epochs.push(epoch);
+    run.onEpoch?.(epoch);
+  };
   const finish = (weights: Float32Array[] | Float64Array[], steps: number, extra: Partial<TrainResult> = {}): TrainResult => ({
     errors,
     weights,
@@ -135,14 +167,25 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     timeMs: performance.now() - started,
     recoveries,
     warnings: stuckWarning(errors, config),
+    epochs,
     ...extra,
   });
   let recoveries = 0;
+  const batchesPerIteration = Math.ceil(dataset.rows / config.batchSize);
+  const totalSteps = config.iterations * batchesPerIteration;
+  // With a progress bar, an epoch runs in about 50 pieces, each waited for; without, in one go.
+  const piece = run.onProgress ? Math.max(1, Math.ceil(batchesPerIteration / 50)) : Infinity;
 
   if (!run.ctx) {
     const cpu = new CpuTrainer(config, dataset, run.weights);
     for (let i = 0; i < config.iterations; i++) {
-      record(cpu.runIterations(1));
+      const done: IterationError[] = [];
+      while (cpu.where.iteration === i) {
+        done.push(...cpu.run(Math.min(piece, batchesPerIteration - cpu.where.batch)));
+        run.onProgress?.(cpu.where.steps, totalSteps);
+      }
+      record(done);
+      for (const entry of done) await report(entry, async (data) => cpu.evaluate(data));
       if (isLogged(i, config)) checkpoint = { iteration: i + 1, weights: cpu.weights.map((w) => Float64Array.from(w)) };
     }
     return finish(cpu.weights, cpu.where.steps);
@@ -152,16 +195,28 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   for (;;) {
     try {
       if (run.check) return await checkedRun(run, ctx, record, finish);
-      const gpu = await createTrainer(ctx, config, dataset, checkpoint.weights, run.plan);
       const offset = checkpoint.iteration;
+      const gpu = await createTrainer(ctx, config, dataset, checkpoint.weights, run.plan, offset);
       try {
         while (offset + gpu.where.iteration < config.iterations) {
           const done = offset + gpu.where.iteration;
           let next = done;
           while (next < config.iterations - 1 && !isLogged(next, config)) next++;
-          const chunk = await gpu.runIterations(next + 1 - done);
+          // Iterations to reach, counted by the trainer (it starts from the checkpoint).
+          const target = next + 1 - offset;
+          const chunk: IterationError[] = [];
+          while (gpu.where.iteration < target) {
+            const steps = Math.min(piece, (target - gpu.where.iteration) * gpu.batchesPerIteration - gpu.where.batch);
+            chunk.push(...(await gpu.run(steps)));
+            if (run.onProgress) {
+              await gpu.idle();
+              run.onProgress(offset * gpu.batchesPerIteration + gpu.where.steps, totalSteps);
+            }
+          }
           const weights = await gpu.readWeights();
-          record(chunk.map((e) => ({ iteration: e.iteration + offset, error: e.error })));
+          const shifted = chunk.map((e) => ({ ...e, iteration: e.iteration + offset }));
+          record(shifted);
+          for (const entry of shifted) await report(entry, gpu.evaluate && ((data) => gpu.evaluate!(data)));
           checkpoint = { iteration: next + 1, weights };
           run.onCheckpoint?.(checkpoint, ctx);
         }
@@ -176,6 +231,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       recoveries++;
       // Errors past the checkpoint were never confirmed by a readback; they are trained again.
       errors.length = Math.min(errors.length, checkpoint.iteration);
+      while (epochs.length && epochs.at(-1)!.epoch >= checkpoint.iteration) epochs.pop();
       ctx = await run.recover();
       run.onRecover?.(error, checkpoint);
     }

@@ -4,6 +4,7 @@
 // several dispatches, else fast.
 
 import type { Dataset } from '../data/dataset.js';
+import { OptionError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { weightCount, type TrainConfig } from './config.js';
 import type { Position } from './cursor.js';
@@ -20,6 +21,10 @@ export interface Trainer {
   run(steps: number): Promise<IterationError[]>;
   runIterations(count: number): Promise<IterationError[]>;
   readWeights(): Promise<Float32Array[]>;
+  /** Waits until everything submitted has run. */
+  idle(): Promise<void>;
+  /** Error and correct count of a forward pass over a test set; fast plan only. */
+  evaluate?(data: Dataset): Promise<{ error: number; correct: number; rows: number }>;
   destroy(): void;
 }
 
@@ -32,7 +37,12 @@ const RESIDENT_WORK = 20_000;
 export function resolvePlan(choice: PlanChoice, config: TrainConfig): Exclude<PlanChoice, 'auto'> {
   if (choice !== 'auto') return choice;
   const work = 3 * weightCount(config.layers) * config.batchSize;
-  return fitsResident(config.layers) && work <= RESIDENT_WORK ? 'resident' : 'fast';
+  return residentCan(config) && work <= RESIDENT_WORK ? 'resident' : 'fast';
+}
+
+/** The resident loop is the seed's network: no biases, squared error, dataset order. */
+export function residentCan(config: TrainConfig): boolean {
+  return fitsResident(config.layers) && !config.bias && config.loss === 'squared' && !config.shuffle && config.alphaDecay === 1 && config.shift === 0;
 }
 
 export async function createTrainer(
@@ -41,8 +51,14 @@ export async function createTrainer(
   dataset: Dataset,
   weights: readonly ArrayLike<number>[],
   choice: PlanChoice = 'auto',
+  epochOffset = 0,
 ): Promise<Trainer> {
   const plan = resolvePlan(choice, config);
-  if (plan === 'resident') return ResidentTrainer.create(ctx, config, dataset, weights);
-  return GpuTrainer.create(ctx, config, dataset, weights, { plan });
+  if (plan === 'resident') {
+    if (!residentCan(config)) {
+      throw new OptionError('the resident plan runs the seed\'s networks: up to 128 units and 2,048 weights, no biases, squared error, no shuffling, a fixed alpha', 'use --plan fast (or auto)');
+    }
+    return ResidentTrainer.create(ctx, config, dataset, weights);
+  }
+  return GpuTrainer.create(ctx, config, dataset, weights, { plan, epochOffset });
 }
