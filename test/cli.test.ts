@@ -4,6 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -199,6 +200,60 @@ describe('keeping what was trained', () => {
     const r = await run('train', '--dataset', file('bad.csv', '1,0,1\n1,x,1\n'), '--save', path);
     expect(r.code).toBe(1);
     expect(readFileSync(path, 'utf8')).toBe('do not touch');
+  });
+});
+
+describe('image data', () => {
+  test('--dataset mnist: one JSON object per epoch with train and test accuracy, and the summary', async () => {
+    const r = await run('train', '--dataset', 'mnist', '--layers', '784,16,10', '--iterations', '2', '--json');
+    expect(r.code, r.err.join('\n')).toBe(0);
+    const objects = r.out.map((l) => JSON.parse(l) as Record<string, number>);
+    expect(objects).toHaveLength(3);
+    for (const [i, o] of objects.slice(0, 2).entries()) {
+      expect(Object.keys(o).sort()).toEqual(['epoch', 'testAccuracy', 'testError', 'trainAccuracy', 'trainError']);
+      expect(o.epoch).toBe(i);
+      expect(o.testAccuracy).toBeGreaterThan(0.8);
+    }
+    expect(objects[2]).toMatchObject({ summary: true, layers: [784, 16, 10], loss: 'softmax', bias: true, shuffle: true, shift: 1, plan: 'fast', steps: 500 });
+  });
+
+  test('a progress bar on a terminal, none in a pipe; epochs as text lines', async () => {
+    const raw: string[] = [];
+    const out: string[] = [];
+    const io: CliIO = { ...nodeIO(), out: (l) => out.push(l), err: () => undefined, errRaw: (t) => raw.push(t), isTerminal: true };
+    expect(await main(['train', '--dataset', 'mnist', '--layers', '784,8,10', '--iterations', '1'], io)).toBe(0);
+    expect(out[0]).toMatch(/^epoch 1\/1: train accuracy 0\.\d{4} \(loss \d+\.\d{4}\), test accuracy 0\.\d{4} \(loss \d+\.\d{4}\)$/);
+    expect(raw.some((t) => /^\r\[#+\.*\] +\d+% epoch 1\/1/.test(t))).toBe(true);
+    const piped = await run('train', '--dataset', 'mnist', '--layers', '784,8,10', '--iterations', '1');
+    expect(piped.out).toHaveLength(1);
+  });
+
+  test('--save keeps biases, --load takes them back', async () => {
+    const path = join(dir, 'digits.json');
+    await run('train', '--dataset', 'mnist', '--layers', '784,8,10', '--iterations', '1', '--save', path);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { biases: Record<string, number[]> };
+    expect(Object.keys(saved.biases)).toEqual(['bias_0_1', 'bias_1_2']);
+    const again = await run('train', '--dataset', 'mnist', '--load', path, '--iterations', '1', '--json');
+    expect(JSON.parse(again.out[0]!).trainAccuracy).toBeGreaterThan(0.8);
+  });
+
+  test('a directory of IDX files, and what is wrong with a bad one', async () => {
+    const idxDir = mkdtempSync(join(tmpdir(), 'backprop-idx-'));
+    const images = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2, ...Array(n * 4).fill(0).map((_, i) => (i * 37) % 256)]);
+    const labels = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 1, 0, 0, 0, n, ...Array(n).fill(0).map((_, i) => i % 3)]);
+    writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), images(6));
+    writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), labels(6));
+    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte.gz'), gzipSync(images(3)));
+    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), labels(3));
+    const ok = await run('train', '--dataset', idxDir, '--iterations', '2', '--batch-size', '2', '--json');
+    expect(ok.code, ok.err.join('\n')).toBe(0);
+    expect(JSON.parse(ok.out.at(-1)!)).toMatchObject({ layers: [4, 128, 64, 3] });
+    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), labels(3).subarray(0, 9));
+    const bad = await run('train', '--dataset', idxDir);
+    expect(bad.err[0]).toMatch(/t10k-labels-idx1-ubyte: not a usable IDX file \(truncated/);
+    const empty = mkdtempSync(join(tmpdir(), 'backprop-empty-'));
+    const none = await run('train', '--dataset', empty);
+    expect(none.err[0]).toMatch(/no IDX file train-images-idx3-ubyte\[\.gz\]/);
   });
 });
 

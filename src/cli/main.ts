@@ -3,7 +3,7 @@
 //   backprop train --example one-layer   the seed's first program
 // Bad options and bad data get one line on stderr and a non-zero exit, never a stack trace.
 
-import { BackpropError, OptionError } from '../errors.js';
+import { BackpropError, DataError, OptionError } from '../errors.js';
 import { runCli } from './train.js';
 
 export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number> {
@@ -29,12 +29,30 @@ export interface CliIO {
   writeText(path: string, text: string): Promise<void>;
   /** Fails now, before training, if `path` could not be written later. */
   checkWritable(path: string): Promise<void>;
+  readBytes(path: string): Promise<Uint8Array>;
+  isDirectory(path: string): Promise<boolean>;
+  listDirectory(path: string): Promise<string[]>;
+  /** stderr is a terminal: a progress bar may redraw itself there. */
+  isTerminal: boolean;
+  /** Writes to stderr without a newline (for a progress bar). */
+  errRaw(text: string): void;
 }
 
 export function nodeIO(): CliIO {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    errRaw: (text) => process.stderr.write(text),
+    isTerminal: process.stderr.isTTY === true,
+    readBytes: async (path) => {
+      try {
+        return new Uint8Array(await (await import('node:fs/promises')).readFile(path));
+      } catch (error) {
+        throw new DataError(`cannot read ${path}: ${(error as Error).message}`);
+      }
+    },
+    isDirectory: async (path) => (await (await import('node:fs/promises')).stat(path).catch(() => undefined))?.isDirectory() ?? false,
+    listDirectory: async (path) => (await import('node:fs/promises')).readdir(path),
     readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
     writeText: async (path, text) => {
       const fs = await import('node:fs/promises');
