@@ -4,6 +4,7 @@
 
 import { parseCsv } from '../data/csv.js';
 import type { Dataset } from '../data/dataset.js';
+import type { TrainTest } from '../data/idxSet.js';
 import { parseJsonDataset } from '../data/json.js';
 import { streetlights4 } from '../data/streetlights.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
@@ -19,6 +20,7 @@ import { pressure } from '../train/pressure.js';
 import { isLogged } from '../train/run.js';
 import { byId, clear, h, short } from './dom.js';
 import { download, downloadWeightsJson, downloadWeightsNpy, importWeights } from './files.js';
+import { DigitsRun, DrawPad, digitGrid, fetchMnist, firstLayerImages, outputBars } from './digits.js';
 import { Session } from './session.js';
 import { exampleSettings, queryFromSettings, resolve, settingsFromQuery, type Settings } from './settings.js';
 import { ErrorChart, PALETTE, type Curve } from './views/chart.js';
@@ -35,6 +37,11 @@ export class App {
   private ctx: GpuContext | undefined;
   private gpuProblem: string | undefined;
   private session: Session | undefined;
+  /** A run on real digits (the mnist example), instead of a session on the seed's data. */
+  private digits: DigitsRun | undefined;
+  private mnist: TrainTest | undefined;
+  private readonly accuracyChart: ErrorChart;
+  private readonly pad: DrawPad;
   private uploaded: Dataset | undefined;
   private imported: Float64Array[] | undefined;
   private kept: Curve[] = [];
@@ -47,6 +54,20 @@ export class App {
     this.settings = settingsFromQuery(location.search);
     this.chart = new ErrorChart(byId('chart'));
     this.correlationChart = new ErrorChart(byId('correlation-chart'), 200);
+    this.accuracyChart = new ErrorChart(byId('accuracy-chart'), 220, 'accuracy', false);
+    this.pad = new DrawPad((image) => this.showDrawing(image));
+    byId('draw-wrap').append(this.pad.canvas);
+    byId('draw-clear').addEventListener('click', () => this.pad.clear());
+  }
+
+  /** The network's ten outputs for what was drawn on the pad. */
+  private showDrawing(image: Float32Array | undefined): void {
+    const wrap = byId('draw-outputs-wrap');
+    if (!image || !this.digits) {
+      clear(wrap, h('p', { class: 'hint' }, 'Draw a digit in the box; the network\'s ten outputs appear here.'));
+      return;
+    }
+    clear(wrap, outputBars(this.digits.predict(image, 1)));
   }
 
   async start(): Promise<void> {
@@ -105,9 +126,26 @@ export class App {
     this.session = undefined;
     await old?.close();
     if (old && old.trace.length > 0) this.keep(old);
+    const oldDigits = this.digits;
+    this.digits = undefined;
+    await oldDigits?.close();
     try {
-      const { config, dataset, weights } = resolve(this.settings, this.uploaded, this.imported);
+      if (this.settings.dataset === 'mnist' && !this.mnist) {
+        byId('epoch-report').textContent = 'Loading the digits…';
+        this.mnist = await fetchMnist();
+      }
+      const { config, dataset, test, weights } = resolve(this.settings, { uploaded: this.uploaded, mnist: this.mnist }, this.imported);
       const ctx = await this.contextFor(config, dataset);
+      this.showMode(test !== undefined);
+      if (test) {
+        this.digits = await DigitsRun.create(config, dataset, test, weights, ctx);
+        this.runCount++;
+        history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + location.hash);
+        this.formError(undefined);
+        this.setState('idle');
+        this.render();
+        return;
+      }
       this.session = await Session.create(config, dataset, weights, ctx);
       this.runCount++;
       history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + location.hash);
@@ -135,7 +173,31 @@ export class App {
     }
   }
 
+  /** Digits and the seed's data show different views. */
+  private showMode(digits: boolean): void {
+    byId('digits-card').hidden = !digits;
+    byId('step-card').hidden = digits;
+    byId('seed-views').hidden = digits;
+    byId('error-card').hidden = digits;
+  }
+
+  private async runDigits(epochs: number): Promise<void> {
+    const run = this.digits;
+    if (!run || run.done) return;
+    this.setState('running');
+    await this.guarded(async () => {
+      const progress = (fraction: number): void => {
+        byId('epoch-progress').style.width = `${(fraction * 100).toFixed(1)}%`;
+      };
+      if (epochs === Infinity) await run.runToEnd(progress, () => this.render(), nextFrame);
+      else await run.runEpoch(progress, nextFrame);
+      if (run !== this.digits) return;
+      this.setState(run.done ? 'done' : 'paused');
+    });
+  }
+
   private async run(): Promise<void> {
+    if (this.digits) return this.runDigits(Infinity);
     const session = this.session;
     if (!session || session.done) return;
     this.setState('running');
@@ -147,6 +209,7 @@ export class App {
   }
 
   private async stepIteration(): Promise<void> {
+    if (this.digits) return this.runDigits(1);
     const session = this.session;
     if (!session || session.done) return;
     await this.guarded(async () => {
@@ -183,7 +246,7 @@ export class App {
   /** Trains stochastic, mini-batch and full from the same start and overlays the three curves. */
   private async compareKinds(): Promise<void> {
     await this.guarded(async () => {
-      const { config, dataset, weights } = resolve(this.settings, this.uploaded, this.imported);
+      const { config, dataset, weights } = resolve(this.settings, { uploaded: this.uploaded, mnist: this.mnist }, this.imported);
       const batch = Math.max(2, Math.min(dataset.rows - 1, Number(this.settings.batchSize) || 2));
       const kinds: [Mode, number | undefined][] = [
         ['stochastic', undefined],
@@ -284,16 +347,53 @@ export class App {
   private setState(state: State): void {
     document.body.dataset.state = state;
     const running = state === 'running';
-    const done = this.session?.done ?? true;
+    const current = this.session ?? this.digits;
+    const done = current?.done ?? true;
     const set = (id: string, disabled: boolean): void => void ((byId<HTMLButtonElement>(id).disabled = disabled));
-    set('run', running || done || !this.session);
+    set('run', running || done || !current);
     set('pause', !running);
-    set('step-iteration', running || done || !this.session);
+    set('step-iteration', running || done || !current);
+    // Dispatch stepping walks the teaching plan, which covers the seed's networks.
     set('step-dispatch', running || done || !this.session);
     set('reset', false);
   }
 
+  private renderDigits(run: DigitsRun): void {
+    const position = byId('position');
+    position.dataset.steps = String(run.epoch);
+    position.dataset.epoch = String(run.epoch);
+    position.textContent = `epoch ${run.epoch} of ${run.config.iterations} · ${run.train.rows.toLocaleString('en')} digits per epoch`;
+    const checkBadge = byId('check');
+    checkBadge.dataset.ok = run.onGpu ? 'not-shadowed' : 'cpu-only';
+    checkBadge.className = 'badge';
+    checkBadge.textContent = run.onGpu ? 'fast plan (checked against the CPU in npm test)' : 'CPU reference only';
+    const last = run.epochs.at(-1);
+    const report = byId('epoch-report');
+    if (last) {
+      report.dataset.testAccuracy = String(last.testAccuracy);
+      report.dataset.trainAccuracy = String(last.trainAccuracy);
+      report.textContent = `Epoch ${last.epoch + 1}: ${(last.trainAccuracy * 100).toFixed(2)}% of the training digits right while training, ${(last.testAccuracy! * 100).toFixed(2)}% of the held-out digits.`;
+    } else {
+      delete report.dataset.testAccuracy;
+      report.textContent = 'Press Run (or Step iteration for one epoch).';
+    }
+    this.accuracyChart.show([
+      { label: 'train', errors: run.epochs.map((e) => e.trainAccuracy), color: PALETTE[0]! },
+      { label: 'test', errors: run.epochs.map((e) => e.testAccuracy!), color: PALETTE[1]! },
+    ]);
+    clear(byId('digit-grid-wrap'), digitGrid(run));
+    clear(byId('unit-images-wrap'), firstLayerImages(run));
+    this.showDrawing(this.pad.image());
+    byId('log').textContent = run.epochs
+      .map((e) => `epoch ${e.epoch + 1}/${run.config.iterations}: train accuracy ${e.trainAccuracy.toFixed(4)}, test accuracy ${e.testAccuracy!.toFixed(4)}`)
+      .join('\n');
+  }
+
   private render(): void {
+    if (this.digits) {
+      this.renderDigits(this.digits);
+      return;
+    }
     const s = this.session;
     const position = byId('position');
     const checkBadge = byId('check');
@@ -391,7 +491,7 @@ export class App {
 
   private fillDatasets(): void {
     const select = (byId<HTMLFormElement>('settings').elements.namedItem('dataset') as HTMLSelectElement);
-    select.replaceChildren(...Object.keys(BUILTIN_DATASETS).map((name) => h('option', { value: name }, name)));
+    select.replaceChildren(...[...Object.keys(BUILTIN_DATASETS), 'mnist'].map((name) => h('option', { value: name }, name)));
     if (this.uploaded) select.append(h('option', { value: this.uploaded.name }, `${this.uploaded.name} (file)`));
   }
 
@@ -410,6 +510,12 @@ export class App {
     set('iterations', s.iterations);
     set('seed', s.seed);
     set('logEvery', s.logEvery);
+    set('loss', s.loss);
+    set('init', s.init);
+    set('alphaDecay', s.alphaDecay);
+    set('shift', s.shift);
+    (form.elements.namedItem('bias') as HTMLInputElement).checked = s.bias;
+    (form.elements.namedItem('shuffle') as HTMLInputElement).checked = s.shuffle;
     (form.elements.namedItem('batchSize') as HTMLInputElement).disabled = s.mode !== 'batch';
   }
 
@@ -426,6 +532,12 @@ export class App {
       iterations: get('iterations'),
       seed: get('seed'),
       logEvery: get('logEvery'),
+      loss: get('loss'),
+      init: get('init'),
+      alphaDecay: get('alphaDecay'),
+      shift: get('shift'),
+      bias: (form.elements.namedItem('bias') as HTMLInputElement).checked,
+      shuffle: (form.elements.namedItem('shuffle') as HTMLInputElement).checked,
     };
     if (this.imported && this.settings.layers !== this.importedLayers) this.imported = undefined;
     (form.elements.namedItem('batchSize') as HTMLInputElement).disabled = this.settings.mode !== 'batch';
@@ -461,7 +573,10 @@ export class App {
 
   private wireButtons(): void {
     byId('run').addEventListener('click', () => void this.run());
-    byId('pause').addEventListener('click', () => this.session?.pause());
+    byId('pause').addEventListener('click', () => {
+      this.session?.pause();
+      this.digits?.pause();
+    });
     byId('step-iteration').addEventListener('click', () => void this.stepIteration());
     byId('step-dispatch').addEventListener('click', () => void this.stepDispatch());
     byId('reset').addEventListener('click', () => void this.reset());
@@ -472,11 +587,11 @@ export class App {
     });
     byId<HTMLInputElement>('log-scale').addEventListener('change', (e) => this.chart.setLogScale((e.target as HTMLInputElement).checked));
     byId('export-weights').addEventListener('click', () => {
-      const s = this.session;
+      const s = this.session ?? this.digits;
       if (s) downloadWeightsJson(s.config.layers, s.weights);
     });
     byId('export-npy').addEventListener('click', () => {
-      const s = this.session;
+      const s = this.session ?? this.digits;
       if (s) downloadWeightsNpy(s.config.layers, s.weights);
     });
     byId('export-trace').addEventListener('click', () => {

@@ -288,6 +288,10 @@ export function touched(step: PlanStep): { reads: string[]; writes: string[] } {
     case 'update':
       return { reads: [op.weightDelta], writes: [op.weights] };
     case 'matmulFast':
-      return { reads: [op.a, op.b, ...(op.mask ? [op.mask] : [])], writes: [op.c] };
+      return { reads: [op.a, op.b, ...(op.mask ? [op.mask] : [])], writes: [op.c, ...(op.bias && op.form === 'gradient' ? [op.bias] : [])] };
+    case 'softmaxDelta':
+      return { reads: [op.prediction, op.goal], writes: [op.delta, op.error] };
+    case 'accuracy':
+      return { reads: [op.prediction, op.goal], writes: [op.correct] };
   }
 }

@@ -28,7 +28,8 @@ describe('device loss', () => {
     });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push((e as Error).message));
-    await page.goto(`${env.url()}?iterations=400&log=100`);
+    await page.setViewport({ width: 1280, height: 900 });
+    await page.goto(`${env.url()}?iterations=1000&log=250`);
     await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 60_000 });
 
     // The reference: the same run uninterrupted.
@@ -40,6 +41,8 @@ describe('device loss', () => {
 
     await page.click('#run');
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#position')!.dataset.steps) >= 400);
+    // Lost while the run is going on (it has 4,000 steps to make).
+    expect(await page.$eval('body', (b) => b.dataset.state)).toBe('running');
     await page.evaluate(() => (window as unknown as { devices: GPUDevice[] }).devices.at(-1)!.destroy());
     await page.waitForSelector('#resume', { timeout: 30_000 });
     expect(await text(page, '#notice')).toMatch(/the GPU device was lost \(destroyed\).*Nothing is lost: the weights after \d+ iterations, the last read back, are kept/);
@@ -50,7 +53,7 @@ describe('device loss', () => {
     await page.click('#run');
     await waitForState(page, 'done');
     expect(await text(page, '#log')).toBe(reference);
-    expect(await text(page, '#position')).toMatch(/iteration 400 of 400/);
+    expect(await text(page, '#position')).toMatch(/iteration 1000 of 1000/);
     expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
     expect(problems).toEqual([]);
     await page.close();

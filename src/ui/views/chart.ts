@@ -22,7 +22,10 @@ export class ErrorChart {
   constructor(
     private readonly container: HTMLElement,
     private readonly height = 260,
+    private readonly yLabel = 'error',
+    log = true,
   ) {
+    this.log = log;
     this.observer = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
     this.observer.observe(container);
   }
@@ -63,9 +66,16 @@ export class ErrorChart {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
       axes: [
-        { label: 'iteration', stroke: '#475569', grid: { stroke: '#eef2f7' } },
         {
-          label: 'error',
+          label: this.yLabel === 'error' ? 'iteration' : 'epoch',
+          stroke: '#475569',
+          grid: { stroke: '#eef2f7' },
+          // Whole iterations only; epochs are counted from 1.
+          values: (_u: uPlot, splits: number[]) =>
+            splits.map((v) => (Number.isInteger(v) ? String(this.yLabel === 'error' ? v : v + 1) : '')),
+        },
+        {
+          label: this.yLabel,
           stroke: '#475569',
           grid: { stroke: '#eef2f7' },
           size: 64,

@@ -1,0 +1,56 @@
+// Real digits in the page: an epoch of MNIST on the GPU in headless Chromium, the held-out
+// digits with their predictions, a digit drawn on the pad, the first layer's weights as images.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { launch, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+
+const env = usePageAndBrowser();
+
+describe('MNIST in the page', () => {
+  test('an epoch on the GPU: accuracy, predictions, a drawn digit, first-layer images', async () => {
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?example=mnist&iterations=1&autorun=1`);
+    await waitForState(page, 'done', 120_000);
+    expect(await page.$eval('#digits-card', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await page.$eval('#step-card', (e) => (e as HTMLElement).hidden)).toBe(true);
+    const accuracy = Number(await page.$eval('#epoch-report', (e) => (e as HTMLElement).dataset.testAccuracy));
+    expect(accuracy).toBeGreaterThan(0.85);
+    const digits = await page.$$eval('#digit-grid .digit', (ds) => ds.map((d) => [Number((d as HTMLElement).dataset.predicted), Number((d as HTMLElement).dataset.label), d.classList.contains('wrong')]));
+    expect(digits).toHaveLength(40);
+    for (const [predicted, label, wrong] of digits) expect(wrong).toBe(predicted !== label);
+    expect(new Set(digits.map(([, label]) => label)).size).toBe(10);
+    expect(await page.$$('#unit-images canvas')).toHaveLength(16);
+
+    const pad = (await page.$('#draw-pad'))!;
+    const box = (await pad.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 2, box.y + box.height - 25, { steps: 12 });
+    await page.mouse.up();
+    await page.waitForSelector('#draw-outputs');
+    const outputs = await page.$$eval('#draw-outputs .bar-fill', (bars) => bars.map((b) => Number((b as HTMLElement).dataset.value)));
+    expect(outputs).toHaveLength(10);
+    expect(outputs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const predicted = Number(await page.$eval('#draw-outputs', (e) => (e as HTMLElement).dataset.predicted));
+    expect(outputs[predicted]).toBe(Math.max(...outputs));
+
+    mkdirSync(join(import.meta.dirname, '..', 'artifacts'), { recursive: true });
+    await page.screenshot({ path: join(import.meta.dirname, '..', 'artifacts', 'digits.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  test('without WebGPU the digits train on the CPU reference', async () => {
+    const plain = await launch(false);
+    try {
+      const { page, problems } = await openPage(plain, `${env.url()}?example=mnist&layers=784,16,10&iterations=1&autorun=1`);
+      await waitForState(page, 'done', 120_000);
+      expect(await page.$eval('#check', (e) => e.textContent)).toBe('CPU reference only');
+      expect(Number(await page.$eval('#epoch-report', (e) => (e as HTMLElement).dataset.testAccuracy))).toBeGreaterThan(0.8);
+      expect(problems).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  }, 180_000);
+});
