@@ -110,7 +110,8 @@ async function benchMatmul(ctx: GpuContext, tf: Tf): Promise<void> {
     const gb = ctx.storage('b', b);
     const gc = ctx.storage('c', s.M * s.N);
     const unused = ctx.storage('unused', 4);
-    const fast = await matmulFast(ctx, { label: s.name, form: s.form, epilogue: 'store', a: ga, b: gb, c: gc, unusedMask: unused, M: s.M, K: s.K, N: s.N });
+    const unusedBias = ctx.storage('unusedBias', 4);
+    const fast = await matmulFast(ctx, { label: s.name, form: s.form, epilogue: 'store', a: ga, b: gb, c: gc, unusedMask: unused, unusedBias, M: s.M, K: s.K, N: s.N });
     const naive = await matmul(ctx, {
       label: `${s.name} naive`,
       a: ga,
@@ -144,7 +145,7 @@ async function benchMatmul(ctx: GpuContext, tf: Tf): Promise<void> {
     const gf = (t: Timing): number => flops / t.median / 1e6;
     report({ case: s.name, ours: gf(ours), peer: gf(tfTime), ratio: gf(ours) / gf(tfTime), unit: 'GFLOPS', peerName: 'TF.js WebGPU', target: 5, runs: RUNS, warmup: WARMUP, oursBytes, peerBytes });
     report({ case: s.name, ours: gf(ours), peer: gf(naiveTime), ratio: gf(ours) / gf(naiveTime), unit: 'GFLOPS', peerName: 'naive WGSL (shaders/matmul.wgsl)', runs: RUNS, warmup: WARMUP, oursBytes });
-    for (const buffer of [ga, gb, gc, unused, ...fast.owned, ...naive.owned]) ctx.destroyBuffer(buffer);
+    for (const buffer of [ga, gb, gc, unused, unusedBias, ...fast.owned, ...naive.owned]) ctx.destroyBuffer(buffer);
   }
 }
 type tfType = ReturnType<Tf['matMul']>;
