@@ -7,6 +7,7 @@ import { MismatchError } from '../errors.js';
 import { FLOAT32_EPSILON, compareAbsolute, compareRelative, describeComparison, type Comparison } from '../verify/tolerance.js';
 import { parameterNames, type TrainConfig } from './config.js';
 import { CpuPlan, type DispatchResult } from './cpuPlan.js';
+import { runSteps } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
 
 export interface StepCheck {
@@ -65,12 +66,7 @@ export class ShadowCheck {
 
   /** Runs the reference `steps` steps; returns the errors of the iterations completed. */
   run(steps: number): IterationError[] {
-    const out: IterationError[] = [];
-    for (let s = 0; s < steps; s++) {
-      const done = this.step();
-      if (done) out.push(done);
-    }
-    return out;
+    return runSteps(steps, () => this.step());
   }
 
   /** Runs the reference's next dispatch, as the GPU just ran its own. */

@@ -6,7 +6,7 @@ import * as ops from '../cpu/ops.js';
 import type { Dataset } from '../data/dataset.js';
 import { deltaName, layerName, weightDeltaName } from '../net/spec.js';
 import { alphaAt, batches as makeBatches, checkWeights, epochOrder, epochShifts, parameterNames, shiftedImage, type Batch, type TrainConfig } from './config.js';
-import { Cursor, type Position } from './cursor.js';
+import { Cursor, runSteps, type Position } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
 import { planOf, type PlanKind, type PlanStep } from './plan.js';
 
@@ -111,12 +111,7 @@ export class CpuPlan {
   }
 
   run(steps: number): IterationError[] {
-    const out: IterationError[] = [];
-    for (let s = 0; s < steps; s++) {
-      const done = this.step();
-      if (done) out.push(done);
-    }
-    return out;
+    return runSteps(steps, () => this.step());
   }
 
   runIterations(count: number): IterationError[] {

@@ -4,7 +4,7 @@
 import { CpuNetwork } from '../cpu/network.js';
 import type { Dataset } from '../data/dataset.js';
 import { alphaAt, batches as makeBatches, checkWeights, epochOrder, epochShifts, shiftedImage, type Batch, type TrainConfig } from './config.js';
-import { Cursor, type Position } from './cursor.js';
+import { Cursor, runSteps, type Position } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
 
 export class CpuTrainer {
@@ -67,21 +67,11 @@ export class CpuTrainer {
   }
 
   run(steps: number): IterationError[] {
-    const out: IterationError[] = [];
-    for (let s = 0; s < steps; s++) {
-      const done = this.step();
-      if (done) out.push(done);
-    }
-    return out;
+    return runSteps(steps, () => this.step());
   }
 
   runIterations(count: number): IterationError[] {
     return this.run(this.cursor.stepsForIterations(count));
-  }
-
-  /** The error accumulated so far in the current, unfinished iteration. */
-  get partialError(): number {
-    return this.iterationError;
   }
 
   /** The weights, then (with biases) the biases. */

@@ -38,3 +38,13 @@ export class Cursor {
     return { iteration: this.iteration, batch: this.batch, dispatch: this.dispatch, steps: this.steps };
   }
 }
+
+/** Calls `step` `steps` times and collects what the completed iterations returned. */
+export function runSteps<T>(steps: number, step: () => T | undefined): T[] {
+  const out: T[] = [];
+  for (let s = 0; s < steps; s++) {
+    const done = step();
+    if (done !== undefined) out.push(done);
+  }
+  return out;
+}
