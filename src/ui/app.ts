@@ -30,6 +30,10 @@ import { pressureTable } from './views/pressure.js';
 
 type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 
+/** The form's inputs, named as the settings they hold (example is handled apart: it resets the rest). */
+const FORM_FIELDS = ['dataset', 'layers', 'mode', 'batchSize', 'alpha', 'iterations', 'seed', 'logEvery', 'loss', 'init', 'alphaDecay', 'shift'] as const;
+const FORM_FLAGS = ['bias', 'shuffle'] as const;
+
 const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
 
 export class App {
@@ -498,47 +502,18 @@ export class App {
   private writeForm(): void {
     const form = byId<HTMLFormElement>('settings');
     const s = this.settings;
-    const set = (name: string, value: string): void => {
-      (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value = value;
-    };
-    set('example', s.example);
-    set('dataset', s.dataset);
-    set('layers', s.layers);
-    set('mode', s.mode);
-    set('batchSize', s.batchSize);
-    set('alpha', s.alpha);
-    set('iterations', s.iterations);
-    set('seed', s.seed);
-    set('logEvery', s.logEvery);
-    set('loss', s.loss);
-    set('init', s.init);
-    set('alphaDecay', s.alphaDecay);
-    set('shift', s.shift);
-    (form.elements.namedItem('bias') as HTMLInputElement).checked = s.bias;
-    (form.elements.namedItem('shuffle') as HTMLInputElement).checked = s.shuffle;
+    (form.elements.namedItem('example') as HTMLSelectElement).value = s.example;
+    for (const name of FORM_FIELDS) (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value = s[name];
+    for (const name of FORM_FLAGS) (form.elements.namedItem(name) as HTMLInputElement).checked = s[name];
     (form.elements.namedItem('batchSize') as HTMLInputElement).disabled = s.mode !== 'batch';
   }
 
   private readForm(): void {
     const form = byId<HTMLFormElement>('settings');
-    const get = (name: string): string => (form.elements.namedItem(name) as HTMLInputElement).value;
-    this.settings = {
-      ...this.settings,
-      dataset: get('dataset'),
-      layers: get('layers'),
-      mode: get('mode') as Mode,
-      batchSize: get('batchSize'),
-      alpha: get('alpha'),
-      iterations: get('iterations'),
-      seed: get('seed'),
-      logEvery: get('logEvery'),
-      loss: get('loss'),
-      init: get('init'),
-      alphaDecay: get('alphaDecay'),
-      shift: get('shift'),
-      bias: (form.elements.namedItem('bias') as HTMLInputElement).checked,
-      shuffle: (form.elements.namedItem('shuffle') as HTMLInputElement).checked,
-    };
+    const next: Settings = { ...this.settings };
+    for (const name of FORM_FIELDS) (next as unknown as Record<string, string>)[name] = (form.elements.namedItem(name) as HTMLInputElement).value;
+    for (const name of FORM_FLAGS) next[name] = (form.elements.namedItem(name) as HTMLInputElement).checked;
+    this.settings = next;
     if (this.imported && this.settings.layers !== this.importedLayers) this.imported = undefined;
     (form.elements.namedItem('batchSize') as HTMLInputElement).disabled = this.settings.mode !== 'batch';
   }
