@@ -16,7 +16,7 @@ import { matmul } from '../src/kernels/matmul.js';
 import { matmulFast, type FastForm } from '../src/kernels/matmulFast.js';
 import { seededWeights } from '../src/net/init.js';
 import { resolveConfig, type TrainConfig } from '../src/train/config.js';
-import { CpuTrainer } from '../src/train/cpuTrainer.js';
+import { CpuExecutor } from '../src/train/cpuExecutor.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { createTrainer } from '../src/train/trainer.js';
 import { time, values, type Timing } from './stats.js';
@@ -220,7 +220,7 @@ async function benchTraining(ctx: GpuContext, tf: Tf): Promise<void> {
   model.dispose();
   for (const t of [...xs, ...ys]) t.dispose();
 
-  const cpuTime = await time(async () => void new CpuTrainer(config, dataset, weights).runIterations(epochs), quick ? 1 : Math.min(RUNS, 3), quick ? 0 : 1);
+  const cpuTime = await time(async () => void new CpuExecutor(config, dataset, weights).runIterations(epochs), quick ? 1 : Math.min(RUNS, 3), quick ? 0 : 1);
   const rate = (t: Timing): number => (examples * epochs) / (t.median / 1000);
   const name = `training ${layers.join('-')} ReLU, batch ${bs}, SGD, squared error`;
   report({ case: name, ours: rate(ours), peer: rate(tfTime), ratio: rate(ours) / rate(tfTime), unit: 'examples/s', peerName: 'TF.js WebGPU', target: 3, runs: RUNS, warmup: WARMUP, oursBytes, peerBytes });

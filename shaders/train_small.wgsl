@@ -8,6 +8,8 @@
 //   weights_l_{l+1} -= alpha / rows · weight_delta_l_{l+1}
 // For small networks a dispatch costs far more than the arithmetic of a step, so one invocation
 // doing every step beats many parallel dispatches. Bigger networks use the fast plan instead.
+// Compiled after the hidden layers' activation (shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl),
+// which defines activation() and activation2deriv(); relu is the seed's.
 
 const MAX_LAYERS = 8u;
 const MAX_UNITS = 128u;     // Σ layer sizes
@@ -45,14 +47,6 @@ var<private> weight_delta: array<f32, MAX_WEIGHTS>;
 var<private> unit_at: array<u32, MAX_LAYERS>;     // where layer l starts in `layer`
 var<private> weight_at: array<u32, MAX_LAYERS>;   // where weights_l_{l+1} starts in `weights`
 
-fn relu(x: f32) -> f32 {
-  return select(0.0, x, x > 0.0);
-}
-
-fn relu2deriv(output: f32) -> f32 {
-  return select(0.0, 1.0, output > 0.0);
-}
-
 // One example: forward, error, and its share of every weight_delta; returns its Σ delta².
 fn train_example(row: u32) -> f32 {
   let last = params.layer_count - 1u;
@@ -67,7 +61,7 @@ fn train_example(row: u32) -> f32 {
       for (var k = 0u; k < n_in; k++) {
         sum += layer[unit_at[l] + k] * weights[weight_at[l] + k * n_out + j];
       }
-      layer[unit_at[l + 1u] + j] = select(sum, relu(sum), l + 1u < last);
+      layer[unit_at[l + 1u] + j] = select(sum, activation(sum), l + 1u < last);
     }
   }
   var error = 0.0;
@@ -86,7 +80,7 @@ fn train_example(row: u32) -> f32 {
         weight_delta[weight_at[l - 1u] + k * n_out + j] += layer[unit_at[l - 1u] + k] * d;
         back += d * weights[weight_at[l - 1u] + k * n_out + j];
       }
-      delta[unit_at[l - 1u] + k] = back * relu2deriv(layer[unit_at[l - 1u] + k]);
+      delta[unit_at[l - 1u] + k] = back * activation2deriv(layer[unit_at[l - 1u] + k]);
     }
   }
   return error;

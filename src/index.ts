@@ -18,21 +18,26 @@ export {
   EXAMPLES,
   DEFAULT_EXAMPLE,
   MODES,
-  batches,
   builtinDataset,
   checkWeights,
   example,
   initialWeights,
   resolveConfig,
-  type Batch,
   type ConfigInput,
   type Example,
   type Mode,
   type TrainConfig,
 } from './train/config.js';
-export { teachingPlan, planBufferNames, type PlanOp, type PlanStep } from './train/plan.js';
-export { GpuTrainer, deviceNeeds, type IterationError, type Position } from './train/gpuTrainer.js';
-export { CpuTrainer } from './train/cpuTrainer.js';
+export { teachingPlan, fastPlan, planOf, planOptions, type Plan, type PlanKind, type PlanOptions } from './train/plan.js';
+export type { Step, StepRole, BufferSpec, BufferRole } from './ops/op.js';
+export { ACTIVATIONS, activationOf, type Activation } from './ops/activations/index.js';
+export { GpuTrainer, type IterationError, type Position } from './train/gpuTrainer.js';
+export { deviceNeeds } from './train/gpuBuffers.js';
+export { createTrainer, resolvePlan, PLAN_CHOICES, type PlanChoice, type Trainer } from './train/trainer.js';
+export { ResidentTrainer } from './train/residentTrainer.js';
+export { CpuExecutor } from './train/cpuExecutor.js';
+export { Schedule, batches, epochOrder, epochShifts, alphaAt, type Batch } from './train/schedule.js';
+export { resolveRun, parseNumber, type RunSettings, type DataSource, type ResolvedRun } from './train/resolve.js';
 export { ShadowCheck, stepBound, type StepCheck } from './train/check.js';
 export { train, isLogged, type TrainRun, type TrainResult, type CheckSummary } from './train/run.js';
 export { errorLine, pyFloat } from './train/format.js';

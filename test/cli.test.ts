@@ -60,6 +60,20 @@ describe('backprop train', () => {
     expect(cpu.out).toEqual(numpy.one_layer.printed);
   });
 
+  test('--activation on every plan: the summary names it, --check holds, and --help lists the choices', async () => {
+    const { ACTIVATIONS } = await import('../src/ops/activations/index.js');
+    for (const name of Object.keys(ACTIVATIONS)) {
+      for (const plan of ['teaching', 'fast', 'resident']) {
+        const r = await run('train', '--json', '--check', '--activation', name, '--plan', plan, '--iterations', '10', '--log-every', '10');
+        expect(r.code, r.err.join('\n')).toBe(0);
+        const summary = JSON.parse(r.out.at(-1)!) as { activation: string; plan: string; check: { ok: boolean } };
+        expect(summary).toMatchObject({ activation: name, plan, check: { ok: true } });
+      }
+    }
+    const help = await run('train', '--help');
+    expect(help.out.join('\n')).toContain(`--activation <name>   the hidden layers' activation: ${Object.keys(ACTIVATIONS).join(', ')}`);
+  });
+
   test('--json: one object per logged iteration, then a summary; --check adds the largest difference', async () => {
     const r = await run('train', '--json', '--check', '--mode', 'batch', '--batch-size', '3', '--iterations', '20', '--log-every', '5');
     expect(r.code).toBe(0);
@@ -67,7 +81,7 @@ describe('backprop train', () => {
     expect(objects.slice(0, -1).map((o) => o.iteration)).toEqual([4, 9, 14, 19]);
     for (const o of objects.slice(0, -1)) expect(typeof o.error).toBe('number');
     const summary = objects.at(-1)!;
-    expect(summary).toMatchObject({ summary: true, backend: 'gpu', mode: 'batch', batchSize: 3, steps: 40, iterations: 20 });
+    expect(summary).toMatchObject({ summary: true, backend: 'gpu', mode: 'batch', batchSize: 3, steps: 40, iterations: 20, activation: 'relu' });
     expect(summary.adapter).toMatch(/swiftshader/);
     expect(typeof summary.timeMs).toBe('number');
     const check = summary.check as { maxDiff: number; ok: boolean; bound: number };
@@ -97,10 +111,12 @@ describe('bad options and bad data: one line on stderr, exit 1, no stack trace',
   const cases: [string, string[], RegExp][] = [
     ['unknown option', ['train', '--alpah', '0.1'], /unknown option --alpah/],
     ['missing value', ['train', '--alpha'], /option --alpha needs a value/],
-    ['alpha not a number', ['train', '--alpha', 'fast'], /--alpha: "fast" is not a number/],
+    ['alpha not a number', ['train', '--alpha', 'fast'], /alpha: "fast" is not a number/],
     ['alpha ≤ 0', ['train', '--alpha', '0'], /alpha must be a finite number above 0/],
-    ['alpha Infinity', ['train', '--alpha', 'Infinity'], /alpha must be a finite number above 0/],
-    ['alpha NaN', ['train', '--alpha', 'NaN'], /alpha must be a finite number above 0/],
+    ['alpha Infinity', ['train', '--alpha', 'Infinity'], /alpha: "Infinity" is not a number/],
+    ['alpha NaN', ['train', '--alpha', 'NaN'], /alpha: "NaN" is not a number/],
+    ['iterations NaN', ['train', '--iterations', 'NaN'], /iterations: "NaN" is not a number/],
+    ['unknown activation', ['train', '--activation', 'softplus'], /unknown activation "softplus".*choose one of: relu/],
     ['negative alpha', ['train', '--alpha', '-0.1'], /alpha must be a finite number above 0/],
     ['--save into a missing directory', ['train', '--save', '/nonexistent/dir/w.json'], /--save \/nonexistent\/dir\/w.json: cannot write in \/nonexistent\/dir/],
     ['--load a missing file', ['train', '--load', '/nonexistent/w.json'], /cannot read \/nonexistent\/w.json: no such file/],

@@ -21,7 +21,9 @@ import { createGpuContext, type GpuContext } from '../src/gpu/context.js';
 import { createNodeGpuContext } from '../src/gpu/node.js';
 import { grid1d, grid2d, kernel, workgroupSize } from '../src/gpu/pipeline.js';
 import { matmul, matmulTile } from '../src/kernels/matmul.js';
-import { relu } from '../src/kernels/relu.js';
+import { activate } from '../src/kernels/activate.js';
+import { relu as reluActivation } from '../src/ops/activations/relu.js';
+const relu = (ctx: GpuContext, label: string, layer: GPUBuffer, count: number) => activate(ctx, label, reluActivation, layer, count);
 import { seededWeights } from '../src/net/init.js';
 import { initialWeights, resolveConfig, type ConfigInput, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
@@ -146,7 +148,7 @@ describe('environment and device', () => {
 
   test('6. a WGSL compile error names the shader file, line and column', async () => {
     const broken = { name: 'broken', code: 'override WORKGROUP_SIZE: u32 = 64;\n@compute @workgroup_size(WORKGROUP_SIZE)\nfn main() {\n  let x: f32 = undefined_thing;\n}\n' };
-    const error = await kernel(gpu(), broken, []).catch((e: unknown) => e);
+    const error = await kernel(gpu(), broken).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShaderCompileError);
     expect((error as ShaderCompileError).line).toBe(4);
     expect((error as Error).message).toMatch(/^shaders\/broken\.wgsl:4:\d+: .*undefined_thing/);
@@ -189,7 +191,7 @@ describe('limits', () => {
 
   test('8. a network too big for the adapter is refused when the device is asked for; one too big for memory before any weight is made', async () => {
     const config = resolveConfig({ layers: [3, 20000, 20000, 1], alpha: 0.1, iterations: 1, seed: 1 }, datasetFromRows('d', [[1, 0, 1]], [[1]]));
-    const { deviceNeeds } = await import('../src/train/gpuTrainer.js');
+    const { deviceNeeds } = await import('../src/train/gpuBuffers.js');
     await expect(createNodeGpuContext(deviceNeeds(config, datasetFromRows('d', [[1, 0, 1]], [[1]])))).rejects.toThrow(
       /needs maxStorageBufferBindingSize = 1600000000/,
     );

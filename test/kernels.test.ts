@@ -4,9 +4,12 @@
 
 import { describe, expect, test } from 'vitest';
 import * as cpu from '../src/cpu/ops.js';
+import type { GpuContext } from '../src/gpu/context.js';
 import { matmul, matmulTile } from '../src/kernels/matmul.js';
-import { relu } from '../src/kernels/relu.js';
-import { relu2deriv } from '../src/kernels/relu2deriv.js';
+import { activate, activate2deriv } from '../src/kernels/activate.js';
+import { relu as reluActivation } from '../src/ops/activations/relu.js';
+const relu = (ctx: GpuContext, label: string, layer: GPUBuffer, count: number) => activate(ctx, label, reluActivation, layer, count);
+const relu2deriv = (ctx: GpuContext, label: string, layer: GPUBuffer, delta: GPUBuffer, count: number) => activate2deriv(ctx, label, reluActivation, layer, delta, count);
 import { outputDelta } from '../src/kernels/outputDelta.js';
 import { update } from '../src/kernels/update.js';
 import { batchStride, batchTable, gather } from '../src/kernels/gather.js';

@@ -64,7 +64,7 @@ async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
     a: ga,
     b: gb,
     c: gc,
-    mask: epilogue === 'relu2deriv' ? gm : undefined,
+    mask: epilogue === 'activate2deriv' ? gm : undefined,
     unusedMask: unused,
     unusedBias,
     M: Mp,
@@ -86,8 +86,8 @@ async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
   const got = unpadRows(out, M, N, Np);
   let ref = product;
   let bound = scaleSum;
-  if (epilogue === 'relu') ref = product.map((v) => (v > 0 ? v : 0));
-  if (epilogue === 'relu2deriv') {
+  if (epilogue === 'activate') ref = product.map((v) => (v > 0 ? v : 0));
+  if (epilogue === 'activate2deriv') {
     ref = product.map((v, i) => v * cpu.relu2derivOf(mask[i]!));
     bound = scaleSum.map((s, i) => s * cpu.relu2derivOf(mask[i]!));
   }
@@ -123,11 +123,11 @@ describe('matmul_fast', () => {
   for (const [M, K, N] of shapes) {
     test(`forward M=${M} K=${K} N=${N}: store and relu`, async () => {
       await check({ form: 'forward', epilogue: 'store', M, K, N });
-      await check({ form: 'forward', epilogue: 'relu', M, K, N });
+      await check({ form: 'forward', epilogue: 'activate', M, K, N });
     });
     test(`backward M=${M} K=${K} N=${N}: store and relu2deriv`, async () => {
       await check({ form: 'backward', epilogue: 'store', M, K, N });
-      await check({ form: 'backward', epilogue: 'relu2deriv', M, K, N });
+      await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N });
     });
     test(`gradient M=${M} K=${K} N=${N}: store and update`, async () => {
       await check({ form: 'gradient', epilogue: 'store', M, K, N });
@@ -151,8 +151,8 @@ describe('matmul_fast', () => {
         [9, 8, 20],
         [3, 4, 4],
       ] as const) {
-        await check({ form: 'forward', epilogue: 'relu', M, K, N, tiles });
-        await check({ form: 'backward', epilogue: 'relu2deriv', M, K, N, tiles });
+        await check({ form: 'forward', epilogue: 'activate', M, K, N, tiles });
+        await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N, tiles });
         await check({ form: 'gradient', epilogue: 'update', M, K, N, tiles });
       }
     });

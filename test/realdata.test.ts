@@ -12,9 +12,10 @@ import { IDX_FILES, idxTrainTest } from '../src/data/idxSet.js';
 import { accuracy } from '../src/kernels/accuracy.js';
 import { matmulFast } from '../src/kernels/matmulFast.js';
 import { softmaxDelta } from '../src/kernels/softmaxDelta.js';
-import { epochOrder, epochShifts, initialWeights, resolveConfig, shiftedImage, type ConfigInput } from '../src/train/config.js';
-import { CpuPlan } from '../src/train/cpuPlan.js';
-import { CpuTrainer } from '../src/train/cpuTrainer.js';
+import { initialWeights, resolveConfig, type ConfigInput } from '../src/train/config.js';
+import { epochOrder, epochShifts, shiftedImage } from '../src/train/schedule.js';
+import { CpuExecutor } from '../src/train/cpuExecutor.js';
+import { plainRun } from './helpers/plain.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { train } from '../src/train/run.js';
 import { compareReduction, compareRelative, describeComparison, ulp32 } from '../src/verify/tolerance.js';
@@ -86,7 +87,7 @@ describe('kernels', () => {
     const gbias = ctx.storage('bias', bias);
     const unused = ctx.storage('unused', 4);
     const unusedBias = ctx.storage('unusedBias', 4);
-    const fwd = await matmulFast(ctx, { label: 'fwd', form: 'forward', epilogue: 'relu', a: ga, b: gw, c: gc, bias: gbias, unusedMask: unused, unusedBias, M, K, N });
+    const fwd = await matmulFast(ctx, { label: 'fwd', form: 'forward', epilogue: 'activate', a: ga, b: gw, c: gc, bias: gbias, unusedMask: unused, unusedBias, M, K, N });
     await runDispatch(ctx, fwd);
     const got = await ctx.read(gc);
     const ref = new Float64Array(M * N);
@@ -146,13 +147,13 @@ describe('the CPU reference', () => {
     });
   });
 
-  test('the CPU plan and the plain network agree bit for bit with biases, softmax and shuffling', () => {
-    const ds = classification(23, 6, 3);
-    const config = resolveConfig({ layers: [6, 5, 3], mode: 'batch', batchSize: 4, alpha: 0.3, iterations: 5, seed: 9, loss: 'softmax', bias: true, shuffle: true }, ds);
+  test('the CPU executor and the plain network agree bit for bit with biases, softmax, shuffling, shifts and a decaying alpha', () => {
+    const ds = { ...classification(23, 6, 3), imageWidth: 3 };
+    const config = resolveConfig({ layers: [6, 5, 3], mode: 'batch', batchSize: 4, alpha: 0.3, iterations: 5, seed: 9, loss: 'softmax', bias: true, shuffle: true, shift: 1, alphaDecay: 0.8 }, ds);
     const w = initialWeights(config.layers, 9, undefined, { bias: true, init: 'he' });
-    const plain = new CpuTrainer(config, ds, w);
-    const plan = new CpuPlan(config, ds, w);
-    expect(plan.runIterations(5)).toEqual(plain.runIterations(5));
+    const plain = plainRun(config, ds, w, 5);
+    const plan = new CpuExecutor(config, ds, w);
+    expect(plan.runIterations(5)).toEqual(plain.errors);
     expect(plan.weights).toEqual(plain.weights);
   });
 
@@ -181,7 +182,7 @@ describe('GPU against the CPU reference after every step', () => {
       expect(result.check!.ok, result.check!.firstFailure).toBe(true);
       expect(result.check!.maxErrorDiff).toBeLessThan(1e-4);
       // The GPU counts correct answers as the CPU does.
-      const cpuRun = new CpuTrainer(config, ds, weights.map((w) => w.map(Math.fround)));
+      const cpuRun = new CpuExecutor(config, ds, weights.map((w) => w.map(Math.fround)));
       const reference = cpuRun.runIterations(6);
       expect(result.errors.map((e) => e.correct)).toEqual(reference.map((e) => e.correct));
     });
@@ -218,7 +219,7 @@ describe('GPU against the CPU reference after every step', () => {
     const again = await t.evaluate(testSet);
     expect(again).toEqual(got);
     expect(await t.readWeights()).toEqual(before);
-    const cpuTrainer = new CpuTrainer(config, trainSet, before);
+    const cpuTrainer = new CpuExecutor(config, trainSet, before);
     const ref = cpuTrainer.evaluate(testSet);
     expect(got.rows).toBe(2500);
     expect(got.correct).toBe(ref.correct);

@@ -7,8 +7,9 @@ import { streetlights, streetlights4 } from '../src/data/streetlights.js';
 import { seededWeights } from '../src/net/init.js';
 import { ShadowCheck } from '../src/train/check.js';
 import { EXAMPLES, initialWeights, resolveConfig, type ConfigInput, type TrainConfig } from '../src/train/config.js';
-import { CpuTrainer } from '../src/train/cpuTrainer.js';
-import { CpuPlan } from '../src/train/cpuPlan.js';
+import { CpuExecutor } from '../src/train/cpuExecutor.js';
+import { plainRun } from './helpers/plain.js';
+import { ACTIVATIONS } from '../src/ops/activations/index.js';
 import { errorLine } from '../src/train/format.js';
 import { GpuTrainer, type IterationError } from '../src/train/gpuTrainer.js';
 import { createTrainer, resolvePlan } from '../src/train/trainer.js';
@@ -28,7 +29,7 @@ describe('the CPU reference reproduces numpy', () => {
   test("two-layer program: numpy's printout, digit for digit", () => {
     const ds = streetlights4();
     const cfg = config({}, ds);
-    const cpu = new CpuTrainer(cfg, ds, seededWeights(cfg.layers, 1));
+    const cpu = new CpuExecutor(cfg, ds, seededWeights(cfg.layers, 1));
     const errors = cpu.runIterations(60);
     const printed = errors.filter((e) => e.iteration % 10 === 9).map((e) => errorLine(e.error, false));
     expect(printed).toEqual(numpy.two_layer.printed);
@@ -39,7 +40,7 @@ describe('the CPU reference reproduces numpy', () => {
     const ds = streetlights();
     const ex = EXAMPLES['one-layer']!;
     const cfg = resolveConfig({ ...ex }, ds);
-    const cpu = new CpuTrainer(cfg, ds, initialWeights(cfg.layers, cfg.seed, ex.weights));
+    const cpu = new CpuExecutor(cfg, ds, initialWeights(cfg.layers, cfg.seed, ex.weights));
     const errors = cpu.runIterations(40);
     expect(errors.map((e) => errorLine(e.error, false))).toEqual(numpy.one_layer.printed);
     expect(Array.from(cpu.weights[0]!)).toEqual(numpy.one_layer.final);
@@ -53,7 +54,7 @@ describe('the CPU reference reproduces numpy', () => {
     test(`${name}: numpy's errors and weights within 1e-12`, () => {
       const ds = streetlights4();
       const cfg = config(input, ds);
-      const cpu = new CpuTrainer(cfg, ds, seededWeights(cfg.layers, 1));
+      const cpu = new CpuExecutor(cfg, ds, seededWeights(cfg.layers, 1));
       const errors = cpu.runIterations(cfg.iterations).map((e) => e.error);
       const c = compareRelative(errors, fixture.errors, 1e-12);
       expect(c.ok, describeComparison('errors', c)).toBe(true);
@@ -172,14 +173,14 @@ describe('the plans', () => {
 });
 
 describe('dispatch by dispatch', () => {
-  test('the CPU plan gives the same bits as the plain CPU network, for every mode', () => {
-    for (const input of [{}, { mode: 'batch' as const, batchSize: 3 }, { mode: 'full' as const }, { layers: [3, 5, 4, 1], seed: 3 }]) {
+  test('the CPU executor gives the same bits as the plain CPU network, for every mode and activation', () => {
+    for (const input of [{}, { mode: 'batch' as const, batchSize: 3 }, { mode: 'full' as const }, { layers: [3, 5, 4, 1], seed: 3 }, ...Object.keys(ACTIVATIONS).map((activation) => ({ activation, mode: 'full' as const }))]) {
       const ds = streetlights4();
       const cfg = config({ iterations: 10, ...input }, ds);
       const w = seededWeights(cfg.layers, cfg.seed);
-      const plain = new CpuTrainer(cfg, ds, w);
-      const plan = new CpuPlan(cfg, ds, w);
-      expect(plan.runIterations(10)).toEqual(plain.runIterations(10));
+      const plain = plainRun(cfg, ds, w, 10);
+      const plan = new CpuExecutor(cfg, ds, w);
+      expect(plan.runIterations(10)).toEqual(plain.errors);
       expect(plan.weights).toEqual(plain.weights);
     }
   });
@@ -192,22 +193,22 @@ describe('dispatch by dispatch', () => {
     const shadow = new ShadowCheck(cfg, ds, w);
     const seen = new Set<string>();
     // Two iterations of two batches (4 rows, then a tail of 2): every dispatch of both plans.
-    for (let i = 0; i < 2 * (t.planFor(0).plan.length + t.planFor(1).plan.length); i++) {
+    for (let i = 0; i < 2 * (t.planFor(0).plan.steps.length + t.planFor(1).plan.steps.length); i++) {
       const g = await t.runDispatch();
       const c = shadow.runDispatch();
       expect(g.step.numpy).toBe(c.step.numpy);
       expect(g.batchDone).toBe(c.batchDone);
       expect(g.completed?.iteration).toBe(c.completed?.iteration);
       if (g.completed) expect(g.completed.error).toBeCloseTo(c.completed!.error, 5);
-      for (const name of g.dispatch.writes) {
+      for (const name of g.step.writes) {
         const gpuValues = await t.readBuffer(name);
         const cpuValues = shadow.cpu.buffers.get(name)!;
         const diff = Math.max(...Array.from(cpuValues, (v, k) => Math.abs(v - gpuValues[k]!)));
         expect(diff, `${g.step.numpy}: ${name}`).toBeLessThan(1e-5);
-        seen.add(g.step.shader);
+        seen.add(g.step.op);
       }
     }
-    expect([...seen].sort()).toEqual(['gather', 'matmul', 'output_delta', 'relu', 'relu2deriv', 'update']);
+    expect([...seen].sort()).toEqual(['activate', 'activate2deriv', 'gather', 'matmul', 'outputDelta', 'update']);
     expect(t.where).toEqual({ iteration: 2, batch: 0, dispatch: 0, steps: 4 });
     t.destroy();
   });

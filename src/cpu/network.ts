@@ -1,12 +1,15 @@
 // The float64 reference network: the seed's training step as plain loops, for any depth, with
 // the two additions real data needs (optional biases, a softmax output with cross-entropy).
-// Forward: layer_{l+1} = relu(layer_l · weights_l_{l+1} + bias_l_{l+1}), linear (or softmax) at the output.
+// Forward: layer_{l+1} = relu(layer_l · weights_l_{l+1} + bias_l_{l+1}), linear (or softmax) at the output;
+//          relu is the seed's activation, sigmoid or tanh may stand in its place.
 // Backward: layer_L_delta = prediction - goal (for softmax + cross-entropy, softmax(layer_L) - goal);
 //           layer_l_delta = layer_{l+1}_delta · weights_l_{l+1}ᵀ * relu2deriv(layer_l).
 // Update: weights_l_{l+1} -= alpha / rows · layer_lᵀ · layer_{l+1}_delta, bias_l_{l+1} -= alpha / rows · Σ_rows layer_{l+1}_delta,
 //         after every delta is known.
 
-import { accuracy, addBias, biasGradient, matmul, outputDelta, relu, relu2deriv, softmaxDelta, update } from './ops.js';
+import type { Activation } from '../ops/activations/activation.js';
+import { relu } from '../ops/activations/relu.js';
+import { accuracy, addBias, biasGradient, matmul, outputDelta, softmaxDelta, update } from './ops.js';
 
 export type Loss = 'squared' | 'softmax';
 
@@ -15,6 +18,8 @@ export interface NetworkOptions {
   bias?: boolean;
   /** 'squared': linear output, error Σ (prediction − goal)² as in the seed; 'softmax': cross-entropy. */
   loss?: Loss;
+  /** The hidden layers' activation (default relu). */
+  activation?: Activation;
 }
 
 export class CpuNetwork {
@@ -31,6 +36,7 @@ export class CpuNetwork {
   /** Rows of the last batch whose largest output was the goal's class. */
   correct = 0;
   readonly loss: Loss;
+  readonly activation: Activation;
 
   /** `params`: the weight matrices, then (with biases) one bias vector per matrix. */
   constructor(
@@ -43,6 +49,7 @@ export class CpuNetwork {
     this.weights = params.slice(0, matrices).map((w) => Float64Array.from(w));
     this.biases = options.bias ? params.slice(matrices, 2 * matrices).map((b) => Float64Array.from(b)) : [];
     this.loss = options.loss ?? 'squared';
+    this.activation = options.activation ?? relu;
     this.layers = sizes.map((size) => new Float64Array(maxRows * size));
     this.deltas = sizes.map((size) => new Float64Array(maxRows * size));
     this.weightDeltas = this.weights.map((w) => new Float64Array(w.length));
@@ -62,7 +69,10 @@ export class CpuNetwork {
     for (let l = 0; l < last; l++) {
       matmul(layers[l]!, weights[l]!, layers[l + 1]!, rows, sizes[l]!, sizes[l + 1]!);
       if (biases.length) addBias(layers[l + 1]!, biases[l]!, rows, sizes[l + 1]!);
-      if (l + 1 < last) relu(layers[l + 1]!, rows * sizes[l + 1]!);
+      if (l + 1 < last) {
+        const layer = layers[l + 1]!;
+        for (let i = 0; i < rows * sizes[l + 1]!; i++) layer[i] = this.activation.forward(layer[i]!);
+      }
     }
     return layers[last]!;
   }
@@ -83,7 +93,9 @@ export class CpuNetwork {
     this.correct = out > 1 ? accuracy(layers[last]!, goal, rows, out) : 0;
     for (let l = last - 1; l >= 1; l--) {
       matmul(deltas[l + 1]!, weights[l]!, deltas[l]!, rows, sizes[l + 1]!, sizes[l]!, false, true);
-      relu2deriv(layers[l]!, deltas[l]!, rows * sizes[l]!);
+      const layer = layers[l]!;
+      const delta = deltas[l]!;
+      for (let i = 0; i < rows * sizes[l]!; i++) delta[i] = delta[i]! * this.activation.derivative(layer[i]!);
     }
     for (let l = last - 1; l >= 0; l--) {
       matmul(layers[l]!, deltas[l + 1]!, weightDeltas[l]!, sizes[l]!, rows, sizes[l + 1]!, true, false);

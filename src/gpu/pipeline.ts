@@ -4,15 +4,35 @@
 
 import { GpuError, LimitExceededError, ShaderCompileError } from '../errors.js';
 import type { GpuContext } from './context.js';
+import { reflect, uniformBytes, uniformOffset, type Reflection } from './wgsl.js';
 
 export interface Shader {
-  /** The file name in shaders/, without .wgsl. */
+  /** The file name in shaders/, without .wgsl; for a composed shader, its parts joined by '+'. */
   name: string;
   code: string;
+  /**
+   * For a shader compiled from several files (an activation's functions, then the kernel that
+   * calls them): each file's name and its number of lines, in order, so a compile error's line
+   * is reported in the file it is in.
+   */
+  parts?: readonly { name: string; lines: number }[];
 }
 
-/** uniform, uniform read at a dynamic offset, read-only storage, read-write storage. */
-export type BindingKind = 'uniform' | 'uniform-dynamic' | 'read' | 'rw';
+/** One shader made of several files, concatenated in order (e.g. shaders/tanh.wgsl + shaders/activate.wgsl). */
+export function composeShaders(...shaders: Shader[]): Shader {
+  const parts = shaders.flatMap((s) => s.parts ?? [{ name: s.name, lines: s.code.split('\n').length }]);
+  return { name: shaders.map((s) => s.name).join('+'), code: shaders.map((s) => s.code).join('\n'), parts };
+}
+
+/** The file and line of line `line` (1-based) of a shader, composed or not. */
+export function sourceLine(shader: Shader, line: number): { file: string; line: number } {
+  let at = line;
+  for (const part of shader.parts ?? []) {
+    if (at <= part.lines) return { file: part.name, line: at };
+    at -= part.lines;
+  }
+  return { file: shader.name, line };
+}
 
 export interface Kernel {
   readonly shader: Shader;
@@ -20,6 +40,8 @@ export interface Kernel {
   readonly entryPoint: string;
   /** The override constants it was built with (workgroup size, transposes). */
   readonly constants: Readonly<Record<string, number | boolean>>;
+  /** Its bindings as the WGSL declares them. */
+  readonly reflection: Reflection;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
 }
@@ -30,9 +52,8 @@ export interface Dispatch {
   readonly kernel: Kernel;
   readonly bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
-  /** Buffers this dispatch reads and writes, by the names a learner sees (layer_1, weights_0_1, ...). */
-  readonly reads: readonly string[];
-  readonly writes: readonly string[];
+  /** Which buffer is bound to which WGSL variable: { a: 'layer_1', b: 'weights_1_2', ... }. */
+  readonly bound: Readonly<Record<string, string>>;
   /** Buffers made for this dispatch alone (its uniforms), destroyed with it. */
   readonly owned: readonly GPUBuffer[];
   /** Set when binding 0 is read at a dynamic offset (the batch table). */
@@ -51,24 +72,28 @@ export function encodeDispatch(pass: GPUComputePassEncoder, dispatch: Dispatch, 
 
 const kernelCache = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
 
+export interface KernelOptions {
+  /** Override constants filling the shader's `override` declarations. */
+  constants?: Record<string, number | boolean>;
+  entryPoint?: string;
+  /** Uniform bindings read at a dynamic offset (the gather's batch table). */
+  dynamic?: readonly string[];
+}
+
 /**
- * The kernel for `shader` with `constants` filling its override declarations, built once per device.
- * A compile error becomes a ShaderCompileError naming shaders/<name>.wgsl, line and column.
+ * The kernel for `shader`, its bind group layout read from the WGSL's declarations, built once per
+ * device. A compile error becomes a ShaderCompileError naming shaders/<name>.wgsl, line and column.
  */
-export function kernel(
-  ctx: GpuContext,
-  shader: Shader,
-  bindings: readonly BindingKind[],
-  constants: Record<string, number | boolean> = {},
-  entryPoint = 'main',
-): Promise<Kernel> {
+export function kernel(ctx: GpuContext, shader: Shader, options: KernelOptions = {}): Promise<Kernel> {
   const { device } = ctx;
   let cache = kernelCache.get(device);
   if (!cache) kernelCache.set(device, (cache = new Map()));
-  const key = `${shader.name}|${entryPoint}|${bindings.join(',')}|${JSON.stringify(constants)}`;
+  const constants = options.constants ?? {};
+  const entryPoint = options.entryPoint ?? 'main';
+  const key = `${shader.name}|${entryPoint}|${(options.dynamic ?? []).join(',')}|${JSON.stringify(constants)}|${shader.code}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = buildKernel(ctx, shader, bindings, constants, entryPoint);
+    entry = buildKernel(ctx, shader, constants, entryPoint, options.dynamic ?? []);
     cache.set(key, entry);
     entry.catch(() => cache.delete(key));
   }
@@ -78,9 +103,9 @@ export function kernel(
 async function buildKernel(
   ctx: GpuContext,
   shader: Shader,
-  bindings: readonly BindingKind[],
   constants: Record<string, number | boolean>,
   entryPoint: string,
+  dynamic: readonly string[],
 ): Promise<Kernel> {
   const { device } = ctx;
   // A compile error is reported below from the compilation info, with its line and column; the
@@ -91,33 +116,41 @@ async function buildKernel(
   const info = await module.getCompilationInfo();
   const firstError = info.messages.find((m) => m.type === 'error');
   if (firstError) {
-    throw new ShaderCompileError(shader.name, firstError.lineNum, firstError.linePos, firstError.message);
+    const at = sourceLine(shader, firstError.lineNum);
+    throw new ShaderCompileError(at.file, at.line, firstError.linePos, firstError.message);
   }
   if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`);
+  const reflection = reflect(shader.code);
+  for (const name of dynamic) {
+    if (!reflection.bindings.some((b) => b.name === name && b.kind === 'uniform')) {
+      throw new GpuError('validation', `shaders/${shader.name}.wgsl: no uniform binding named ${name} to read at a dynamic offset`);
+    }
+  }
   const layout = device.createBindGroupLayout({
     label: `${shader.name}.layout`,
-    entries: bindings.map((kind, binding) => ({
-      binding,
+    entries: reflection.bindings.map((b) => ({
+      binding: b.binding,
       visibility: GPUShaderStage.COMPUTE,
       buffer:
-        kind === 'uniform'
-          ? { type: 'uniform' }
-          : kind === 'uniform-dynamic'
-            ? { type: 'uniform', hasDynamicOffset: true }
-            : kind === 'read'
-              ? { type: 'read-only-storage' }
-              : { type: 'storage' },
+        b.kind === 'uniform'
+          ? { type: 'uniform', hasDynamicOffset: dynamic.includes(b.name) }
+          : b.kind === 'read'
+            ? { type: 'read-only-storage' }
+            : { type: 'storage' },
     })),
   });
   const numeric: Record<string, number> = {};
-  for (const [name, value] of Object.entries(constants)) numeric[name] = typeof value === 'boolean' ? Number(value) : value;
+  for (const [name, value] of Object.entries(constants)) {
+    if (!reflection.overrides.includes(name)) throw new GpuError('validation', `shaders/${shader.name}.wgsl has no override constant ${name}`);
+    numeric[name] = typeof value === 'boolean' ? Number(value) : value;
+  }
   try {
     const pipeline = await device.createComputePipelineAsync({
       label: `${shader.name}.${entryPoint}${Object.keys(numeric).length ? ` ${JSON.stringify(constants)}` : ''}`,
       layout: device.createPipelineLayout({ label: `${shader.name}.pipelineLayout`, bindGroupLayouts: [layout] }),
       compute: { module, entryPoint, constants: numeric },
     });
-    return { shader, entryPoint, constants, pipeline, layout };
+    return { shader, entryPoint, constants, reflection, pipeline, layout };
   } catch (cause) {
     ctx.assertHealthy();
     const message = cause instanceof Error ? cause.message : String(cause);
@@ -125,21 +158,46 @@ async function buildKernel(
   }
 }
 
-/** A bind group for `kernel` with one buffer per binding, in binding order. */
-export function bindGroup(
-  ctx: GpuContext,
-  label: string,
-  k: Kernel,
-  buffers: readonly (GPUBuffer | { buffer: GPUBuffer; size: number })[],
-): GPUBindGroup {
+export type Bindable = GPUBuffer | { buffer: GPUBuffer; size: number };
+
+/**
+ * A bind group for `kernel`, its buffers named as the WGSL names its variables ({ a: layer_1, ... }):
+ * every binding must be given, and nothing else.
+ */
+export function bindGroup(ctx: GpuContext, label: string, k: Kernel, buffers: Readonly<Record<string, Bindable>>): GPUBindGroup {
+  const names = k.reflection.bindings.map((b) => b.name);
+  const missing = names.filter((n) => !(n in buffers));
+  const extra = Object.keys(buffers).filter((n) => !names.includes(n));
+  if (missing.length || extra.length) {
+    throw new Error(
+      `${label}: shaders/${k.shader.name}.wgsl binds ${names.join(', ')}` +
+        (missing.length ? `; missing ${missing.join(', ')}` : '') +
+        (extra.length ? `; it has no binding ${extra.join(', ')}` : ''),
+    );
+  }
   return ctx.device.createBindGroup({
     label,
     layout: k.layout,
-    entries: buffers.map((b, binding) => ({
-      binding,
-      resource: 'buffer' in b ? { buffer: b.buffer, size: b.size } : { buffer: b },
-    })),
+    entries: k.reflection.bindings.map((b) => {
+      const given = buffers[b.name]!;
+      return { binding: b.binding, resource: 'buffer' in given ? { buffer: given.buffer, size: given.size } : { buffer: given } };
+    }),
   });
+}
+
+/** The labels of the buffers bound, by WGSL name; the kernel's own uniforms are left out. */
+export function boundLabels(buffers: Readonly<Record<string, Bindable>>, own: readonly GPUBuffer[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, b] of Object.entries(buffers)) {
+    const buffer = 'buffer' in b ? b.buffer : b;
+    if (!own.includes(buffer)) out[name] = buffer.label;
+  }
+  return out;
+}
+
+/** A uniform buffer for `binding` of a kernel, its fields named as in the WGSL struct. */
+export function uniformFor(ctx: GpuContext, k: Kernel, label: string, binding: string, values: Readonly<Record<string, number>>): GPUBuffer {
+  return ctx.uniform(label, uniformBytes(k.reflection, binding, values, `shaders/${k.shader.name}.wgsl`));
 }
 
 /**
@@ -180,47 +238,50 @@ export function workgroupSize(ctx: GpuContext, preferred = 64): number {
   return size;
 }
 
+export interface SmallKernelArgs {
+  label: string;
+  shader: Shader;
+  /** The fields of the shader's `params` uniform. */
+  params: Readonly<Record<string, number>>;
+  /** The other bindings, by WGSL name. */
+  buffers: Readonly<Record<string, GPUBuffer>>;
+  /** Override constants besides WORKGROUP_SIZE. */
+  constants?: Record<string, number | boolean>;
+  /** The params field that holds the step size (alpha / rows), for changing alpha between epochs. */
+  scaleField?: string;
+}
+
 /**
- * The dispatch of an element-wise kernel: binding 0 is its uniform params (made here, owned by the
- * dispatch), the rest are `buffers`; `count` invocations in 1D workgroups sized for the device.
+ * The dispatch of an element-wise kernel: `params` is its uniform (made here, owned by the
+ * dispatch), `count` invocations in 1D workgroups sized for the device.
  */
-export async function elementwise(
-  ctx: GpuContext,
-  args: {
-    label: string;
-    shader: Shader;
-    bindings: readonly BindingKind[];
-    params: ArrayBuffer;
-    buffers: readonly GPUBuffer[];
-    count: number;
-    reads: readonly GPUBuffer[];
-    writes: readonly GPUBuffer[];
-    /** Byte offset of an f32 step size in params, if the kernel has one. */
-    scaleOffset?: number;
-  },
-): Promise<Dispatch> {
+export async function elementwise(ctx: GpuContext, args: SmallKernelArgs & { count: number }): Promise<Dispatch> {
   const size = workgroupSize(ctx);
-  const k = await kernel(ctx, args.shader, ['uniform', ...args.bindings], { WORKGROUP_SIZE: size });
-  const params = ctx.uniform(`${args.label}.params`, args.params);
+  const k = await kernel(ctx, args.shader, { constants: { ...args.constants, WORKGROUP_SIZE: size } });
+  return finishDispatch(ctx, k, args, grid1d(ctx, args.count, size, args.label));
+}
+
+/**
+ * The dispatch of a single-workgroup reduction (output_delta, softmax_delta, accuracy): one
+ * workgroup of up to 256 invocations does the whole batch, so its sum has one fixed order and a
+ * run is bitwise the same every time (no float atomics).
+ */
+export async function reduction(ctx: GpuContext, args: SmallKernelArgs): Promise<Dispatch> {
+  const size = workgroupSize(ctx, 256);
+  const k = await kernel(ctx, args.shader, { constants: { ...args.constants, WORKGROUP_SIZE: size } });
+  return finishDispatch(ctx, k, args, [1, 1, 1]);
+}
+
+function finishDispatch(ctx: GpuContext, k: Kernel, args: SmallKernelArgs, workgroups: [number, number, number]): Dispatch {
+  const params = uniformFor(ctx, k, `${args.label}.params`, 'params', args.params);
+  const buffers = { params, ...args.buffers };
   return {
     label: args.label,
     kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, [params, ...args.buffers]),
-    workgroups: grid1d(ctx, args.count, size, args.label),
-    reads: args.reads.map((b) => b.label),
-    writes: args.writes.map((b) => b.label),
+    bindGroup: bindGroup(ctx, args.label, k, buffers),
+    workgroups,
+    bound: boundLabels(buffers, [params]),
     owned: [params],
-    ...(args.scaleOffset !== undefined ? { scale: { buffer: params, offset: args.scaleOffset } } : {}),
+    ...(args.scaleField !== undefined ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'params', args.scaleField) } } : {}),
   };
-}
-
-/** Packs u32 and f32 fields into the bytes of a uniform struct, 16-byte padded. */
-export function uniformWords(fields: readonly (['u32', number] | ['f32', number])[]): ArrayBuffer {
-  const bytes = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
-  const view = new DataView(bytes);
-  fields.forEach(([type, value], i) => {
-    if (type === 'u32') view.setUint32(i * 4, value, true);
-    else view.setFloat32(i * 4, value, true);
-  });
-  return bytes;
 }

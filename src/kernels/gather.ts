@@ -2,7 +2,7 @@
 
 import code from '../../shaders/gather.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, grid1d, kernel, workgroupSize, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, boundLabels, grid1d, kernel, workgroupSize, type Dispatch, type Shader } from '../gpu/pipeline.js';
 
 export const gatherShader: Shader = { name: 'gather', code };
 
@@ -53,17 +53,22 @@ export async function gather(
   outputSize: number,
 ): Promise<Dispatch> {
   const size = workgroupSize(ctx);
-  const k = await kernel(ctx, gatherShader, ['uniform-dynamic', 'read', 'read', 'read', 'rw', 'rw', 'read'], {
-    WORKGROUP_SIZE: size,
-  });
-  const { batches, order, inputs, targets, layer0, goal, shifts } = buffers;
+  const k = await kernel(ctx, gatherShader, { constants: { WORKGROUP_SIZE: size }, dynamic: ['batch'] });
+  const bound = {
+    batch: { buffer: buffers.batches, size: BATCH_ENTRY_BYTES },
+    order: buffers.order,
+    inputs: buffers.inputs,
+    targets: buffers.targets,
+    layer_0: buffers.layer0,
+    goal: buffers.goal,
+    shifts: buffers.shifts,
+  };
   return {
     label,
     kernel: k,
-    bindGroup: bindGroup(ctx, label, k, [{ buffer: batches, size: BATCH_ENTRY_BYTES }, order, inputs, targets, layer0, goal, shifts]),
+    bindGroup: bindGroup(ctx, label, k, bound),
     workgroups: grid1d(ctx, rows * Math.max(inputSize, outputSize), size, label),
-    reads: [inputs.label, targets.label],
-    writes: [layer0.label, goal.label],
+    bound: boundLabels(bound),
     owned: [],
     dynamic: true,
   };

@@ -2,7 +2,7 @@
 
 import code from '../../shaders/matmul.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, grid2d, kernel, uniformWords, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, boundLabels, grid2d, kernel, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
 
 export const matmulShader: Shader = { name: 'matmul', code };
 
@@ -31,27 +31,22 @@ export function matmulTile(ctx: GpuContext): number {
 
 export async function matmul(ctx: GpuContext, args: MatmulArgs): Promise<Dispatch> {
   const tile = matmulTile(ctx);
-  const k = await kernel(ctx, matmulShader, ['uniform', 'read', 'read', 'rw'], {
-    WORKGROUP_X: tile,
-    WORKGROUP_Y: tile,
-    TRANSPOSE_A: args.transposeA ?? false,
-    TRANSPOSE_B: args.transposeB ?? false,
+  const k = await kernel(ctx, matmulShader, {
+    constants: {
+      WORKGROUP_X: tile,
+      WORKGROUP_Y: tile,
+      TRANSPOSE_A: args.transposeA ?? false,
+      TRANSPOSE_B: args.transposeB ?? false,
+    },
   });
-  const shape = ctx.uniform(
-    `${args.label}.shape`,
-    uniformWords([
-      ['u32', args.M],
-      ['u32', args.K],
-      ['u32', args.N],
-    ]),
-  );
+  const shape = uniformFor(ctx, k, `${args.label}.shape`, 'shape', { M: args.M, K: args.K, N: args.N });
+  const buffers = { shape, a: args.a, b: args.b, c: args.c };
   return {
     label: args.label,
     kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, [shape, args.a, args.b, args.c]),
+    bindGroup: bindGroup(ctx, args.label, k, buffers),
     workgroups: grid2d(ctx, args.M, args.N, tile, tile, args.label),
-    reads: [args.a.label, args.b.label],
-    writes: [args.c.label],
+    bound: boundLabels(buffers, [shape]),
     owned: [shape],
   };
 }

@@ -3,16 +3,19 @@
 
 import code from '../../shaders/matmul_fast.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, grid2d, kernel, uniformWords, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, boundLabels, composeShaders, grid2d, kernel, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import type { Activation } from '../ops/activations/activation.js';
+import { relu } from '../ops/activations/relu.js';
+import { uniformOffset } from '../gpu/wgsl.js';
 
 export const matmulFastShader: Shader = { name: 'matmul_fast', code };
 
 /** forward: c = a·b; backward: c = a·bᵀ; gradient: c = aᵀ·b. */
 export type FastForm = 'forward' | 'backward' | 'gradient';
 
-/** store c; relu(c); c · relu2deriv(mask); weights -= scale · c. */
-export type Epilogue = 'store' | 'relu' | 'relu2deriv' | 'update';
-const EPILOGUES: Record<Epilogue, number> = { store: 0, relu: 1, relu2deriv: 2, update: 3 };
+/** store c; activation(c); c · activation2deriv(mask); weights -= scale · c. */
+export type Epilogue = 'store' | 'activate' | 'activate2deriv' | 'update';
+const EPILOGUES: Record<Epilogue, number> = { store: 0, activate: 1, activate2deriv: 2, update: 3 };
 
 export { pad4 } from '../net/spec.js';
 
@@ -24,7 +27,9 @@ export interface FastMatmulArgs {
   b: GPUBuffer;
   /** Written (or, for 'update', the weights updated in place). */
   c: GPUBuffer;
-  /** The layer whose relu2deriv masks the result; required for 'relu2deriv'. */
+  /** The hidden layers' activation, for 'activate' and 'activate2deriv' (default relu). */
+  activation?: Activation;
+  /** The layer whose activation2deriv masks the result; required for 'activate2deriv'. */
   mask?: GPUBuffer;
   /** A 16-byte buffer bound where a kernel has no mask (a binding may not be left empty). */
   unusedMask: GPUBuffer;
@@ -38,6 +43,8 @@ export interface FastMatmulArgs {
   N: number;
   /** For 'update': alpha / rows. */
   scale?: number;
+  /** c's columns before padding (default N): the 'activate' epilogue keeps the rest 0. */
+  columns?: number;
   /** The register tile and workgroup; chosen from the shape when not given. */
   tiles?: Tiles;
 }
@@ -82,39 +89,19 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
   const tiles = args.tiles ?? chooseTiles(ctx, M, N);
-  const k = await kernel(
-    ctx,
-    matmulFastShader,
-    ['uniform', 'read', 'read', 'rw', 'read', 'rw'],
-    { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
-    args.form,
-  );
-  const params = ctx.uniform(
-    `${args.label}.params`,
-    uniformWords([
-      ['u32', M],
-      ['u32', K],
-      ['u32', N],
-      ['f32', args.scale ?? 0],
-    ]),
-  );
-  const mask = args.mask ?? args.unusedMask;
-  const bias = args.bias ?? args.unusedBias;
-  const writes = [args.c.label, ...(args.bias && args.form === 'gradient' ? [args.bias.label] : [])];
+  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulFastShader), {
+    constants: { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
+    entryPoint: args.form,
+  });
+  const params = uniformFor(ctx, k, `${args.label}.params`, 'p', { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N });
+  const buffers = { p: params, a: args.a, b: args.b, c: args.c, mask: args.mask ?? args.unusedMask, bias: args.bias ?? args.unusedBias };
   return {
     label: args.label,
     kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, [params, args.a, args.b, args.c, mask, bias]),
+    bindGroup: bindGroup(ctx, args.label, k, buffers),
     workgroups: grid2d(ctx, M, N / 4, tiles.bn * tiles.wx, 4 * tiles.bm * tiles.wy, args.label),
-    reads: [
-      args.a.label,
-      args.b.label,
-      ...(args.mask ? [args.mask.label] : []),
-      ...(args.bias ? [args.bias.label] : []),
-      ...(args.epilogue === 'update' ? [args.c.label] : []),
-    ],
-    writes,
+    bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
     owned: [params],
-    ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: 12 } } : {}),
+    ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
 }

@@ -2,7 +2,7 @@
 
 import code from '../../shaders/update.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { elementwise, uniformWords, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { elementwise, type Dispatch, type Shader } from '../gpu/pipeline.js';
 
 export const updateShader: Shader = { name: 'update', code };
 
@@ -18,15 +18,9 @@ export function update(
   return elementwise(ctx, {
     label,
     shader: updateShader,
-    bindings: ['read', 'rw'],
-    params: uniformWords([
-      ['u32', count],
-      ['f32', scale],
-    ]),
-    buffers: [weightDelta, weights],
+    params: { count, scale },
+    buffers: { weight_delta: weightDelta, weights },
     count,
-    reads: [weightDelta, weights],
-    writes: [weights],
-    scaleOffset: 4,
+    scaleField: 'scale',
   });
 }

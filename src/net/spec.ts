@@ -28,9 +28,6 @@ export function parseLayers(text: string): Layers {
   return validateLayers(sizes);
 }
 
-/** The number of weight matrices. */
-export const depth = (layers: Layers): number => layers.length - 1;
-
 /** weights_l_{l+1} is (layers[l], layers[l + 1]). */
 export const weightShape = (layers: Layers, l: number): [number, number] => [layers[l]!, layers[l + 1]!];
 

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.js';
 import { MismatchError } from '../errors.js';
 import { FLOAT32_EPSILON, compareAbsolute, compareRelative, describeComparison, type Comparison } from '../verify/tolerance.js';
 import { parameterNames, type TrainConfig } from './config.js';
-import { CpuPlan, type DispatchResult } from './cpuPlan.js';
+import { CpuExecutor, type DispatchResult } from './cpuExecutor.js';
 import { runSteps } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
 
@@ -34,7 +34,7 @@ export function stepBound(config: TrainConfig): number {
 
 export class ShadowCheck {
   /** The reference, running the same plan of dispatches as the GPU. */
-  readonly cpu: CpuPlan;
+  readonly cpu: CpuExecutor;
   private readonly perStep: number;
   private bound = 0;
   /** Largest difference seen over the run. */
@@ -49,7 +49,7 @@ export class ShadowCheck {
    * with `float32Start` false it starts from the float64 weights themselves, as numpy does.
    */
   constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[], float32Start = true) {
-    this.cpu = new CpuPlan(
+    this.cpu = new CpuExecutor(
       config,
       dataset,
       weights.map((w) => Float64Array.from(w as ArrayLike<number>, float32Start ? Math.fround : (x) => x)),

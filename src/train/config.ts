@@ -6,7 +6,7 @@ import { BUILTIN_DATASETS } from '../data/streetlights.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Loss } from '../cpu/network.js';
 import { ONE_LAYER_WEIGHTS, seededWeights } from '../net/init.js';
-import { MT19937 } from '../net/mt19937.js';
+import { activationOf, DEFAULT_ACTIVATION } from '../ops/activations/index.js';
 import { validateLayers, weightShape, type Layers } from '../net/spec.js';
 
 /** The seed's three kinds of gradient descent. */
@@ -33,34 +33,8 @@ export interface TrainConfig {
   alphaDecay: number;
   /** For images: each epoch, each image is moved by up to this many pixels in x and y (augmentation). */
   shift: number;
-}
-
-/**
- * The shift of every image in iteration (epoch) `epoch`: (dx, dy) pairs, each in [−shift, shift],
- * drawn from MT19937 seeded with (seed + epoch + 1) xor 0x9e3779b9, so any epoch's shifts can be
- * made again on their own.
- */
-export function epochShifts(seed: number, epoch: number, rows: number, shift: number): Int32Array {
-  const out = new Int32Array(rows * 2);
-  if (shift === 0) return out;
-  const rng = new MT19937((((seed + epoch + 1) % 2 ** 32) ^ 0x9e3779b9) >>> 0);
-  for (let i = 0; i < out.length; i++) out[i] = rng.below(2 * shift + 1) - shift;
-  return out;
-}
-
-/** Image `row` of `inputs` moved by (dx, dy), pixels from outside being 0: what shaders/gather.wgsl does. */
-export function shiftedImage(inputs: Float32Array, row: number, size: number, width: number, dx: number, dy: number, out: Float64Array, at: number): void {
-  const height = size / width;
-  for (let c = 0; c < size; c++) {
-    const x = (c % width) - dx;
-    const y = Math.floor(c / width) - dy;
-    out[at + c] = x >= 0 && x < width && y >= 0 && y < height ? inputs[row * size + y * width + x]! : 0;
-  }
-}
-
-/** The step size of iteration (epoch) `epoch`. */
-export function alphaAt(config: TrainConfig, epoch: number): number {
-  return config.alphaDecay === 1 ? config.alpha : config.alpha * config.alphaDecay ** epoch;
+  /** The hidden layers' activation: relu (the seed's), sigmoid or tanh. */
+  activation: string;
 }
 
 export interface Example {
@@ -81,6 +55,7 @@ export interface Example {
   init?: Init;
   alphaDecay?: number;
   shift?: number;
+  activation?: string;
 }
 
 /**
@@ -164,6 +139,7 @@ export interface ConfigInput {
   shuffle?: boolean | undefined;
   alphaDecay?: number | undefined;
   shift?: number | undefined;
+  activation?: string | undefined;
 }
 
 /** Checks every number and resolves the batch size from the mode (or the mode from a batch size). */
@@ -214,7 +190,8 @@ export function resolveConfig(input: ConfigInput, dataset: Dataset): TrainConfig
   const shift = input.shift ?? 0;
   if (!Number.isInteger(shift) || shift < 0 || shift > 8) throw new OptionError(`shift must be a whole number of pixels from 0 to 8, got ${shift}`);
   if (shift > 0 && !dataset.imageWidth) throw new OptionError(`${dataset.name} holds no images, so they cannot be shifted`, 'shift is for image data (mnist, IDX files)');
-  return { layers, mode, batchSize, alpha, iterations, seed, logEvery, loss, bias: input.bias ?? false, shuffle: input.shuffle ?? false, alphaDecay, shift };
+  const activation = activationOf(input.activation ?? DEFAULT_ACTIVATION).name;
+  return { layers, mode, batchSize, alpha, iterations, seed, logEvery, loss, bias: input.bias ?? false, shuffle: input.shuffle ?? false, alphaDecay, shift, activation };
 }
 
 /** The parameters of a network: each weight matrix (rows, cols), then with biases each bias (1, cols). */
@@ -231,23 +208,6 @@ export function parameterNames(layers: Layers, bias: boolean): string[] {
   for (let l = 0; l + 1 < layers.length; l++) names.push(`weights_${l}_${l + 1}`);
   if (bias) for (let l = 0; l + 1 < layers.length; l++) names.push(`bias_${l}_${l + 1}`);
   return names;
-}
-
-/**
- * The order of the examples in iteration (epoch) `epoch` when shuffling: a Fisher–Yates shuffle
- * drawn from MT19937 seeded with (seed + epoch + 1) mod 2³², so any epoch's order can be made
- * again on its own (a run resumed after a device loss gets the same batches).
- */
-export function epochOrder(seed: number, epoch: number, rows: number): Uint32Array {
-  const rng = new MT19937((seed + epoch + 1) % 2 ** 32);
-  const order = Uint32Array.from({ length: rows }, (_, i) => i);
-  for (let i = rows - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
 }
 
 /**
@@ -308,16 +268,4 @@ export function initialWeights(
   const weights = seededWeights(layers, seed);
   if (options.init === 'he') weights.forEach((w, l) => w.forEach((v, i) => (w[i] = v * Math.sqrt(6 / layers[l]!))));
   return [...weights, ...biases];
-}
-
-export interface Batch {
-  start: number;
-  rows: number;
-}
-
-/** Consecutive batches in dataset order; the last one may be smaller. */
-export function batches(rows: number, batchSize: number): Batch[] {
-  const out: Batch[] = [];
-  for (let start = 0; start < rows; start += batchSize) out.push({ start, rows: Math.min(batchSize, rows - start) });
-  return out;
 }

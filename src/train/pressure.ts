@@ -6,6 +6,7 @@
 import { CpuNetwork } from '../cpu/network.js';
 import type { Dataset } from '../data/dataset.js';
 import { weightShape, weightsName, type Layers } from '../net/spec.js';
+import type { Activation } from '../ops/activations/activation.js';
 
 export interface PressureMatrix {
   name: string;
@@ -19,8 +20,8 @@ export interface PressureMatrix {
   down: Uint32Array;
 }
 
-export function pressure(layers: Layers, weights: readonly ArrayLike<number>[], dataset: Dataset, maxExamples = 16): PressureMatrix[] {
-  const network = new CpuNetwork(layers, weights, 1);
+export function pressure(layers: Layers, weights: readonly ArrayLike<number>[], dataset: Dataset, activation?: Activation, maxExamples = 16): PressureMatrix[] {
+  const network = new CpuNetwork(layers, weights, 1, activation ? { activation } : {});
   const examples = Math.min(dataset.rows, maxExamples);
   const out: PressureMatrix[] = weights.map((w, l) => {
     const [rows, cols] = weightShape(layers, l);

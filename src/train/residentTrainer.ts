@@ -5,11 +5,14 @@
 import code from '../../shaders/train_small.wgsl?raw';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, kernel, uniformWords, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, composeShaders, kernel, type Shader } from '../gpu/pipeline.js';
+import { uniformBytes, type Reflection } from '../gpu/wgsl.js';
+import { activationOf } from '../ops/activations/index.js';
 import { weightShape } from '../net/spec.js';
 import { checkWeights, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
 import type { IterationError } from './gpuTrainer.js';
+import { batches } from './schedule.js';
 
 export const trainSmallShader: Shader = { name: 'train_small', code };
 
@@ -18,6 +21,9 @@ export const SMALL_LIMITS = { layers: 8, units: 128, weights: 2048 };
 
 /** Steps per dispatch at most, so no single dispatch runs long enough to trip a GPU watchdog. */
 const MAX_STEPS_PER_DISPATCH = 2048;
+
+/** Iteration errors logged between readbacks at most. */
+const LOG_CAPACITY = 1024;
 
 /** Whether train_small.wgsl can hold this network. */
 export function fitsResident(layers: readonly number[]): boolean {
@@ -45,9 +51,9 @@ export class ResidentTrainer {
     },
     private readonly pipeline: GPUComputePipeline,
     private readonly group: GPUBindGroup,
-    private readonly logCapacity: number,
+    private readonly reflection: Reflection,
   ) {
-    this.cursor = new Cursor(Math.ceil(dataset.rows / config.batchSize));
+    this.cursor = new Cursor(batches(dataset.rows, config.batchSize).length);
   }
 
   static async create(
@@ -55,14 +61,12 @@ export class ResidentTrainer {
     config: TrainConfig,
     dataset: Dataset,
     weights: readonly ArrayLike<number>[],
-    options: { logCapacity?: number } = {},
   ): Promise<ResidentTrainer> {
     const { layers } = config;
     checkWeights(layers, weights);
     if (!fitsResident(layers)) {
       throw new RangeError(`layers ${layers.join(',')} are too big for train_small.wgsl (at most ${SMALL_LIMITS.units} units and ${SMALL_LIMITS.weights} weights)`);
     }
-    const logCapacity = Math.max(1, Math.min(options.logCapacity ?? 1024, 65536));
     const made: GPUBuffer[] = [];
     const keep = (b: GPUBuffer): GPUBuffer => (made.push(b), b);
     try {
@@ -80,21 +84,13 @@ export class ResidentTrainer {
           targets: keep(ctx.storage('targets', dataset.targets)),
           weights: keep(ctx.storage('weights', packed)),
           state: keep(ctx.createBuffer('state', 16, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST)),
-          errors: keep(ctx.storage('errors', logCapacity)),
+          errors: keep(ctx.storage('errors', LOG_CAPACITY)),
         };
         ctx.device.queue.writeBuffer(buffers.sizes, 0, Uint32Array.from(layers));
         ctx.device.queue.writeBuffer(buffers.state, 0, new Uint32Array(4));
-        const k = await kernel(ctx, trainSmallShader, ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw']);
-        const group = bindGroup(ctx, 'train_small', k, [
-          buffers.params,
-          buffers.sizes,
-          buffers.inputs,
-          buffers.targets,
-          buffers.weights,
-          buffers.state,
-          buffers.errors,
-        ]);
-        return new ResidentTrainer(ctx, config, dataset, buffers, k.pipeline, group, logCapacity);
+        const k = await kernel(ctx, composeShaders(activationOf(config.activation).shader, trainSmallShader));
+        const group = bindGroup(ctx, 'train_small', k, buffers);
+        return new ResidentTrainer(ctx, config, dataset, buffers, k.pipeline, group, k.reflection);
       });
     } catch (error) {
       for (const b of made) ctx.destroyBuffer(b);
@@ -117,7 +113,7 @@ export class ResidentTrainer {
     let remaining = steps;
     while (remaining > 0) {
       // No more iterations per readback than the error log holds.
-      const room = this.logCapacity * this.batchesPerIteration - this.cursor.batch;
+      const room = LOG_CAPACITY * this.batchesPerIteration - this.cursor.batch;
       const chunk = Math.min(remaining, room);
       const first = this.cursor.iteration;
       let completed = 0;
@@ -166,15 +162,20 @@ export class ResidentTrainer {
 
   private params(steps: number): ArrayBuffer {
     const { config, dataset } = this;
-    return uniformWords([
-      ['u32', config.layers.length],
-      ['u32', steps],
-      ['u32', config.batchSize],
-      ['u32', dataset.rows],
-      ['u32', dataset.inputSize],
-      ['u32', dataset.outputSize],
-      ['f32', config.alpha],
-    ]);
+    return uniformBytes(
+      this.reflection,
+      'params',
+      {
+        layer_count: config.layers.length,
+        steps,
+        batch_size: config.batchSize,
+        examples: dataset.rows,
+        input_size: dataset.inputSize,
+        output_size: dataset.outputSize,
+        alpha: config.alpha,
+      },
+      'shaders/train_small.wgsl',
+    );
   }
 
   async readWeights(): Promise<Float32Array[]> {

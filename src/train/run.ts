@@ -8,7 +8,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DeviceLostError, DivergenceError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from './config.js';
-import { CpuTrainer } from './cpuTrainer.js';
+import { CpuExecutor } from './cpuExecutor.js';
 import { ShadowCheck } from './check.js';
 import { pyFloat } from './format.js';
 import { createTrainer, type PlanChoice } from './trainer.js';
@@ -44,9 +44,10 @@ export interface TrainRun {
   recover?: () => Promise<GpuContext>;
   /** Called when a lost device is replaced, before the run goes on from `checkpoint`. */
   onRecover?: (lost: DeviceLostError, checkpoint: Checkpoint) => void;
-  /** Device losses survived at most (default 3). */
-  maxRecoveries?: number;
 }
+
+/** Device losses a run survives at most. */
+const MAX_RECOVERIES = 3;
 
 export interface EpochReport {
   /** 0-based, as iterations are. */
@@ -177,7 +178,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   const piece = run.onProgress ? Math.max(1, Math.ceil(batchesPerIteration / 50)) : Infinity;
 
   if (!run.ctx) {
-    const cpu = new CpuTrainer(config, dataset, run.weights);
+    const cpu = new CpuExecutor(config, dataset, run.weights);
     for (let i = 0; i < config.iterations; i++) {
       const done: IterationError[] = [];
       while (cpu.where.iteration === i) {
@@ -227,7 +228,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     } catch (error) {
       if (!(error instanceof DeviceLostError)) throw error;
       Object.assign(error, { checkpoint });
-      if (!run.recover || recoveries >= (run.maxRecoveries ?? 3)) throw error;
+      if (!run.recover || recoveries >= MAX_RECOVERIES) throw error;
       recoveries++;
       // Errors past the checkpoint were never confirmed by a readback; they are trained again.
       errors.length = Math.min(errors.length, checkpoint.iteration);

@@ -8,7 +8,8 @@ import type { Dataset } from '../data/dataset.js';
 import { IDX_FILES, idxTrainTest, type IdxFileKey, type TrainTest } from '../data/idxSet.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from '../train/config.js';
-import { CpuTrainer } from '../train/cpuTrainer.js';
+import { CpuExecutor } from '../train/cpuExecutor.js';
+import { activationOf } from '../ops/activations/index.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
 import { assertFinite, type EpochReport } from '../train/run.js';
 import { h } from './dom.js';
@@ -41,7 +42,7 @@ export class DigitsRun {
     readonly train: Dataset,
     readonly test: Dataset,
     private readonly gpu: GpuTrainer | undefined,
-    private readonly cpu: CpuTrainer | undefined,
+    private readonly cpu: CpuExecutor | undefined,
     weights: Float64Array[],
   ) {
     this.weights = weights;
@@ -49,7 +50,7 @@ export class DigitsRun {
 
   static async create(config: TrainConfig, train: Dataset, test: Dataset, weights: Float64Array[], ctx?: GpuContext): Promise<DigitsRun> {
     const gpu = ctx ? await GpuTrainer.create(ctx, config, train, weights, { plan: 'fast' }) : undefined;
-    const cpu = ctx ? undefined : new CpuTrainer(config, train, weights);
+    const cpu = ctx ? undefined : new CpuExecutor(config, train, weights);
     return new DigitsRun(config, train, test, gpu, cpu, weights);
   }
 
@@ -123,7 +124,7 @@ export class DigitsRun {
   /** The ten outputs (softmax probabilities) for each of `rows` images, with the current weights, on the CPU. */
   predict(images: ArrayLike<number>, rows: number): Float64Array {
     const { layers, bias, loss } = this.config;
-    const net = new CpuNetwork(layers, this.weights, rows, { bias, loss });
+    const net = new CpuNetwork(layers, this.weights, rows, { bias, loss, activation: activationOf(this.config.activation) });
     const out = net.forward(images, rows);
     const classes = layers[layers.length - 1]!;
     const p = new Float64Array(rows * classes);

@@ -5,7 +5,8 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import { planBufferShape, type PlanStep } from '../train/plan.js';
+import type { Step } from '../ops/op.js';
+import type { Plan } from '../train/plan.js';
 import { ShadowCheck } from '../train/check.js';
 import type { TrainConfig } from '../train/config.js';
 import type { Position } from '../train/cursor.js';
@@ -24,13 +25,15 @@ export interface BufferView {
 }
 
 export interface DispatchView {
-  step: PlanStep;
+  step: Step;
   index: number;
   batch: number;
   iteration: number;
   workgroups: readonly [number, number, number] | undefined;
   /** The kernel's override constants (workgroup size, transposes), on the GPU. */
   constants: Readonly<Record<string, number | boolean>> | undefined;
+  /** Which buffer is bound to which WGSL variable, on the GPU. */
+  bound: Readonly<Record<string, string>> | undefined;
   read: BufferView[];
   written: BufferView[];
 }
@@ -115,7 +118,7 @@ export class Session {
   }
 
   /** The plan of the batch that runs next. */
-  get plan(): readonly PlanStep[] {
+  get plan(): Plan {
     return this.gpu ? this.gpu.planFor().plan : this.shadow.cpu.planFor();
   }
 
@@ -173,11 +176,13 @@ export class Session {
       if (reference.completed) this.referenceTrace.push(...this.shift([reference.completed]));
       let workgroups: readonly [number, number, number] | undefined;
       let constants: Readonly<Record<string, number | boolean>> | undefined;
+      let bound: Readonly<Record<string, string>> | undefined;
       let completed = reference.completed && this.shift([reference.completed])[0];
       if (this.gpu) {
         const run = await this.gpu.runDispatch();
         workgroups = run.dispatch.workgroups;
         constants = run.dispatch.kernel.constants;
+        bound = run.dispatch.bound;
         completed = run.completed && this.shift([run.completed])[0];
         if (run.batchDone) {
           const weights = await this.gpu.readWeights();
@@ -196,8 +201,9 @@ export class Session {
         this.checkpoint = { iteration: this.where.iteration, weights: this.weights };
       }
       const { step } = reference;
-      const names = (list: readonly string[]): string[] => [...new Set(list)];
-      const { reads, writes } = touched(step);
+      const plan = this.shadow.cpu.planFor(reference.batch);
+      // The dataset itself (inputs, targets) is not shown: only the plan's own buffers.
+      const shown = (list: readonly string[]): string[] => [...new Set(list)].filter((n) => plan.buffers.some((b) => b.name === n));
       const view: DispatchView = {
         step,
         index: reference.index,
@@ -205,8 +211,9 @@ export class Session {
         iteration,
         workgroups,
         constants,
-        read: await this.views(names(reads.filter((n) => !writes.includes(n))), reference.batch),
-        written: await this.views(names(writes), reference.batch),
+        bound,
+        read: await this.views(shown(step.reads.filter((n) => !step.writes.includes(n))), plan),
+        written: await this.views(shown(step.writes), plan),
       };
       this.lastDispatch = view;
       return view;
@@ -256,42 +263,16 @@ export class Session {
     };
   }
 
-  private async views(names: string[], batch: number): Promise<BufferView[]> {
-    const rows = this.shadow.cpu.batches[batch]!.rows;
+  private async views(names: string[], plan: Plan): Promise<BufferView[]> {
     const out: BufferView[] = [];
     for (const name of names) {
-      const [r, cols] = planBufferShape(name, this.config.layers, rows);
-      const reference = this.shadow.cpu.buffers.get(name)!.slice(0, r * cols);
-      const values = this.gpu ? (await this.gpu.readBuffer(name)).slice(0, r * cols) : reference;
+      const { rows, cols } = plan.buffers.find((b) => b.name === name)!;
+      const reference = this.shadow.cpu.buffers.get(name)!.slice(0, rows * cols);
+      const values = this.gpu ? (await this.gpu.readBuffer(name)).slice(0, rows * cols) : reference;
       let maxDiff = 0;
       for (let i = 0; i < reference.length; i++) maxDiff = Math.max(maxDiff, Math.abs(values[i]! - reference[i]!));
-      out.push({ name, rows: r, cols, values, reference, maxDiff });
+      out.push({ name, rows, cols, values, reference, maxDiff });
     }
     return out;
-  }
-}
-
-/** The buffers a step reads and writes, by name. */
-export function touched(step: PlanStep): { reads: string[]; writes: string[] } {
-  const { op } = step;
-  switch (op.kind) {
-    case 'gather':
-      return { reads: [], writes: [op.layer, op.goal] };
-    case 'matmul':
-      return { reads: [op.a, op.b], writes: [op.c] };
-    case 'relu':
-      return { reads: [], writes: [op.layer] };
-    case 'outputDelta':
-      return { reads: [op.prediction, op.goal], writes: [op.delta, op.error] };
-    case 'relu2deriv':
-      return { reads: [op.layer], writes: [op.delta] };
-    case 'update':
-      return { reads: [op.weightDelta], writes: [op.weights] };
-    case 'matmulFast':
-      return { reads: [op.a, op.b, ...(op.mask ? [op.mask] : [])], writes: [op.c, ...(op.bias && op.form === 'gradient' ? [op.bias] : [])] };
-    case 'softmaxDelta':
-      return { reads: [op.prediction, op.goal], writes: [op.delta, op.error] };
-    case 'accuracy':
-      return { reads: [op.prediction, op.goal], writes: [op.correct] };
   }
 }

@@ -1,24 +1,14 @@
 // The page's settings: what the CLI's options set, kept in the URL query so that a link
 // reproduces a run (?example=two-layer&seed=1&mode=full&autorun=1). Every value is checked by
-// the same code the CLI uses.
+// the same resolver the CLI uses (train/resolve.ts).
 
-import type { Loss } from '../cpu/network.js';
-import { checkFits, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/idxSet.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
 import { OptionError } from '../errors.js';
-import { parseLayers, type Layers } from '../net/spec.js';
-import {
-  DEFAULT_EXAMPLE,
-  EXAMPLES,
-  MODES,
-  builtinDataset,
-  example as findExample,
-  initialWeights,
-  resolveConfig,
-  type Mode,
-  type TrainConfig,
-} from '../train/config.js';
+import { DEFAULT_ACTIVATION } from '../ops/activations/index.js';
+import { DEFAULT_EXAMPLE, EXAMPLES, builtinDataset, example as findExample, type Mode } from '../train/config.js';
+import type { DataSource, RunSettings } from '../train/resolve.js';
 
 export interface Settings {
   example: string;
@@ -36,6 +26,7 @@ export interface Settings {
   init: string;
   alphaDecay: string;
   shift: string;
+  activation: string;
   autorun: boolean;
 }
 
@@ -58,6 +49,7 @@ export function exampleSettings(name: string): Settings {
     init: e.init ?? 'seed',
     alphaDecay: String(e.alphaDecay ?? 1),
     shift: String(e.shift ?? 0),
+    activation: e.activation ?? DEFAULT_ACTIVATION,
     autorun: false,
   };
 }
@@ -76,6 +68,7 @@ const KEYS: Record<Exclude<keyof Settings, 'autorun' | 'bias' | 'shuffle'>, stri
   init: 'init',
   alphaDecay: 'decay',
   shift: 'shift',
+  activation: 'activation',
 };
 const FLAGS = { bias: 'bias', shuffle: 'shuffle' } as const;
 
@@ -115,66 +108,47 @@ export function queryFromSettings(s: Settings): string {
   return `?${query.toString()}`;
 }
 
-export interface Resolved {
-  config: TrainConfig;
-  dataset: Dataset;
-  /** The held-out set, for datasets that have one (mnist). */
-  test?: Dataset;
-  weights: Float64Array[];
-}
-
-/** Datasets the page has beyond the built-in ones: a file the user loaded, the embedded digits once fetched. */
-export interface ExtraData {
+/** Datasets the page has beyond the built-in ones: a file the user loaded; remote ones fetched once, on first use. */
+export interface PageData {
   uploaded?: Dataset | undefined;
-  mnist?: TrainTest | undefined;
+  /** Datasets fetched from the page's own origin (the embedded digits), by name. */
+  remote: Record<string, () => Promise<TrainTest>>;
 }
 
-const num = (name: string, text: string): number => {
-  if (!/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(text)) throw new OptionError(`${name}: "${text}" is not a number`);
-  return Number(text);
-};
-
-/**
- * Checks the settings and builds the run: dataset (built-in, or `uploaded` when the settings name
- * it), config and starting weights (the example's fixed ones while its network and data are used
- * and the seed is the example's, imported ones when given).
- */
-export function resolve(s: Settings, extra: ExtraData = {}, imported?: Float64Array[]): Resolved {
-  const e = findExample(s.example);
-  let dataset: Dataset;
-  let test: Dataset | undefined;
-  const { uploaded, mnist } = extra;
-  if (uploaded && s.dataset === uploaded.name) dataset = uploaded;
-  else if (s.dataset === 'mnist') {
-    if (!mnist) throw new OptionError('the MNIST digits are still loading');
-    dataset = mnist.train;
-    test = mnist.test;
-  } else if (BUILTIN_DATASETS[s.dataset]) dataset = builtinDataset(s.dataset);
-  else throw new OptionError(`unknown dataset "${s.dataset}"`, `choose one of: ${Object.keys(BUILTIN_DATASETS).join(', ')}, mnist, or load a file`);
-  const layers: Layers = parseLayers(s.layers);
-  checkFits(dataset, layers);
-  if (!MODES.includes(s.mode)) throw new OptionError(`unknown mode "${s.mode}"`, `choose one of: ${MODES.join(', ')}`);
-  const config = resolveConfig(
-    {
-      layers,
-      mode: s.mode,
-      batchSize: s.mode === 'batch' && s.batchSize.trim() !== '' ? num('batch size', s.batchSize) : undefined,
-      alpha: num('alpha', s.alpha),
-      iterations: num('iterations', s.iterations),
-      seed: num('seed', s.seed),
-      logEvery: num('log every', s.logEvery),
-      loss: s.loss as Loss,
-      bias: s.bias,
-      shuffle: s.shuffle,
-      alphaDecay: num('alpha decay', s.alphaDecay),
-      shift: num('shift', s.shift),
+/** The page's data source for the run resolver: the upload, a remote set (fetched once), or a built-in one. */
+export function pageDataSource(data: PageData, cache: Map<string, TrainTest>): DataSource {
+  return {
+    load: async (spec) => {
+      if (data.uploaded && spec === data.uploaded.name) return { train: data.uploaded };
+      const fetcher = Object.hasOwn(data.remote, spec) ? data.remote[spec] : undefined;
+      if (fetcher) {
+        if (!cache.has(spec)) cache.set(spec, await fetcher());
+        return cache.get(spec)!;
+      }
+      if (BUILTIN_DATASETS[spec]) return { train: builtinDataset(spec) };
+      throw new OptionError(`unknown dataset "${spec}"`, `choose one of: ${[...Object.keys(BUILTIN_DATASETS), ...Object.keys(data.remote)].join(', ')}, or load a file`);
     },
-    dataset,
-  );
-  if (s.init !== 'seed' && s.init !== 'he') throw new OptionError(`unknown init "${s.init}"`, 'choose seed or he');
-  const sameAsExample =
-    s.dataset === e.dataset && layers.join(',') === e.layers.join(',') && config.seed === e.seed;
-  const weights =
-    imported ?? initialWeights(config.layers, config.seed, sameAsExample ? e.weights : undefined, { bias: config.bias, init: s.init });
-  return { config, dataset, ...(test ? { test } : {}), weights };
+  };
+}
+
+/** The form's settings as the run resolver takes them: every field is said; a disabled batch size is not. */
+export function runSettings(s: Settings): RunSettings {
+  return {
+    example: s.example,
+    dataset: s.dataset,
+    layers: s.layers,
+    mode: s.mode,
+    batchSize: s.mode === 'batch' && s.batchSize.trim() !== '' ? s.batchSize : undefined,
+    alpha: s.alpha,
+    iterations: s.iterations,
+    seed: s.seed,
+    logEvery: s.logEvery,
+    loss: s.loss,
+    bias: s.bias,
+    shuffle: s.shuffle,
+    init: s.init,
+    alphaDecay: s.alphaDecay,
+    shift: s.shift,
+    activation: s.activation,
+  };
 }

@@ -129,3 +129,8 @@ export function describeComparison(what: string, c: Comparison, total?: number):
 }
 
 export const FLOAT32_EPSILON = EPS;
+
+/** Each value within its own bound: |gpu − ref| ≤ bounds[i] (the activations built on exp, fused epilogues). */
+export function compareBounds(gpu: ArrayLike<number>, ref: ArrayLike<number>, bounds: ArrayLike<number>): Comparison {
+  return compareWith(gpu, ref, (i) => bounds[i]!);
+}

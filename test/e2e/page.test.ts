@@ -14,7 +14,8 @@ import { decodeWeightsJson } from '../../src/data/weightsFile.js';
 import { streetlights4 } from '../../src/data/streetlights.js';
 import { seededWeights } from '../../src/net/init.js';
 import { resolveConfig } from '../../src/train/config.js';
-import { CpuTrainer } from '../../src/train/cpuTrainer.js';
+import { CpuExecutor } from '../../src/train/cpuExecutor.js';
+import { ACTIVATIONS, DEFAULT_ACTIVATION } from '../../src/ops/activations/index.js';
 import { compareAbsolute, compareRelative, describeComparison } from '../../src/verify/tolerance.js';
 import { numpy } from '../fixtures/numpy.js';
 import { launch, openPage, usePageAndBrowser, waitForState, type Watched } from '../helpers/browser.js';
@@ -37,7 +38,7 @@ const logLines = async (page: Page): Promise<string[]> => (await text(page, '#lo
 function referenceErrors(iterations = 60, input: Record<string, unknown> = {}): number[] {
   const ds = streetlights4();
   const config = resolveConfig({ layers: [3, 4, 1], alpha: 0.2, iterations, seed: 1, ...input }, ds);
-  return new CpuTrainer(config, ds, seededWeights(config.layers, config.seed)).runIterations(iterations).map((e) => e.error);
+  return new CpuExecutor(config, ds, seededWeights(config.layers, config.seed)).runIterations(iterations).map((e) => e.error);
 }
 
 describe('the default example on the GPU', () => {
@@ -138,6 +139,41 @@ describe('one dispatch at a time', () => {
   });
 });
 
+describe('the activation control', () => {
+  const others = Object.keys(ACTIVATIONS).filter((name) => name !== DEFAULT_ACTIVATION);
+
+  test('each activation: the numpy lines and the WGSL follow the control, and the URL keeps it', async () => {
+    const page = await open();
+    for (const name of others) {
+      await page.select('select[name=activation]', name);
+      await page.waitForFunction((n: string) => new URLSearchParams(location.search).get('activation') === n, {}, name);
+      await waitForState(page, 'idle');
+      const plan = await page.$$eval('#plan li', (lis) => lis.map((li) => [li.querySelector('code')!.textContent, li.querySelector('.tag')!.textContent]));
+      expect(plan.map((p) => p[0])).toEqual(expect.arrayContaining([`layer_1 = ${name}(layer_1)`, `layer_1_delta *= ${name}2deriv(layer_1)`]));
+      expect(plan.map((p) => p[1])).toEqual(expect.arrayContaining([`${name}+activate`, `${name}+activate2deriv`]));
+    }
+  });
+
+  test('the last activation: its dispatch shows its own file, then the kernel; a run matches the CPU', async () => {
+    const name = others.at(-1) ?? DEFAULT_ACTIVATION;
+    const page = await open(`?activation=${name}`);
+    // The third dispatch applies the activation: its WGSL is the activation's functions, then the kernel.
+    for (let i = 0; i < 3; i++) await page.click('#step-dispatch');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === 2);
+    const files = await page.$$eval('#dispatch-detail pre.wgsl code.file', (cs) => cs.map((c) => (c as HTMLElement).dataset.file));
+    expect(files).toEqual([name, 'activate']);
+    expect(await text(page, '#dispatch-detail pre.wgsl')).toContain(`fn ${name}2deriv(output: f32) -> f32`);
+    await page.click('#run');
+    await waitForState(page, 'done');
+    const lines = await logLines(page);
+    const ref = referenceErrors(60, { activation: name }).filter((_, i) => i % 10 === 9);
+    const c = compareRelative(lines.map((l) => Number(l.slice('Error:'.length))), ref, 1e-4);
+    expect(c.ok, describeComparison(`${name} log`, c)).toBe(true);
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  });
+});
+
 describe('comparing runs', () => {
   test('the three kinds of gradient descent from the same start are overlaid on the error chart', async () => {
     const page = await open();
@@ -194,7 +230,7 @@ describe('export and import', () => {
     const json = decodeWeightsJson('weights.json', readFileSync(join(dir, 'weights.json'), 'utf8'));
     expect(json.layers).toEqual([3, 4, 1]);
     const ds = streetlights4();
-    const cpu = new CpuTrainer(resolveConfig({ layers: [3, 4, 1], alpha: 0.2, iterations: 60, seed: 1 }, ds), ds, seededWeights([3, 4, 1], 1));
+    const cpu = new CpuExecutor(resolveConfig({ layers: [3, 4, 1], alpha: 0.2, iterations: 60, seed: 1 }, ds), ds, seededWeights([3, 4, 1], 1));
     cpu.runIterations(60);
     json.weights.forEach((w, l) => {
       const c = compareAbsolute(w, cpu.weights[l]!, 1e-5);

@@ -2,18 +2,17 @@
 // and for the dispatch that just ran its WGSL, its workgroups and the buffers it read and wrote
 // as read back from the GPU, beside the CPU reference's values.
 
-import type { PlanStep } from '../../train/plan.js';
+import type { Step } from '../../ops/op.js';
 import { h, short } from '../dom.js';
 import type { BufferView, DispatchView } from '../session.js';
-import { touched } from '../session.js';
 import { wgslBlock } from './wgsl.js';
 
-export function planList(plan: readonly PlanStep[], next: number, ran: number | undefined): HTMLElement {
+export function planList(steps: readonly Step[], next: number, ran: number | undefined): HTMLElement {
   return h(
     'ol',
     { class: 'plan' },
-    ...plan.map((step, i) => {
-      const { reads, writes } = touched(step);
+    ...steps.map((step, i) => {
+      const { reads, writes } = step;
       return h(
         'li',
         {
@@ -22,7 +21,7 @@ export function planList(plan: readonly PlanStep[], next: number, ran: number | 
           title: `reads ${reads.join(', ') || '—'}; writes ${writes.join(', ')}`,
         },
         h('code', { class: 'numpy' }, step.numpy),
-        h('span', { class: 'tag' }, step.shader),
+        h('span', { class: 'tag' }, step.source.name),
       );
     }),
   );
@@ -77,13 +76,22 @@ export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean): 
   const wg = view.workgroups;
   return h(
     'div',
-    { class: 'dispatch', id: 'dispatch-detail', 'data-shader': view.step.shader, 'data-step': view.index },
+    { class: 'dispatch', id: 'dispatch-detail', 'data-shader': view.step.source.name, 'data-op': view.step.op, 'data-step': view.index },
     h(
       'p',
       { class: 'dispatch-head' },
       `Iteration ${view.iteration}, batch ${view.batch}, dispatch ${view.index + 1}: `,
       h('code', { class: 'numpy' }, view.step.numpy),
       wg ? h('span', { class: 'wg' }, ` dispatchWorkgroups(${wg.join(', ')})`) : null,
+      view.bound
+        ? h(
+            'span',
+            { class: 'wg bound' },
+            ` binds ${Object.entries(view.bound)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join(', ')};`,
+          )
+        : null,
       view.constants
         ? h(
             'span',
@@ -97,7 +105,7 @@ export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean): 
     h(
       'div',
       { class: 'dispatch-body' },
-      wgslBlock(view.step.shader),
+      wgslBlock(view.step.source),
       h(
         'div',
         { class: 'buffers' },

@@ -1,17 +1,9 @@
-// The WGSL that runs, shown as it is in shaders/ (the same strings the kernels compile), with a
-// light highlighting: comments, keywords, attributes and numbers.
+// The WGSL that runs, shown as it is in shaders/ (the same strings the kernels compile, an
+// activation's file first where a kernel applies one), with a light highlighting: comments,
+// keywords, attributes and numbers.
 
-import { gatherShader } from '../../kernels/gather.js';
-import { matmulShader } from '../../kernels/matmul.js';
-import { outputDeltaShader } from '../../kernels/outputDelta.js';
-import { relu2derivShader } from '../../kernels/relu2deriv.js';
-import { reluShader } from '../../kernels/relu.js';
-import { updateShader } from '../../kernels/update.js';
+import type { Shader } from '../../gpu/pipeline.js';
 import { h } from '../dom.js';
-
-export const SHADERS: Record<string, string> = Object.fromEntries(
-  [gatherShader, matmulShader, reluShader, outputDeltaShader, relu2derivShader, updateShader].map((s) => [s.name, s.code]),
-);
 
 const KEYWORDS = new Set([
   'fn', 'var', 'let', 'const', 'override', 'struct', 'if', 'else', 'for', 'while', 'loop', 'return', 'break', 'continue',
@@ -21,11 +13,19 @@ const KEYWORDS = new Set([
 
 const TOKEN = /(\/\/.*$)|(@\w+)|(\b\d+(?:\.\d*)?(?:u|f)?\b)|(\b[A-Za-z_]\w*\b)/gm;
 
-/** One <code> line per source line, each token a span with a class. */
-export function wgslBlock(name: string): HTMLElement {
-  const code = SHADERS[name] ?? `// no shader named ${name}`;
-  const pre = h('pre', { class: 'wgsl', 'data-shader': name });
-  code.trimEnd().split('\n').forEach((line, i) => {
+/** One <code> line per source line, each token a span with a class; a composed shader names each file where it starts. */
+export function wgslBlock(shader: Shader): HTMLElement {
+  const pre = h('pre', { class: 'wgsl', 'data-shader': shader.name });
+  const parts = shader.parts ?? [{ name: shader.name, lines: shader.code.split('\n').length }];
+  const starts = new Map<number, string>();
+  let at = 0;
+  for (const part of parts) {
+    starts.set(at, part.name);
+    at += part.lines;
+  }
+  shader.code.trimEnd().split('\n').forEach((line, i) => {
+    const file = starts.get(i);
+    if (file !== undefined && parts.length > 1) pre.append(h('code', { class: 'file', 'data-file': file }, `// ── shaders/${file}.wgsl ──`), '\n');
     const el = h('code', { 'data-line': i + 1 });
     let last = 0;
     for (const m of line.matchAll(TOKEN)) {
@@ -39,5 +39,6 @@ export function wgslBlock(name: string): HTMLElement {
     if (last < line.length) el.append(line.slice(last));
     pre.append(el, '\n');
   });
-  return h('div', { class: 'shader' }, h('div', { class: 'shader-name' }, `shaders/${name}.wgsl`), pre);
+  const files = parts.map((p) => `shaders/${p.name}.wgsl`).join(' + ');
+  return h('div', { class: 'shader' }, h('div', { class: 'shader-name' }, files), pre);
 }

@@ -1,0 +1,41 @@
+// layer = activation(layer) and delta *= activation2deriv(layer), in place on the GPU
+// (see shaders/activate.wgsl and shaders/activate2deriv.wgsl, each compiled after the activation's
+// own file, shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl).
+
+import activateCode from '../../shaders/activate.wgsl?raw';
+import derivCode from '../../shaders/activate2deriv.wgsl?raw';
+import type { GpuContext } from '../gpu/context.js';
+import { composeShaders, elementwise, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import type { Activation } from '../ops/activations/activation.js';
+
+export const activateShader: Shader = { name: 'activate', code: activateCode };
+export const activate2derivShader: Shader = { name: 'activate2deriv', code: derivCode };
+
+/** layer is (rows, size); count = rows · size elements are activated. */
+export function activate(ctx: GpuContext, label: string, activation: Activation, layer: GPUBuffer, count: number): Promise<Dispatch> {
+  return elementwise(ctx, {
+    label,
+    shader: composeShaders(activation.shader, activateShader),
+    params: { count },
+    buffers: { layer },
+    count,
+  });
+}
+
+/** layer and delta are both (rows, size); count = rows · size. */
+export function activate2deriv(
+  ctx: GpuContext,
+  label: string,
+  activation: Activation,
+  layer: GPUBuffer,
+  delta: GPUBuffer,
+  count: number,
+): Promise<Dispatch> {
+  return elementwise(ctx, {
+    label,
+    shader: composeShaders(activation.shader, activate2derivShader),
+    params: { count },
+    buffers: { layer, delta },
+    count,
+  });
+}

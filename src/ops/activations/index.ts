@@ -1,0 +1,20 @@
+// The hidden layers' activation functions, by the name --activation and the page use.
+
+import { OptionError } from '../../errors.js';
+import type { Activation } from './activation.js';
+import { relu } from './relu.js';
+
+export type { Activation } from './activation.js';
+
+export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu };
+
+export type ActivationName = keyof typeof ACTIVATIONS & string;
+
+export const DEFAULT_ACTIVATION = 'relu';
+
+/** The activation named `name`, or an OptionError listing the ones there are. */
+export function activationOf(name: string): Activation {
+  const found = Object.hasOwn(ACTIVATIONS, name) ? ACTIVATIONS[name] : undefined;
+  if (!found) throw new OptionError(`unknown activation "${name}"`, `choose one of: ${Object.keys(ACTIVATIONS).join(', ')}`);
+  return found;
+}

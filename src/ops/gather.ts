@@ -1,0 +1,38 @@
+// gather: layer_0 and goal for the batch's rows, from the whole dataset on the GPU.
+// shaders/gather.wgsl; CPU: the schedule's gather.
+
+import { batchTable, gather as gatherDispatch, gatherShader } from '../kernels/gather.js';
+import type { BufferSpec, Step } from './op.js';
+
+export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number): Step {
+  const rowsText = rows === 1 ? 'i:i+1' : `i:i+${rows}`;
+  const numpy = `${layer0.name}, ${goal.name} = inputs[${rowsText}], targets[${rowsText}]`;
+  return {
+    op: 'gather',
+    numpy,
+    source: gatherShader,
+    reads: ['inputs', 'targets'],
+    writes: [layer0.name, goal.name],
+    role: 'input',
+    gpu: ({ ctx, buffer, dataset }) =>
+      gatherDispatch(
+        ctx,
+        numpy,
+        {
+          batches: buffer('batches'),
+          order: buffer('order'),
+          inputs: buffer('inputs'),
+          targets: buffer('targets'),
+          layer0: buffer(layer0.name),
+          goal: buffer(goal.name),
+          shifts: buffer('shifts'),
+        },
+        rows,
+        dataset.inputSize,
+        dataset.outputSize,
+      ),
+    cpu: ({ buffer, schedule, epoch, batch }) => schedule.gather(epoch, batch, buffer(layer0.name), buffer(goal.name)),
+  };
+}
+
+export { batchTable };

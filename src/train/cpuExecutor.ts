@@ -1,0 +1,152 @@
+// The CPU executor: any plan run in float64, step by step, on the same named buffers the GPU has
+// (unpadded). It is the GPU's shadow (after any dispatch the page puts the CPU's layer_1 beside
+// the GPU's), the page's trainer without WebGPU, and --cpu. Tests check that it gives the same
+// bits as CpuNetwork, the plain-loop reference written to be read.
+
+import type { Dataset } from '../data/dataset.js';
+import { FORWARD_ROLES, type CpuEnv, type Step } from '../ops/op.js';
+import { checkWeights, parameterNames, type TrainConfig } from './config.js';
+import { Cursor, runSteps, type Position } from './cursor.js';
+import type { IterationError } from './gpuTrainer.js';
+import { cpuPlanKind, planOf, planOptions, type Plan } from './plan.js';
+import { Schedule, type Batch } from './schedule.js';
+
+export interface DispatchResult {
+  /** The step that ran. */
+  step: Step;
+  /** Its index in the batch's plan. */
+  index: number;
+  /** The batch it belongs to, in the iteration. */
+  batch: number;
+  /** True when this dispatch finished its batch (the weights were updated). */
+  batchDone: boolean;
+  /** The iteration's error, when this dispatch finished the iteration. */
+  completed?: IterationError;
+}
+
+/** Float64 buffers for a plan's specs, each (rows, cols) unpadded; `shared` ones are used as they are. */
+function cpuBuffers(plan: Plan, shared: ReadonlyMap<string, Float64Array> = new Map()): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const spec of plan.buffers) out.set(spec.name, shared.get(spec.name) ?? new Float64Array(spec.rows * spec.cols));
+  return out;
+}
+
+function env(buffers: ReadonlyMap<string, Float64Array>, schedule: Schedule, epoch: number, batch: number): CpuEnv {
+  return {
+    buffer: (name) => {
+      const found = buffers.get(name);
+      if (!found) throw new Error(`the plan names a buffer that was not made: ${name}`);
+      return found;
+    },
+    schedule,
+    epoch,
+    batch,
+  };
+}
+
+export class CpuExecutor {
+  readonly schedule: Schedule;
+  readonly buffers: Map<string, Float64Array>;
+  private readonly plan: Plan;
+  private readonly tailPlan: Plan | undefined;
+  private readonly cursor: Cursor;
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly dataset: Dataset,
+    weights: readonly ArrayLike<number>[],
+    /** Iterations done before these weights (a resumed run): the schedule goes on from that epoch. */
+    private readonly epochOffset = 0,
+  ) {
+    const { layers, batchSize, alpha, bias } = config;
+    checkWeights(layers, weights, bias);
+    this.schedule = new Schedule(config, dataset);
+    this.cursor = new Cursor(this.schedule.batches.length);
+    const options = planOptions(config, dataset);
+    const kind = cpuPlanKind(options);
+    this.plan = planOf(kind, layers, batchSize, alpha, options);
+    const tail = dataset.rows % batchSize;
+    this.tailPlan = tail ? planOf(kind, layers, tail, alpha, options) : undefined;
+    this.buffers = cpuBuffers(this.plan);
+    parameterNames(layers, bias).forEach((name, i) => this.buffers.set(name, Float64Array.from(weights[i]!)));
+  }
+
+  get batches(): readonly Batch[] {
+    return this.schedule.batches;
+  }
+
+  get batchesPerIteration(): number {
+    return this.schedule.batches.length;
+  }
+
+  get where(): Position {
+    return this.cursor.position;
+  }
+
+  /** The plan of a batch (a smaller last batch has its own). */
+  planFor(batch = this.cursor.batch): Plan {
+    return this.schedule.batches[batch]!.rows === this.config.batchSize ? this.plan : this.tailPlan!;
+  }
+
+  /** The weights, then (with biases) the biases: the parameters as the trainers hand them around. */
+  get weights(): Float64Array[] {
+    return parameterNames(this.config.layers, this.config.bias).map((name) => this.buffers.get(name)!);
+  }
+
+  /** Runs the next dispatch of the plan. */
+  runDispatch(): DispatchResult {
+    const { steps } = this.planFor();
+    const index = this.cursor.dispatch;
+    const batch = this.cursor.batch;
+    const epoch = this.epochOffset + this.cursor.iteration;
+    const step = steps[index]!;
+    step.cpu(env(this.buffers, this.schedule, epoch, batch), this.schedule.alpha(epoch));
+    this.cursor.dispatch++;
+    if (this.cursor.dispatch < steps.length) return { step, index, batch, batchDone: false };
+    const iteration = this.cursor.iteration;
+    if (!this.cursor.finishBatch()) return { step, index, batch, batchDone: true };
+    const error = this.buffers.get('error')!;
+    const correct = this.buffers.get('correct')!;
+    const completed: IterationError = { iteration, error: error[0]! };
+    if (this.dataset.labels) completed.correct = correct[0]!;
+    error[0] = 0;
+    correct[0] = 0;
+    return { step, index, batch, batchDone: true, completed };
+  }
+
+  /** Finishes the current batch; returns the iteration's error if that completed one. */
+  step(): IterationError | undefined {
+    for (;;) {
+      const r = this.runDispatch();
+      if (r.batchDone) return r.completed;
+    }
+  }
+
+  run(steps: number): IterationError[] {
+    return runSteps(steps, () => this.step());
+  }
+
+  runIterations(count: number): IterationError[] {
+    return this.run(this.cursor.stepsForIterations(count));
+  }
+
+  /**
+   * The error and correct count of a forward pass over `data` (a test set) with the current
+   * weights, without training: the plan's forward steps, in batches of up to 1,000 rows.
+   */
+  evaluate(data: Dataset): { error: number; correct: number; rows: number } {
+    const { config } = this;
+    const rows = Math.min(1000, data.rows);
+    const schedule = new Schedule({ ...config, batchSize: rows, shuffle: false, shift: 0 }, data);
+    const options = { ...planOptions(config, data), accuracy: true };
+    const kind = cpuPlanKind(options);
+    const parameters = new Map(parameterNames(config.layers, config.bias).map((name) => [name, this.buffers.get(name)!]));
+    let buffers: Map<string, Float64Array> | undefined;
+    schedule.batches.forEach((batch, b) => {
+      const plan = planOf(kind, config.layers, batch.rows, config.alpha, options);
+      buffers ??= cpuBuffers(plan, parameters);
+      for (const step of plan.steps) if (FORWARD_ROLES.includes(step.role)) step.cpu(env(buffers, schedule, 0, b), config.alpha);
+    });
+    return { error: buffers!.get('error')![0]!, correct: buffers!.get('correct')![0]!, rows: data.rows };
+  }
+}

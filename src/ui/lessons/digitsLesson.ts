@@ -1,0 +1,120 @@
+// The real-digits lesson: a DigitsRun (epochs on the GPU's fast plan, a test set after each) and
+// its views: accuracy per epoch, test digits with their predictions, the first layer's weights as
+// images, and a pad to draw a digit on.
+
+import type { Dataset } from '../../data/dataset.js';
+import type { GpuContext } from '../../gpu/context.js';
+import type { TrainConfig } from '../../train/config.js';
+import { byId, clear, h } from '../dom.js';
+import { DigitsRun, DrawPad, digitGrid, firstLayerImages, outputBars } from '../digits.js';
+import { PALETTE, type ErrorChart } from '../views/chart.js';
+import type { Lesson } from './lesson.js';
+
+/** What the digits lesson draws into that outlives one run: the accuracy chart and the drawing pad. */
+export interface DigitsViews {
+  accuracyChart: ErrorChart;
+  pad: DrawPad;
+}
+
+export class DigitsLesson implements Lesson {
+  readonly cards = ['digits-card'];
+  readonly dispatchStepping = {
+    ok: false,
+    why: 'Stepping one dispatch at a time follows the teaching plan, which runs the seed\'s networks; real digits train on the fast plan (biases and softmax).',
+  } as const;
+
+  private constructor(
+    readonly digits: DigitsRun,
+    private readonly views: DigitsViews,
+  ) {}
+
+  static async create(config: TrainConfig, train: Dataset, test: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: DigitsViews): Promise<DigitsLesson> {
+    return new DigitsLesson(await DigitsRun.create(config, train, test, weights, ctx), views);
+  }
+
+  get config(): TrainConfig {
+    return this.digits.config;
+  }
+
+  get done(): boolean {
+    return this.digits.done;
+  }
+
+  get onGpu(): boolean {
+    return this.digits.onGpu;
+  }
+
+  get weights(): Float32Array[] | Float64Array[] {
+    return this.digits.weights;
+  }
+
+  private progress = (fraction: number): void => {
+    byId('epoch-progress').style.width = `${(fraction * 100).toFixed(1)}%`;
+  };
+
+  run(render: () => void, frame: () => Promise<void>): Promise<void> {
+    return this.digits.runToEnd(this.progress, render, frame);
+  }
+
+  async stepIteration(_render: () => void, frame: () => Promise<void>): Promise<void> {
+    await this.digits.runEpoch(this.progress, frame);
+  }
+
+  stepDispatch(): Promise<void> {
+    return Promise.reject(new Error(this.dispatchStepping.why));
+  }
+
+  pause(): void {
+    this.digits.pause();
+  }
+
+  close(): Promise<void> {
+    return this.digits.close();
+  }
+
+  trace(): Record<string, unknown> {
+    return { layers: this.config.layers, activation: this.config.activation, epochs: this.digits.epochs };
+  }
+
+  /** The network's ten outputs for what was drawn on the pad. */
+  showDrawing(image: Float32Array | undefined): void {
+    const wrap = byId('draw-outputs-wrap');
+    if (!image) {
+      clear(wrap, h('p', { class: 'hint' }, 'Draw a digit in the box; the network\'s ten outputs appear here.'));
+      return;
+    }
+    clear(wrap, outputBars(this.digits.predict(image, 1)));
+  }
+
+  render(): void {
+    const run = this.digits;
+    const position = byId('position');
+    position.dataset.steps = String(run.epoch);
+    position.dataset.epoch = String(run.epoch);
+    position.textContent = `epoch ${run.epoch} of ${run.config.iterations} · ${run.train.rows.toLocaleString('en')} digits per epoch`;
+    const checkBadge = byId('check');
+    checkBadge.dataset.ok = run.onGpu ? 'not-shadowed' : 'cpu-only';
+    checkBadge.className = 'badge';
+    checkBadge.textContent = run.onGpu ? 'fast plan (checked against the CPU in npm test)' : 'CPU reference only';
+    const last = run.epochs.at(-1);
+    const report = byId('epoch-report');
+    if (last) {
+      report.dataset.testAccuracy = String(last.testAccuracy);
+      report.dataset.trainAccuracy = String(last.trainAccuracy);
+      report.textContent = `Epoch ${last.epoch + 1}: ${(last.trainAccuracy * 100).toFixed(2)}% of the training digits right while training, ${(last.testAccuracy! * 100).toFixed(2)}% of the held-out digits.`;
+    } else {
+      delete report.dataset.testAccuracy;
+      report.textContent = 'Press Run (or Step iteration for one epoch).';
+    }
+    this.views.accuracyChart.show([
+      { label: 'train', errors: run.epochs.map((e) => e.trainAccuracy), color: PALETTE[0]! },
+      { label: 'test', errors: run.epochs.map((e) => e.testAccuracy!), color: PALETTE[1]! },
+    ]);
+    clear(byId('digit-grid-wrap'), digitGrid(run));
+    clear(byId('unit-images-wrap'), firstLayerImages(run));
+    this.showDrawing(this.views.pad.image());
+    byId('log').textContent = run.epochs
+      .map((e) => `epoch ${e.epoch + 1}/${run.config.iterations}: train accuracy ${e.trainAccuracy.toFixed(4)}, test accuracy ${e.testAccuracy!.toFixed(4)}`)
+      .join('\n');
+  }
+}
