@@ -3,12 +3,11 @@
 import { OptionError } from '../../errors.js';
 import type { Activation } from './activation.js';
 import { relu } from './relu.js';
+import { sigmoid } from './sigmoid.js';
 
 export type { Activation } from './activation.js';
 
-export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu };
-
-export type ActivationName = keyof typeof ACTIVATIONS & string;
+export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu, sigmoid };
 
 export const DEFAULT_ACTIVATION = 'relu';
 

@@ -1,0 +1,19 @@
+// sigmoid and sigmoid2deriv (see shaders/sigmoid.wgsl).
+
+import code from '../../../shaders/sigmoid.wgsl?raw';
+import { FLOAT32_EPSILON } from '../../verify/tolerance.js';
+import type { Activation } from './activation.js';
+
+export const sigmoid: Activation = {
+  name: 'sigmoid',
+  shader: { name: 'sigmoid', code },
+  forward: (x) => 1 / (1 + Math.exp(-x)),
+  derivative: (output) => output * (1 - output),
+  numpy: {
+    forward: 'def sigmoid(x):\n    return 1 / (1 + np.exp(-x))',
+    derivative: 'def sigmoid2deriv(output):\n    return output * (1 - output)',
+  },
+  // WGSL's exp is within (3 + 2|x|) ULP; e^−|x| · |x| ≤ 1/e keeps that absolute error below a few
+  // ULP of 1, and the division and sum round twice more. The result lies in (0, 1).
+  tolerance: () => 8 * FLOAT32_EPSILON,
+};
