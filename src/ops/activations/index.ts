@@ -4,10 +4,11 @@ import { OptionError } from '../../errors.js';
 import type { Activation } from './activation.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
+import { tanh } from './tanh.js';
 
 export type { Activation } from './activation.js';
 
-export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu, sigmoid };
+export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu, sigmoid, tanh };
 
 export const DEFAULT_ACTIVATION = 'relu';
 
