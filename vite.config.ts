@@ -25,8 +25,8 @@ export default defineConfig(({ mode }) => {
         sourcemap: true,
         minify: false,
         rollupOptions: {
-          input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'bench/bench.ts' },
-          external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+          input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'bench/bench.ts', benchPage: 'bench/page.ts' },
+          external: ['webgpu', 'vite', 'puppeteer-core', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
       },

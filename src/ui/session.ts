@@ -11,6 +11,7 @@ import { ShadowCheck } from '../train/check.js';
 import type { TrainConfig } from '../train/config.js';
 import type { Position } from '../train/cursor.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
+import { createTrainer, resolvePlan, type PlanChoice, type Trainer } from '../train/trainer.js';
 import { assertFinite, type Checkpoint } from '../train/run.js';
 
 export interface BufferView {
@@ -70,17 +71,28 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private stopRequested = false;
   private closed = false;
+  /**
+   * Two GPU trainers, one holding the run's current state at a time: the stepper runs the
+   * teaching plan (one dispatch per line of numpy, for stepping and finishing a batch begun that
+   * way), the runner whole iterations on the fastest plan for the network (`auto`: the resident
+   * loop for the seed's networks). The other is made again from the weights when it is needed.
+   */
+  private stepper: GpuTrainer | undefined;
+  private runner: Trainer | undefined;
+  private current: 'stepper' | 'runner' | undefined;
+  /** The plan the runner uses, once it has run. */
+  runPlan: Exclude<PlanChoice, 'auto'> | undefined;
 
   private constructor(
     readonly config: TrainConfig,
     readonly dataset: Dataset,
     readonly initialWeights: readonly Float64Array[],
-    readonly gpu: GpuTrainer | undefined,
+    private readonly ctx: GpuContext | undefined,
     resume: Resume | undefined,
   ) {
     // Without a GPU the reference is the run itself, from the float64 weights as numpy has them.
-    this.shadow = new ShadowCheck(config, dataset, initialWeights, gpu !== undefined);
-    this.weights = initialWeights.map((w) => (gpu ? Float32Array.from(w) : Float64Array.from(w))) as Float32Array[] | Float64Array[];
+    this.shadow = new ShadowCheck(config, dataset, initialWeights, ctx !== undefined);
+    this.weights = initialWeights.map((w) => (ctx ? Float32Array.from(w) : Float64Array.from(w))) as Float32Array[] | Float64Array[];
     this.offset = resume?.checkpoint.iteration ?? 0;
     this.checkpoint = resume?.checkpoint ?? { iteration: 0, weights: this.weights };
     if (resume) {
@@ -91,8 +103,32 @@ export class Session {
 
   static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx?: GpuContext, resume?: Resume): Promise<Session> {
     const start = resume ? resume.checkpoint.weights.map((w) => Float64Array.from(w)) : weights;
-    const gpu = ctx ? await GpuTrainer.create(ctx, config, dataset, start) : undefined;
-    return new Session(config, dataset, start, gpu, resume);
+    const session = new Session(config, dataset, start, ctx, resume);
+    if (ctx) await session.stepperNow();
+    return session;
+  }
+
+  /** The stepper, made again from the current weights if the runner ran last (always at an iteration's start). */
+  private async stepperNow(): Promise<GpuTrainer> {
+    if (this.current !== 'stepper' || !this.stepper) {
+      this.stepper?.destroy();
+      this.stepper = undefined;
+      this.stepper = await GpuTrainer.create(this.ctx!, this.config, this.dataset, this.weights, { epochOffset: this.where.iteration });
+      this.current = 'stepper';
+    }
+    return this.stepper;
+  }
+
+  /** The runner, made again from the current weights if the stepper ran last; only at an iteration's start. */
+  private async runnerNow(): Promise<Trainer> {
+    if (this.current !== 'runner' || !this.runner) {
+      this.runner?.destroy();
+      this.runner = undefined;
+      this.runPlan = resolvePlan('auto', this.config);
+      this.runner = await createTrainer(this.ctx!, this.config, this.dataset, this.weights, this.runPlan, this.where.iteration);
+      this.current = 'runner';
+    }
+    return this.runner;
   }
 
   /** What a new session needs to go on from this one's last checkpoint. */
@@ -101,11 +137,12 @@ export class Session {
   }
 
   get onGpu(): boolean {
-    return this.gpu !== undefined;
+    return this.ctx !== undefined;
   }
 
+  /** Where the run stands: the shadow always runs the same steps as the GPU. */
   get where(): Position {
-    const where = this.gpu ? this.gpu.where : this.shadow.cpu.where;
+    const where = this.shadow.cpu.where;
     return { ...where, iteration: where.iteration + this.offset };
   }
 
@@ -119,7 +156,7 @@ export class Session {
 
   /** The plan of the batch that runs next. */
   get plan(): Plan {
-    return this.gpu ? this.gpu.planFor().plan : this.shadow.cpu.planFor();
+    return this.shadow.cpu.planFor();
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -147,10 +184,18 @@ export class Session {
       const steps = iterations * this.shadow.cpu.batches.length - this.where.batch;
       let done: IterationError[];
       let weights: Float32Array[] | Float64Array[];
-      if (this.gpu) {
-        done = this.shift(await this.gpu.run(steps));
-        weights = await this.gpu.readWeights();
+      if (this.ctx) {
+        // A batch or an iteration begun dispatch by dispatch is finished on the stepper; whole
+        // iterations go to the runner.
+        const first = this.where.batch > 0 || this.where.dispatch > 0 ? Math.min(steps, this.shadow.cpu.batches.length - this.where.batch) : 0;
+        const gpuDone: IterationError[] = [];
+        let last: Trainer | GpuTrainer | undefined;
+        if (first > 0) gpuDone.push(...(await (last = await this.stepperNow()).run(first)));
+        if (steps > first) gpuDone.push(...(await (last = await this.runnerNow()).run(steps - first)));
+        weights = await last!.readWeights();
         const reference = this.shift(this.shadow.run(steps));
+        // Each trainer counts iterations from where it was made; the shadow's count is the run's.
+        done = gpuDone.map((e, i) => ({ iteration: reference[i]!.iteration, error: e.error }));
         this.referenceTrace.push(...reference);
         this.shadow.compareErrors(done, reference);
       } else {
@@ -160,7 +205,7 @@ export class Session {
       }
       for (const entry of done) assertFinite(entry, this.config, this.trace[0]?.error ?? entry.error, this.checkpoint);
       this.weights = weights;
-      if (this.gpu) this.compare();
+      if (this.ctx) this.compare();
       this.trace.push(...done);
       this.checkpoint = { iteration: this.where.iteration, weights };
       this.lastDispatch = undefined;
@@ -178,14 +223,15 @@ export class Session {
       let constants: Readonly<Record<string, number | boolean>> | undefined;
       let bound: Readonly<Record<string, string>> | undefined;
       let completed = reference.completed && this.shift([reference.completed])[0];
-      if (this.gpu) {
-        const run = await this.gpu.runDispatch();
+      if (this.ctx) {
+        const stepper = await this.stepperNow();
+        const run = await stepper.runDispatch();
         workgroups = run.dispatch.workgroups;
         constants = run.dispatch.kernel.constants;
         bound = run.dispatch.bound;
-        completed = run.completed && this.shift([run.completed])[0];
+        completed = run.completed && { iteration: completed!.iteration, error: run.completed.error };
         if (run.batchDone) {
-          const weights = await this.gpu.readWeights();
+          const weights = await stepper.readWeights();
           // Weights that stopped being finite are not shown or kept; the iteration's error will say why.
           if (weights.every((w) => w.every(Number.isFinite))) {
             this.weights = weights;
@@ -226,15 +272,18 @@ export class Session {
    */
   async runToEnd(onProgress: () => void, yieldFrame: () => Promise<void>): Promise<void> {
     this.stopRequested = false;
-    // As many iterations per frame as fit in a few milliseconds: a small net animates over a
-    // second or so, a big one still draws after every iteration.
+    // As many iterations per frame as fit in about 16 ms of training, then one drawing. Each call
+    // has a fixed cost (a readback of the errors and one of the weights, a few ms in a browser),
+    // so the chunk is scaled by how far the last call was from the budget, not just halved or
+    // doubled: a small net trains hundreds of iterations a second with every view on, a big one
+    // still draws after every iteration.
+    const budget = 50;
     let chunk = 1;
     while (!this.done && !this.stopRequested && !this.closed) {
       const started = performance.now();
       await this.runIterations(chunk);
-      const took = performance.now() - started;
-      if (took < 6) chunk = Math.min(chunk * 2, 256);
-      else if (took > 24 && chunk > 1) chunk = Math.max(1, chunk >> 1);
+      const took = Math.max(0.5, performance.now() - started);
+      chunk = Math.max(1, Math.min(4096, Math.round(chunk * Math.min(4, Math.max(0.25, budget / took)))));
       onProgress();
       await yieldFrame();
     }
@@ -250,7 +299,8 @@ export class Session {
     this.stopRequested = true;
     await this.queue;
     this.closed = true;
-    this.gpu?.destroy();
+    this.stepper?.destroy();
+    this.runner?.destroy();
   }
 
   private compare(): void {
@@ -268,7 +318,7 @@ export class Session {
     for (const name of names) {
       const { rows, cols } = plan.buffers.find((b) => b.name === name)!;
       const reference = this.shadow.cpu.buffers.get(name)!.slice(0, rows * cols);
-      const values = this.gpu ? (await this.gpu.readBuffer(name)).slice(0, rows * cols) : reference;
+      const values = this.ctx ? (await this.stepper!.readBuffer(name)).slice(0, rows * cols) : reference;
       let maxDiff = 0;
       for (let i = 0; i < reference.length; i++) maxDiff = Math.max(maxDiff, Math.abs(values[i]! - reference[i]!));
       out.push({ name, rows, cols, values, reference, maxDiff });
