@@ -60,6 +60,38 @@ export interface Dispatch {
   readonly dynamic?: boolean;
   /** Where the step size (alpha / rows) lives in the dispatch's uniform, for changing alpha between epochs. */
   readonly scale?: { buffer: GPUBuffer; offset: number };
+  /** The values of its uniform struct, by WGSL field name (for showing what a dispatch was given). */
+  readonly uniforms?: Readonly<Record<string, number>>;
+  /** Which invocation computes which output cell, as the WGSL indexes them: for the page's picture. */
+  readonly grid?: InvocationGrid;
+}
+
+/**
+ * How a kernel's invocations cover its output, as its WGSL computes the indices: the invocation
+ * that writes each output cell, and what that cell's computation reads.
+ */
+export interface InvocationGrid {
+  /** Invocations per workgroup, x and y (WORKGROUP_SIZE, or WX × WY ...). */
+  readonly size: readonly [number, number];
+  /** The WGSL binding the invocations write (c, layer, delta, weights). */
+  readonly output: string;
+  /** The global invocation id (x, y) that computes cell (row, col); `stride` is the buffer's row length. */
+  owner(row: number, col: number, stride: number): [number, number];
+  /** The cells of other bindings that cell (row, col) is computed from; a missing row or col means all of it. */
+  reads?(row: number, col: number): { binding: string; row?: number; col?: number }[];
+}
+
+/** An element-wise kernel's grid: invocation i = x + y · groups.x · size handles element i. */
+export function elementwiseGrid(size: number, groupsX: number, output: string, inputs: readonly string[]): InvocationGrid {
+  return {
+    size: [size, 1],
+    output,
+    owner: (row, col, stride) => {
+      const i = row * stride + col;
+      return [i % (groupsX * size), Math.floor(i / (groupsX * size))];
+    },
+    reads: (row, col) => inputs.map((binding) => ({ binding, row, col })),
+  };
 }
 
 export function encodeDispatch(pass: GPUComputePassEncoder, dispatch: Dispatch, dynamicOffsets?: number[]): void {
@@ -255,10 +287,12 @@ export interface SmallKernelArgs {
  * The dispatch of an element-wise kernel: `params` is its uniform (made here, owned by the
  * dispatch), `count` invocations in 1D workgroups sized for the device.
  */
-export async function elementwise(ctx: GpuContext, args: SmallKernelArgs & { count: number }): Promise<Dispatch> {
+export async function elementwise(ctx: GpuContext, args: SmallKernelArgs & { count: number; output: string }): Promise<Dispatch> {
   const size = workgroupSize(ctx);
   const k = await kernel(ctx, args.shader, { constants: { ...args.constants, WORKGROUP_SIZE: size } });
-  return finishDispatch(ctx, k, args, grid1d(ctx, args.count, size, args.label));
+  const groups = grid1d(ctx, args.count, size, args.label);
+  const inputs = Object.keys(args.buffers).filter((b) => b !== args.output || k.reflection.bindings.some((x) => x.name === b && x.kind === 'rw'));
+  return finishDispatch(ctx, k, args, groups, elementwiseGrid(size, groups[0], args.output, inputs));
 }
 
 /**
@@ -266,13 +300,20 @@ export async function elementwise(ctx: GpuContext, args: SmallKernelArgs & { cou
  * workgroup of up to 256 invocations does the whole batch, so its sum has one fixed order and a
  * run is bitwise the same every time (no float atomics).
  */
-export async function reduction(ctx: GpuContext, args: SmallKernelArgs): Promise<Dispatch> {
+export async function reduction(ctx: GpuContext, args: SmallKernelArgs & { output: string }): Promise<Dispatch> {
   const size = workgroupSize(ctx, 256);
   const k = await kernel(ctx, args.shader, { constants: { ...args.constants, WORKGROUP_SIZE: size } });
-  return finishDispatch(ctx, k, args, [1, 1, 1]);
+  // Invocation t takes elements t, t + size, t + 2·size, ...: the one workgroup strides over the batch.
+  const grid: InvocationGrid = {
+    size: [size, 1],
+    output: args.output,
+    owner: (row, col, stride) => [(row * stride + col) % size, 0],
+    reads: (row, col) => Object.keys(args.buffers).filter((b) => b !== args.output).map((binding) => ({ binding, row, col })),
+  };
+  return finishDispatch(ctx, k, args, [1, 1, 1], grid);
 }
 
-function finishDispatch(ctx: GpuContext, k: Kernel, args: SmallKernelArgs, workgroups: [number, number, number]): Dispatch {
+function finishDispatch(ctx: GpuContext, k: Kernel, args: SmallKernelArgs, workgroups: [number, number, number], grid?: InvocationGrid): Dispatch {
   const params = uniformFor(ctx, k, `${args.label}.params`, 'params', args.params);
   const buffers = { params, ...args.buffers };
   return {
@@ -282,6 +323,8 @@ function finishDispatch(ctx: GpuContext, k: Kernel, args: SmallKernelArgs, workg
     workgroups,
     bound: boundLabels(buffers, [params]),
     owned: [params],
+    uniforms: args.params,
+    ...(grid ? { grid } : {}),
     ...(args.scaleField !== undefined ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'params', args.scaleField) } } : {}),
   };
 }

@@ -15,5 +15,5 @@ export function accuracy(
   n: number,
   width: number,
 ): Promise<Dispatch> {
-  return reduction(ctx, { label, shader: accuracyShader, params: { rows, n, width }, buffers });
+  return reduction(ctx, { label, shader: accuracyShader, params: { rows, n, width }, buffers, output: 'correct' });
 }

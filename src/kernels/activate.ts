@@ -19,6 +19,7 @@ export function activate(ctx: GpuContext, label: string, activation: Activation,
     params: { count },
     buffers: { layer },
     count,
+    output: 'layer',
   });
 }
 
@@ -37,5 +38,6 @@ export function activate2deriv(
     params: { count },
     buffers: { layer, delta },
     count,
+    output: 'delta',
   });
 }

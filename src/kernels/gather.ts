@@ -71,5 +71,17 @@ export async function gather(
     bound: boundLabels(bound),
     owned: [],
     dynamic: true,
+    // Invocation i = x + y · groups.x · size copies pixel i % input_size of row i / input_size (and that row's goal).
+    grid: (() => {
+      const groupsX = grid1d(ctx, rows * Math.max(inputSize, outputSize), size, label)[0];
+      return {
+        size: [size, 1] as const,
+        output: 'layer_0',
+        owner: (row: number, col: number): [number, number] => {
+          const i = row * inputSize + col;
+          return [i % (groupsX * size), Math.floor(i / (groupsX * size))];
+        },
+      };
+    })(),
   };
 }

@@ -48,5 +48,16 @@ export async function matmul(ctx: GpuContext, args: MatmulArgs): Promise<Dispatc
     workgroups: grid2d(ctx, args.M, args.N, tile, tile, args.label),
     bound: boundLabels(buffers, [shape]),
     owned: [shape],
+    uniforms: { M: args.M, K: args.K, N: args.N },
+    // One output per invocation: let i = id.y; let j = id.x; c[i][j] = Σₖ a[i][k] · b[k][j].
+    grid: {
+      size: [tile, tile],
+      output: 'c',
+      owner: (row, col) => [col, row],
+      reads: (row, col) => [
+        args.transposeA ? { binding: 'a', col: row } : { binding: 'a', row },
+        args.transposeB ? { binding: 'b', row: col } : { binding: 'b', col },
+      ],
+    },
   };
 }

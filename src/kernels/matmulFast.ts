@@ -102,6 +102,19 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     workgroups: grid2d(ctx, M, N / 4, tiles.bn * tiles.wx, 4 * tiles.bm * tiles.wy, args.label),
     bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
     owned: [params],
+    uniforms: { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N },
+    // Each invocation computes a tile of 4·BM rows × 4·BN columns: i = id.y · 4 · BM, columns from 4 · id.x · BN.
+    grid: {
+      size: [tiles.wx, tiles.wy],
+      output: 'c',
+      owner: (row, col) => [Math.floor(col / (4 * tiles.bn)), Math.floor(row / (4 * tiles.bm))],
+      reads: (row, col) =>
+        args.form === 'forward'
+          ? [{ binding: 'a', row }, { binding: 'b', col }]
+          : args.form === 'backward'
+            ? [{ binding: 'a', row }, { binding: 'b', row: col }, { binding: 'mask', row, col }]
+            : [{ binding: 'a', col: row }, { binding: 'b', col }],
+    },
     ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
 }

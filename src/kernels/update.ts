@@ -21,6 +21,7 @@ export function update(
     params: { count, scale },
     buffers: { weight_delta: weightDelta, weights },
     count,
+    output: 'weights',
     scaleField: 'scale',
   });
 }

@@ -11,6 +11,7 @@ export function accuracyStep(prediction: BufferSpec, goal: BufferSpec, correct: 
   return {
     op: 'accuracy',
     numpy,
+    explain: 'Count the examples whose largest output is the right class.',
     source: accuracyShader,
     reads: [prediction.name, goal.name],
     writes: [correct.name],

@@ -13,6 +13,7 @@ export function activateStep(activation: Activation, layer: BufferSpec, rows: nu
   return {
     op: 'activate',
     numpy,
+    explain: activation.explain.forward,
     source: composeShaders(activation.shader, activateShader),
     reads: [layer.name],
     writes: [layer.name],

@@ -14,6 +14,7 @@ export function activate2derivStep(activation: Activation, layer: BufferSpec, de
   return {
     op: 'activate2deriv',
     numpy,
+    explain: activation.explain.derivative,
     source: composeShaders(activation.shader, activate2derivShader),
     reads: [layer.name, delta.name],
     writes: [delta.name],

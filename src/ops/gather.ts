@@ -10,6 +10,7 @@ export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number): 
   return {
     op: 'gather',
     numpy,
+    explain: `Take the next ${rows === 1 ? 'example' : `${rows} examples`}: what we know (the lights) goes into ${layer0.name}, what we want to know (walk or stop) into ${goal.name}.`,
     source: gatherShader,
     reads: ['inputs', 'targets'],
     writes: [layer0.name, goal.name],

@@ -7,6 +7,8 @@ import type { BufferSpec, Step, StepRole } from './op.js';
 
 export interface MatmulStepArgs {
   numpy: string;
+  /** What this product is in backprop, in the lesson's words. */
+  explain: string;
   role: StepRole;
   /** (M, K), or (K, M) when transposeA. */
   a: BufferSpec;
@@ -28,6 +30,7 @@ export function matmulStep(args: MatmulStepArgs): Step {
   return {
     op: 'matmul',
     numpy,
+    explain: args.explain,
     source: matmulShader,
     reads: [a.name, b.name],
     writes: [c.name],

@@ -47,10 +47,17 @@ export function matmulFastStep(args: MatmulFastStepArgs): Step {
       : form === 'backward'
         ? `${c.name} = ${a.name}.dot(${b.name}.T) * ${activation.name}2deriv(${mask!.name})`
         : `${c.name} -= ${scaleText} * ${a.name}.T.dot(${b.name})` + (bias ? `; ${bias.name} -= ${scaleText} * ${b.name}.sum(0)` : '');
+  const explain =
+    form === 'forward'
+      ? `Each unit of ${c.name} sums its inputs, each times its weight${bias ? ', plus its bias' : ''}${args.activate ? `, then ${activation.name} is applied as the sum is written` : ': the prediction'}.`
+      : form === 'backward'
+        ? `Backpropagation: ${a.name} goes back through ${b.name} (transposed), and ${activation.name}2deriv lets only the share of units that fired through, in one pass.`
+        : `The pressure on each weight (its input times the delta it feeds) is summed over the batch and the weights are moved against it in the same pass.`;
   let product: Float64Array | undefined;
   return {
     op: 'matmulFast',
     numpy,
+    explain,
     source: composeShaders(activation.shader, matmulFastShader),
     reads: [a.name, b.name, ...(mask ? [mask.name] : []), ...(bias ? [bias.name] : []), ...(gradient ? [c.name] : [])],
     writes: [c.name, ...(bias && gradient ? [bias.name] : [])],

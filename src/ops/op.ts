@@ -52,6 +52,8 @@ export interface Step {
   readonly op: string;
   /** The line of the seed's numpy this step computes. */
   readonly numpy: string;
+  /** What the step does in backprop, in the lesson's words: one sentence for the page. */
+  readonly explain: string;
   /** The WGSL that runs, as compiled: a file of shaders/, or an activation's file then the kernel's. */
   readonly source: Shader;
   readonly reads: readonly string[];

@@ -14,6 +14,7 @@ export function outputDeltaStep(prediction: BufferSpec, goal: BufferSpec, delta:
   return {
     op: 'outputDelta',
     numpy,
+    explain: `Compare the prediction with the goal: ${delta.name} = prediction − goal says by how much and in which direction it missed, and its square adds to the error.`,
     source: outputDeltaShader,
     reads: [prediction.name, goal.name],
     writes: [delta.name, error.name],

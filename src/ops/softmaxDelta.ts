@@ -11,6 +11,7 @@ export function softmaxDeltaStep(logits: BufferSpec, goal: BufferSpec, delta: Bu
   return {
     op: 'softmaxDelta',
     numpy,
+    explain: `Turn the outputs into probabilities (softmax): ${delta.name} = probability − goal, and the cross-entropy adds to the error.`,
     source: softmaxDeltaShader,
     reads: [logits.name, goal.name],
     writes: [delta.name, error.name],

@@ -13,6 +13,7 @@ export function updateStep(weightDelta: BufferSpec, weights: BufferSpec, batchRo
   return {
     op: 'update',
     numpy,
+    explain: `Gradient descent: move every weight of ${weights.name} against its pressure in ${weightDelta.name}, by ${batchRows === 1 ? 'alpha' : 'alpha divided by the batch size'}.`,
     source: updateShader,
     reads: [weightDelta.name, weights.name],
     writes: [weights.name],

@@ -114,6 +114,17 @@ export class CpuExecutor {
     return { step, index, batch, batchDone: true, completed };
   }
 
+  /** Copies of buffers, to put back with restore(). */
+  snapshot(names: readonly string[]): Map<string, Float64Array> {
+    return new Map(names.map((name) => [name, Float64Array.from(this.buffers.get(name)!)]));
+  }
+
+  /** Puts back buffers saved by snapshot() and moves back to dispatch `dispatch` of the current batch. */
+  restore(saved: ReadonlyMap<string, Float64Array>, dispatch: number): void {
+    for (const [name, values] of saved) this.buffers.get(name)!.set(values);
+    this.cursor.dispatch = dispatch;
+  }
+
   /** Finishes the current batch; returns the iteration's error if that completed one. */
   step(): IterationError | undefined {
     for (;;) {

@@ -312,6 +312,24 @@ export class GpuTrainer {
     return spec ? unpadded(raw, bufferSpec(this.full.plan, name)) : raw;
   }
 
+  /** Buffers' raw contents, padding and all, as the GPU holds them: to put back with restore(). */
+  async snapshot(names: readonly string[]): Promise<Map<string, Float32Array>> {
+    this.assertUsable();
+    const out = new Map<string, Float32Array>();
+    for (const name of names) out.set(name, await this.ctx.read(this.buffers.get(name)));
+    return out;
+  }
+
+  /**
+   * Puts back buffers saved by snapshot() and moves back to dispatch `dispatch` of the current
+   * batch: a step back within a batch, bit for bit.
+   */
+  restore(saved: ReadonlyMap<string, Float32Array>, dispatch: number): void {
+    this.assertUsable();
+    for (const [name, values] of saved) this.ctx.device.queue.writeBuffer(this.buffers.get(name), 0, values);
+    this.cursor.dispatch = dispatch;
+  }
+
   /** Waits until everything submitted has run. */
   idle(): Promise<void> {
     return this.ctx.idle();

@@ -93,6 +93,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number, option
     steps.push(
       matmulStep({
         numpy: `${layerName(l + 1)} = np.dot(${layerName(l)}, ${weightsName(l)})`,
+        explain: `Each unit of ${layerName(l + 1)} is a weighted sum: every value of ${layerName(l)} times its weight in ${weightsName(l)}, added up${l + 1 === last ? ': the prediction' : ''}.`,
         role: 'forward',
         a: layer[l]!,
         b: weights[l]!,
@@ -110,6 +111,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number, option
     steps.push(
       matmulStep({
         numpy: `${deltaName(l)} = ${deltaName(l + 1)}.dot(${weightsName(l)}.T)`,
+        explain: `Backpropagation: ${deltaName(l + 1)} goes back through the same weights, transposed, giving each unit of ${layerName(l)} its share of the miss.`,
         role: 'backward',
         a: delta[l + 1]!,
         b: weights[l]!,
@@ -126,6 +128,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number, option
     steps.push(
       matmulStep({
         numpy: `${weightDeltaName(l)} = ${layerName(l)}.T.dot(${deltaName(l + 1)})`,
+        explain: `The pressure on each weight: its input in ${layerName(l)} times the delta of the unit it feeds, summed over the batch (+ pushes the weight down, − up).`,
         role: 'backward',
         a: layer[l]!,
         b: delta[l + 1]!,

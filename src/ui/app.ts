@@ -277,6 +277,9 @@ export class App {
     click('step-iteration', () => this.drive((l) => l.stepIteration(() => this.render(), nextFrame)));
     click('step-dispatch', () => this.drive((l) => l.stepDispatch()));
     click('reset', () => this.reset());
+    byId('dispatch').addEventListener('click', (e) => {
+      if ((e.target as HTMLElement).closest('#step-back')) void this.drive((l) => l.stepBack());
+    });
     click('compare', () => this.compareKinds());
     click('clear-runs', () => {
       this.kept = [];

@@ -6,6 +6,8 @@
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { Step } from '../ops/op.js';
+import type { Dispatch, InvocationGrid } from '../gpu/pipeline.js';
+import { unpadded } from '../train/gpuBuffers.js';
 import type { Plan } from '../train/plan.js';
 import { ShadowCheck } from '../train/check.js';
 import type { TrainConfig } from '../train/config.js';
@@ -20,6 +22,8 @@ export interface BufferView {
   cols: number;
   /** What the GPU holds after the dispatch (or the CPU, without a GPU). */
   values: Float32Array | Float64Array;
+  /** For a buffer the dispatch wrote: what it held before (so an in-place op shows both). */
+  before?: Float32Array | Float64Array;
   /** The CPU reference's value of the same buffer. */
   reference: Float64Array;
   maxDiff: number;
@@ -35,8 +39,37 @@ export interface DispatchView {
   constants: Readonly<Record<string, number | boolean>> | undefined;
   /** Which buffer is bound to which WGSL variable, on the GPU. */
   bound: Readonly<Record<string, string>> | undefined;
+  /** The kernel's bindings as its WGSL declares them, each with the buffer bound and its shape. */
+  bindings: BindingRow[];
+  /** The kernel's entry point (main, or forward/backward/gradient in matmul_fast). */
+  entryPoint: string | undefined;
+  /** The values of the kernel's uniform struct. */
+  uniforms: Readonly<Record<string, number>> | undefined;
+  /** Which invocation computes which output cell, and the output's shape. */
+  grid: { grid: InvocationGrid; buffer: string; rows: number; cols: number; stride: number } | undefined;
+  /** Whether a step back is possible now, and if not why. */
+  back: { ok: true } | { ok: false; why: string };
   read: BufferView[];
   written: BufferView[];
+}
+
+export interface BindingRow {
+  /** The WGSL variable. */
+  name: string;
+  kind: 'uniform' | 'read' | 'rw';
+  /** The buffer bound to it, or undefined for the kernel's own uniform. */
+  buffer: string | undefined;
+  rows: number | undefined;
+  cols: number | undefined;
+}
+
+/** What a step back puts back: the buffers a dispatch wrote, as they were, and the view before it. */
+interface Undo {
+  gpu: Map<string, Float32Array> | undefined;
+  cpu: Map<string, Float64Array>;
+  dispatch: number;
+  batch: number;
+  view: DispatchView | undefined;
 }
 
 export interface CheckState {
@@ -209,6 +242,7 @@ export class Session {
       this.trace.push(...done);
       this.checkpoint = { iteration: this.where.iteration, weights };
       this.lastDispatch = undefined;
+      this.undo = [];
       return done.at(-1);
     });
   }
@@ -217,15 +251,27 @@ export class Session {
   runDispatch(): Promise<DispatchView> {
     return this.enqueue(async () => {
       const iteration = this.where.iteration;
+      const startPlan = this.shadow.cpu.planFor();
+      const next = startPlan.steps[this.where.dispatch]!;
+      const written = [...new Set(next.writes)];
+      const stepper = this.ctx ? await this.stepperNow() : undefined;
+      const undo: Undo = {
+        gpu: stepper ? await stepper.snapshot(written) : undefined,
+        cpu: this.shadow.cpu.snapshot(written.filter((n) => this.shadow.cpu.buffers.has(n))),
+        dispatch: this.where.dispatch,
+        batch: this.where.batch,
+        view: this.lastDispatch,
+      };
       const reference = this.shadow.runDispatch();
       if (reference.completed) this.referenceTrace.push(...this.shift([reference.completed]));
       let workgroups: readonly [number, number, number] | undefined;
       let constants: Readonly<Record<string, number | boolean>> | undefined;
       let bound: Readonly<Record<string, string>> | undefined;
       let completed = reference.completed && this.shift([reference.completed])[0];
-      if (this.ctx) {
-        const stepper = await this.stepperNow();
+      let dispatch: Dispatch | undefined;
+      if (stepper) {
         const run = await stepper.runDispatch();
+        dispatch = run.dispatch;
         workgroups = run.dispatch.workgroups;
         constants = run.dispatch.kernel.constants;
         bound = run.dispatch.bound;
@@ -247,9 +293,17 @@ export class Session {
         this.checkpoint = { iteration: this.where.iteration, weights: this.weights };
       }
       const { step } = reference;
-      const plan = this.shadow.cpu.planFor(reference.batch);
+      const plan = startPlan;
       // The dataset itself (inputs, targets) is not shown: only the plan's own buffers.
       const shown = (list: readonly string[]): string[] => [...new Set(list)].filter((n) => plan.buffers.some((b) => b.name === n));
+      const before = new Map<string, Float32Array | Float64Array>();
+      for (const [name, raw] of undo.gpu ?? new Map<string, Float32Array>()) {
+        const spec = plan.buffers.find((b) => b.name === name);
+        if (spec) before.set(name, unpadded(raw, spec));
+      }
+      if (!undo.gpu) for (const [name, values] of undo.cpu) before.set(name, values);
+      // A step back works within a batch: finishing one updates and checks the weights.
+      this.undo = reference.batchDone ? [] : [...this.undo, undo];
       const view: DispatchView = {
         step,
         index: reference.index,
@@ -258,12 +312,61 @@ export class Session {
         workgroups,
         constants,
         bound,
+        bindings: dispatch ? this.bindingRows(dispatch, plan) : [],
+        uniforms: dispatch?.uniforms,
+        entryPoint: dispatch?.kernel.entryPoint,
+        grid: dispatch ? this.gridOf(dispatch, plan) : undefined,
+        back: reference.batchDone
+          ? { ok: false, why: 'This dispatch finished the batch: its weights are updated and checked against the CPU. Step back works within a batch.' }
+          : { ok: true },
         read: await this.views(shown(step.reads.filter((n) => !step.writes.includes(n))), plan),
-        written: await this.views(shown(step.writes), plan),
+        written: await this.views(shown(step.writes), plan, before),
       };
       this.lastDispatch = view;
       return view;
     });
+  }
+
+  /** Snapshots of the dispatches run in the current batch, newest last. */
+  private undo: Undo[] = [];
+
+  /** Whether the last dispatch can be undone. */
+  get canStepBack(): boolean {
+    return this.undo.length > 0;
+  }
+
+  /** Puts back the buffers the last dispatch wrote, on the GPU and in the shadow, bit for bit. */
+  stepBack(): Promise<void> {
+    return this.enqueue(async () => {
+      const last = this.undo.pop();
+      if (!last) return;
+      if (last.gpu) (await this.stepperNow()).restore(last.gpu, last.dispatch);
+      this.shadow.cpu.restore(last.cpu, last.dispatch);
+      this.lastDispatch = last.view && { ...last.view, back: this.undo.length > 0 ? { ok: true } : { ok: false, why: 'Nothing to step back to in this batch.' } };
+    });
+  }
+
+  /** The kernel's bindings, each with the buffer bound to it and that buffer's shape. */
+  private bindingRows(dispatch: Dispatch, plan: Plan): BindingRow[] {
+    return dispatch.kernel.reflection.bindings.map((b) => {
+      const buffer = dispatch.bound[b.name];
+      const spec = plan.buffers.find((x) => x.name === buffer);
+      const data = buffer === 'inputs' ? this.dataset.inputSize : buffer === 'targets' ? this.dataset.outputSize : undefined;
+      return {
+        name: b.name,
+        kind: b.kind,
+        buffer,
+        rows: spec?.rows ?? (data !== undefined ? this.dataset.rows : undefined),
+        cols: spec?.cols ?? data,
+      };
+    });
+  }
+
+  private gridOf(dispatch: Dispatch, plan: Plan): DispatchView['grid'] {
+    const grid = dispatch.grid;
+    const buffer = grid && dispatch.bound[grid.output];
+    const spec = buffer ? plan.buffers.find((b) => b.name === buffer) : undefined;
+    return grid && buffer && spec ? { grid, buffer, rows: spec.rows, cols: spec.cols, stride: spec.stride } : undefined;
   }
 
   /**
@@ -272,7 +375,7 @@ export class Session {
    */
   async runToEnd(onProgress: () => void, yieldFrame: () => Promise<void>): Promise<void> {
     this.stopRequested = false;
-    // As many iterations per frame as fit in about 16 ms of training, then one drawing. Each call
+    // As many iterations per frame as fit in about 50 ms of training, then one drawing. Each call
     // has a fixed cost (a readback of the errors and one of the weights, a few ms in a browser),
     // so the chunk is scaled by how far the last call was from the budget, not just halved or
     // doubled: a small net trains hundreds of iterations a second with every view on, a big one
@@ -313,7 +416,7 @@ export class Session {
     };
   }
 
-  private async views(names: string[], plan: Plan): Promise<BufferView[]> {
+  private async views(names: string[], plan: Plan, before?: ReadonlyMap<string, Float32Array | Float64Array>): Promise<BufferView[]> {
     const out: BufferView[] = [];
     for (const name of names) {
       const { rows, cols } = plan.buffers.find((b) => b.name === name)!;
@@ -321,7 +424,8 @@ export class Session {
       const values = this.ctx ? (await this.stepper!.readBuffer(name)).slice(0, rows * cols) : reference;
       let maxDiff = 0;
       for (let i = 0; i < reference.length; i++) maxDiff = Math.max(maxDiff, Math.abs(values[i]! - reference[i]!));
-      out.push({ name, rows, cols, values, reference, maxDiff });
+      const was = before?.get(name);
+      out.push({ name, rows, cols, values, reference, maxDiff, ...(was ? { before: was.slice(0, rows * cols) } : {}) });
     }
     return out;
   }

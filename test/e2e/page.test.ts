@@ -120,7 +120,7 @@ describe('one dispatch at a time', () => {
         shader: (d as HTMLElement).dataset.shader,
         wgsl: d.querySelector<HTMLElement>('pre.wgsl')!.dataset.shader,
         source: d.querySelector('pre.wgsl')!.textContent,
-        numpy: d.querySelector('.dispatch-head code')!.textContent,
+        numpy: d.querySelector('.dispatch-numpy code')!.textContent,
         buffers: [...d.querySelectorAll<HTMLElement>('.buffer')].map((b) => ({ name: b.dataset.buffer, diff: Number(b.querySelector<HTMLElement>('.diff')?.dataset.maxDiff) })),
       }));
       expect(detail.numpy).toBe(plan[i]![0]);

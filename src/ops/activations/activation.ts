@@ -13,6 +13,8 @@ export interface Activation {
   forward(x: number): number;
   /** Its slope in float64, from the layer's output (as the lesson's relu2deriv takes it). */
   derivative(output: number): number;
+  /** What it does to a hidden unit, and what its derivative lets through: sentences for the page. */
+  readonly explain: { forward: string; derivative: string };
   /** The numpy definitions, as the lesson writes relu and relu2deriv. */
   readonly numpy: { forward: string; derivative: string };
   /**

@@ -9,6 +9,10 @@ export const sigmoid: Activation = {
   shader: { name: 'sigmoid', code },
   forward: (x) => 1 / (1 + Math.exp(-x)),
   derivative: (output) => output * (1 - output),
+  explain: {
+    forward: 'sigmoid squashes every hidden sum into (0, 1): large sums saturate near 1, very negative ones near 0.',
+    derivative: 'sigmoid2deriv scales each hidden unit\'s share of the error by output · (1 − output): saturated units pass little back.',
+  },
   numpy: {
     forward: 'def sigmoid(x):\n    return 1 / (1 + np.exp(-x))',
     derivative: 'def sigmoid2deriv(output):\n    return output * (1 - output)',

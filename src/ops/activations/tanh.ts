@@ -9,6 +9,10 @@ export const tanh: Activation = {
   shader: { name: 'tanh', code },
   forward: (x) => Math.tanh(x),
   derivative: (output) => 1 - output * output,
+  explain: {
+    forward: 'tanh squashes every hidden sum into (−1, 1), keeping its sign.',
+    derivative: 'tanh2deriv scales each hidden unit\'s share of the error by 1 − output²: saturated units pass little back.',
+  },
   numpy: {
     forward: 'def tanh(x):\n    return np.tanh(x)',
     derivative: 'def tanh2deriv(output):\n    return 1 - (output ** 2)',

@@ -64,6 +64,10 @@ export class DigitsLesson implements Lesson {
     return Promise.reject(new Error(this.dispatchStepping.why));
   }
 
+  stepBack(): Promise<void> {
+    return Promise.reject(new Error(this.dispatchStepping.why));
+  }
+
   pause(): void {
     this.digits.pause();
   }

@@ -22,6 +22,8 @@ export interface Lesson {
   stepIteration(render: () => void, frame: () => Promise<void>): Promise<void>;
   /** Runs the next dispatch alone. */
   stepDispatch(): Promise<void>;
+  /** Puts back what the last dispatch wrote (within a batch). */
+  stepBack(): Promise<void>;
   pause(): void;
   /** Waits for the operation in flight, then frees the GPU buffers. */
   close(): Promise<void>;

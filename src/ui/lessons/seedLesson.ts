@@ -65,6 +65,10 @@ export class SeedLesson implements Lesson {
     await this.session.runDispatch();
   }
 
+  stepBack(): Promise<void> {
+    return this.session.stepBack();
+  }
+
   pause(): void {
     this.session.pause();
   }
@@ -114,7 +118,7 @@ export class SeedLesson implements Lesson {
 
     const last = s.lastDispatch && s.lastDispatch.batch === where.batch ? s.lastDispatch.index : undefined;
     clear(byId('plan'), planList(s.plan.steps, where.dispatch, last));
-    clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu));
+    clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length }));
 
     const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]! };
     this.views.chart.show([live, ...this.views.kept()]);

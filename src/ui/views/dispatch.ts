@@ -27,16 +27,16 @@ export function planList(steps: readonly Step[], next: number, ran: number | und
   );
 }
 
-function matrix(view: BufferView, which: 'values' | 'reference'): HTMLElement {
+/** A matrix of values, at most 6 × 8 shown, each cell tagged with its row and column. */
+function matrix(view: BufferView, data: ArrayLike<number>): HTMLElement {
   const maxRows = 6;
   const maxCols = 8;
-  const data = view[which];
   const table = h('table', { class: 'matrix' });
   for (let r = 0; r < Math.min(view.rows, maxRows); r++) {
     const tr = h('tr');
     for (let c = 0; c < Math.min(view.cols, maxCols); c++) {
       const v = data[r * view.cols + c]!;
-      tr.append(h('td', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero', title: String(v) }, short(v)));
+      tr.append(h('td', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : 'zero', title: String(v), 'data-row': r, 'data-col': c }, short(v)));
     }
     if (view.cols > maxCols) tr.append(h('td', { class: 'more' }, '…'));
     table.append(tr);
@@ -45,72 +45,177 @@ function matrix(view: BufferView, which: 'values' | 'reference'): HTMLElement {
   return table;
 }
 
-function bufferBlock(view: BufferView, role: string, onGpu: boolean): HTMLElement {
+function bufferBlock(view: BufferView, role: 'read' | 'written', inPlace: boolean, onGpu: boolean): HTMLElement {
+  const side = (caption: string, data: ArrayLike<number>, cls = ''): HTMLElement => h('div', { class: cls }, h('div', { class: 'caption' }, caption), matrix(view, data));
   return h(
     'div',
-    { class: 'buffer', 'data-buffer': view.name },
+    { class: 'buffer', 'data-buffer': view.name, 'data-role': role },
     h(
       'div',
       { class: 'buffer-head' },
       h('code', {}, view.name),
-      ` ${role}, (${view.rows}, ${view.cols})`,
+      ` ${inPlace ? 'read and written in place' : role}, (${view.rows}, ${view.cols})`,
       onGpu ? h('span', { class: 'diff', 'data-max-diff': view.maxDiff }, `|GPU − CPU| ≤ ${short(view.maxDiff)}`) : null,
     ),
     h(
       'div',
       { class: 'buffer-pair' },
-      h('div', {}, h('div', { class: 'caption' }, onGpu ? 'GPU (float32)' : 'CPU (float64)'), matrix(view, 'values')),
-      onGpu ? h('div', {}, h('div', { class: 'caption' }, 'CPU reference (float64)'), matrix(view, 'reference')) : null,
+      inPlace && view.before ? side('before', view.before, 'before') : null,
+      side(inPlace ? `after, ${onGpu ? 'GPU (float32)' : 'CPU (float64)'}` : onGpu ? 'GPU (float32)' : 'CPU (float64)', view.values, 'after'),
+      onGpu ? side('CPU reference (float64)', view.reference) : null,
     ),
   );
 }
 
-export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean): HTMLElement {
+const KIND = { uniform: 'uniform', read: 'read', rw: 'read_write' } as const;
+
+/** Which buffer is bound to which WGSL variable, with its shape; then the uniform's values. */
+function bindingTable(view: DispatchView): HTMLElement {
+  const written = new Set(view.step.writes);
+  const rows = view.bindings.map((b) =>
+    h(
+      'tr',
+      { 'data-binding': b.name },
+      h('td', {}, h('code', {}, b.name)),
+      h('td', {}, KIND[b.kind]),
+      h('td', {}, b.buffer ? h('code', {}, b.buffer) : 'its own uniform'),
+      h('td', {}, b.rows !== undefined ? `(${b.rows}, ${b.cols})` : '–'),
+      h('td', {}, b.kind === 'uniform' ? 'read' : b.buffer && written.has(b.buffer) ? 'written' : b.buffer && view.step.reads.includes(b.buffer) ? 'read' : 'bound, not used here'),
+    ),
+  );
+  const uniforms = view.uniforms ? Object.entries(view.uniforms).map(([k, v]) => `${k} = ${Number.isInteger(v) ? v : short(v)}`) : [];
+  return h(
+    'div',
+    { class: 'bindings' },
+    h(
+      'div',
+      { class: 'scroll' },
+      h('table', { class: 'binding-table' }, h('thead', {}, h('tr', {}, ...['WGSL', 'kind', 'buffer', 'shape', 'this dispatch'].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)),
+    ),
+    uniforms.length ? h('p', { class: 'uniforms' }, 'Uniform values: ', h('code', {}, uniforms.join(', '))) : null,
+  );
+}
+
+/** Invocations drawn at most: a bigger dispatch is described in words. */
+const MAX_DRAWN = 1024;
+
+/**
+ * The dispatch's invocation grid: one square per invocation, grouped into workgroups, those that
+ * compute no output cell greyed; and the output matrix, whose cells point at the invocation that
+ * computes them and at the cells of the inputs it reads.
+ */
+function gridPicture(view: DispatchView): HTMLElement | null {
+  const g = view.grid;
+  const wg = view.workgroups;
+  if (!g || !wg) return null;
+  const [sx, sy] = g.grid.size;
+  const width = wg[0] * sx;
+  const height = wg[1] * sy;
+  const total = width * height;
+  const owners = new Map<string, [number, number][]>();
+  for (let r = 0; r < g.rows; r++) {
+    for (let c = 0; c < g.cols; c++) {
+      const [x, y] = g.grid.owner(r, c, g.stride);
+      const key = `${x},${y}`;
+      if (!owners.has(key)) owners.set(key, []);
+      owners.get(key)!.push([r, c]);
+    }
+  }
+  const summary = h(
+    'p',
+    { class: 'grid-summary' },
+    `dispatchWorkgroups(${wg.join(', ')}) × workgroup of ${sx}${sy > 1 ? ` × ${sy}` : ''} = ${total.toLocaleString('en')} invocations; `,
+    h('strong', {}, `${owners.size.toLocaleString('en')} compute`),
+    ` the ${g.rows}×${g.cols} cells of `,
+    h('code', {}, g.buffer),
+    `, ${(total - owners.size).toLocaleString('en')} find nothing to do and return.`,
+  );
+  if (total > MAX_DRAWN || g.rows * g.cols > MAX_DRAWN) return h('div', { class: 'grid-picture' }, summary);
+  const invocations = h('div', { class: 'invocations', role: 'img', 'aria-label': 'invocation grid' });
+  // Set through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+  invocations.style.gridTemplateColumns = `repeat(${width}, 12px)`;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const cells = owners.get(`${x},${y}`);
+      invocations.append(
+        h('span', {
+          class: `inv${cells ? '' : ' idle'}${x % sx === 0 ? ' wg-left' : ''}${y % sy === 0 ? ' wg-top' : ''}`,
+          'data-gid': `${x},${y}`,
+          title: `invocation (${x}, ${y}) in workgroup (${Math.floor(x / sx)}, ${Math.floor(y / sy)})${cells ? `: ${g.buffer}[${cells.map(([r, c]) => `${r}][${c}`).slice(0, 4).join('], [')}]${cells.length > 4 ? ' …' : ''}` : ': idle'}`,
+        }),
+      );
+    }
+  }
+  const output = h('table', { class: 'out-grid' });
+  for (let r = 0; r < g.rows; r++) {
+    const tr = h('tr');
+    for (let c = 0; c < g.cols; c++) tr.append(h('td', { 'data-row': r, 'data-col': c, tabindex: 0, title: `${g.buffer}[${r}][${c}]` }));
+    output.append(tr);
+  }
+  const picture = h(
+    'div',
+    { class: 'grid-picture' },
+    summary,
+    h('p', { class: 'hint' }, `Point at a cell of ${g.buffer} to see the invocation that computes it and what it reads.`),
+    h('div', { class: 'grid-pair' }, h('div', {}, h('div', { class: 'caption' }, g.buffer), output), h('div', { class: 'scroll' }, h('div', { class: 'caption' }, 'invocations (x →, y ↓)'), invocations)),
+  );
+  const highlight = (cell: HTMLElement | null): void => {
+    const root = picture.closest('.dispatch') ?? picture;
+    for (const el of root.querySelectorAll('.hot')) el.classList.remove('hot');
+    if (!cell) return;
+    const r = Number(cell.dataset.row);
+    const c = Number(cell.dataset.col);
+    cell.classList.add('hot');
+    const [x, y] = g.grid.owner(r, c, g.stride);
+    picture.querySelector(`[data-gid="${x},${y}"]`)?.classList.add('hot');
+    for (const read of g.grid.reads?.(r, c) ?? []) {
+      const buffer = view.bound?.[read.binding];
+      if (!buffer) continue;
+      for (const td of root.querySelectorAll<HTMLElement>(`.buffer[data-buffer="${buffer}"] .after td[data-row], .buffer[data-buffer="${buffer}"][data-role="read"] td[data-row]`)) {
+        const rowOk = read.row === undefined || Number(td.dataset.row) === read.row;
+        const colOk = read.col === undefined || Number(td.dataset.col) === read.col;
+        if (rowOk && colOk) td.classList.add('hot');
+      }
+    }
+  };
+  output.addEventListener('mouseover', (e) => highlight((e.target as HTMLElement).closest('td')));
+  output.addEventListener('focusin', (e) => highlight((e.target as HTMLElement).closest('td')));
+  output.addEventListener('mouseleave', () => highlight(null));
+  return picture;
+}
+
+export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, position?: { iterations: number; batches: number; dispatches: number }): HTMLElement {
   if (!view) {
     return h(
-      'p',
-      { class: 'hint' },
-      'Press “Step dispatch” to run one kernel at a time and see what it read and wrote.',
+      'div',
+      { class: 'hint dispatch-empty' },
+      h('p', {}, 'Press “Step dispatch” to run the next line alone and see what the GPU did: the kernel that ran, which buffer is bound to which of its variables, its grid of invocations, and the values it read and wrote beside the CPU’s.'),
     );
   }
-  const wg = view.workgroups;
+  const where = position
+    ? `Iteration ${view.iteration + 1} of ${position.iterations} · batch ${view.batch + 1} of ${position.batches} · dispatch ${view.index + 1} of ${position.dispatches}`
+    : `Dispatch ${view.index + 1}`;
+  const back = h('button', { id: 'step-back', type: 'button', title: view.back.ok ? 'Put back what this dispatch wrote, on the GPU and in the CPU reference' : view.back.why }, '↶ Step back');
+  (back as HTMLButtonElement).disabled = !view.back.ok;
+  const inPlace = new Set(view.step.writes.filter((n) => view.step.reads.includes(n)));
   return h(
     'div',
     { class: 'dispatch', id: 'dispatch-detail', 'data-shader': view.step.source.name, 'data-op': view.step.op, 'data-step': view.index },
-    h(
-      'p',
-      { class: 'dispatch-head' },
-      `Iteration ${view.iteration}, batch ${view.batch}, dispatch ${view.index + 1}: `,
-      h('code', { class: 'numpy' }, view.step.numpy),
-      wg ? h('span', { class: 'wg' }, ` dispatchWorkgroups(${wg.join(', ')})`) : null,
-      view.bound
-        ? h(
-            'span',
-            { class: 'wg bound' },
-            ` binds ${Object.entries(view.bound)
-              .map(([k, v]) => `${k} = ${v}`)
-              .join(', ')};`,
-          )
-        : null,
-      view.constants
-        ? h(
-            'span',
-            { class: 'wg' },
-            ` with ${Object.entries(view.constants)
-              .map(([k, v]) => `${k} = ${v}`)
-              .join(', ')}`,
-          )
-        : null,
-    ),
+    h('p', { class: 'dispatch-head' }, where),
+    h('p', { class: 'dispatch-numpy' }, h('code', { class: 'numpy' }, view.step.numpy)),
+    h('p', { class: 'explain' }, view.step.explain),
+    h('div', { class: 'dispatch-tools' }, back, view.back.ok ? null : h('span', { class: 'hint' }, view.back.why)),
+    onGpu && view.bindings.length ? bindingTable(view) : null,
+    onGpu ? gridPicture(view) : h('p', { class: 'hint' }, 'Without WebGPU the CPU reference runs this line; there is no GPU dispatch to show.'),
     h(
       'div',
       { class: 'dispatch-body' },
-      wgslBlock(view.step.source),
+      wgslBlock(view.step.source, { entryPoint: view.entryPoint ?? 'main', writes: view.bindings.filter((b) => b.kind === 'rw').map((b) => b.name) }),
       h(
         'div',
         { class: 'buffers' },
-        ...view.read.map((b) => bufferBlock(b, 'read', onGpu)),
-        ...view.written.map((b) => bufferBlock(b, 'written', onGpu)),
+        ...view.read.map((b) => bufferBlock(b, 'read', false, onGpu)),
+        ...view.written.map((b) => bufferBlock(b, 'written', inPlace.has(b.name), onGpu)),
       ),
     ),
   );

@@ -13,8 +13,18 @@ const KEYWORDS = new Set([
 
 const TOKEN = /(\/\/.*$)|(@\w+)|(\b\d+(?:\.\d*)?(?:u|f)?\b)|(\b[A-Za-z_]\w*\b)/gm;
 
-/** One <code> line per source line, each token a span with a class; a composed shader names each file where it starts. */
-export function wgslBlock(shader: Shader): HTMLElement {
+/** Where the kernel's work is: its entry point, and the bindings it writes. */
+export interface Focus {
+  entryPoint: string;
+  writes: readonly string[];
+}
+
+/**
+ * One <code> line per source line, each token a span with a class; a composed shader names each
+ * file where it starts. With a focus, the lines of the entry point that compute what is written
+ * are marked, and the view opens scrolled to the entry point, past the header comments.
+ */
+export function wgslBlock(shader: Shader, focus?: Focus): HTMLElement {
   const pre = h('pre', { class: 'wgsl', 'data-shader': shader.name });
   const parts = shader.parts ?? [{ name: shader.name, lines: shader.code.split('\n').length }];
   const starts = new Map<number, string>();
@@ -23,10 +33,20 @@ export function wgslBlock(shader: Shader): HTMLElement {
     starts.set(at, part.name);
     at += part.lines;
   }
-  shader.code.trimEnd().split('\n').forEach((line, i) => {
+  const lines = shader.code.trimEnd().split('\n');
+  const entry = focus ? lines.findIndex((l) => new RegExp(`^fn ${focus.entryPoint}\\(`).test(l)) : -1;
+  // The work: writes to a read_write binding, running sums, and the matmul_fast helpers that do both.
+  const writes = focus?.writes.length ? new RegExp(`\\b(${focus.writes.join('|')})\\[[^\\]]*\\]\\s*[-+*]?=|\\b\\w+ [-+]= |\\b(accumulate|finish_tile)\\(`) : undefined;
+  let depth = 0;
+  let entryLine: HTMLElement | undefined;
+  lines.forEach((line, i) => {
     const file = starts.get(i);
     if (file !== undefined && parts.length > 1) pre.append(h('code', { class: 'file', 'data-file': file }, `// ── shaders/${file}.wgsl ──`), '\n');
-    const el = h('code', { 'data-line': i + 1 });
+    const inEntry = entry >= 0 && i >= entry && (i === entry || depth > 0);
+    if (inEntry) depth += (line.match(/{/g) ?? []).length - (line.match(/}/g) ?? []).length;
+    const work = inEntry && i > entry && writes?.test(line.replace(/\/\/.*$/, ''));
+    const el = h('code', { 'data-line': i + 1, ...(work ? { class: 'work' } : {}), ...(i === entry ? { id: 'wgsl-entry', class: 'entry' } : {}) });
+    if (i === entry) entryLine = el;
     let last = 0;
     for (const m of line.matchAll(TOKEN)) {
       const index = m.index ?? 0;
@@ -40,5 +60,17 @@ export function wgslBlock(shader: Shader): HTMLElement {
     pre.append(el, '\n');
   });
   const files = parts.map((p) => `shaders/${p.name}.wgsl`).join(' + ');
-  return h('div', { class: 'shader' }, h('div', { class: 'shader-name' }, files), pre);
+  if (entryLine) {
+    const target = entryLine;
+    // Once laid out, open at the entry point: the kernel's body is what a learner sees first.
+    requestAnimationFrame(() => {
+      pre.scrollTop = Math.max(0, target.offsetTop - 6);
+    });
+  }
+  return h(
+    'div',
+    { class: 'shader' },
+    h('div', { class: 'shader-name' }, files, entryLine ? h('span', { class: 'hint' }, ` · opened at fn ${focus!.entryPoint}; the highlighted lines do the work, the comments above say why`) : null),
+    pre,
+  );
 }

@@ -1,0 +1,105 @@
+// The dispatch view as a learner uses it: the kernel's body first, the bindings and uniforms, the
+// invocation grid (pointing at an output cell lights the invocation the WGSL says computes it, and
+// the cells it reads), before and after for in-place kernels, a step back that puts the buffers
+// back bit for bit, and no sideways scrolling at any width while stepping.
+
+import type { Page } from 'puppeteer-core';
+import { describe, expect, test } from 'vitest';
+import { openPage, usePageAndBrowser } from '../helpers/browser.js';
+
+const env = usePageAndBrowser();
+
+async function step(page: Page, index: number): Promise<void> {
+  await page.click('#step-dispatch');
+  await page.waitForFunction((n: number) => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === n, {}, index);
+}
+
+/** The exact values of a buffer's matrix in the dispatch view (cell titles hold the full number). */
+const cells = (page: Page, buffer: string, side: 'before' | 'after'): Promise<string[]> =>
+  page.$$eval(`#dispatch-detail .buffer[data-buffer="${buffer}"] .${side} td[data-row]`, (tds) => tds.map((td) => (td as HTMLElement).title));
+
+describe('the dispatch view', () => {
+  test('every dispatch: its sentence, its bindings as the WGSL declares them, and the kernel opened at its entry point', async () => {
+    const { page, problems } = await openPage(env.browser(), env.url());
+    for (let i = 0; i < 11; i++) {
+      await step(page, i);
+      const d = await page.$eval('#dispatch-detail', (el) => ({
+        explain: el.querySelector('.explain')?.textContent ?? '',
+        bindings: [...el.querySelectorAll('.binding-table tbody tr')].map((tr) => (tr as HTMLElement).dataset.binding),
+        declared: [...el.querySelector('pre.wgsl')!.textContent!.matchAll(/@binding\(\d+\) var<[^>]+> (\w+)/g)].map((m) => m[1]),
+        entryVisible: (() => {
+          const pre = el.querySelector<HTMLElement>('pre.wgsl')!;
+          const entry = el.querySelector<HTMLElement>('#wgsl-entry')!;
+          return entry.offsetTop >= pre.scrollTop && entry.offsetTop < pre.scrollTop + pre.clientHeight;
+        })(),
+        work: el.querySelectorAll('pre.wgsl code.work').length,
+      }));
+      expect(d.explain.length, `dispatch ${i}`).toBeGreaterThan(30);
+      expect(d.bindings).toEqual(d.declared);
+      expect(d.entryVisible, `dispatch ${i}: fn main is in view`).toBe(true);
+      expect(d.work, `dispatch ${i}: the lines that do the work are marked`).toBeGreaterThan(0);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test("pointing at a cell of layer_1 lights the invocation the WGSL assigns it (x = j, y = i) and the row of a and column of b it reads", async () => {
+    const { page } = await openPage(env.browser(), env.url());
+    await step(page, 0);
+    await step(page, 1); // layer_1 = np.dot(layer_0, weights_0_1): matmul.wgsl, one output per invocation
+    const source = await page.$eval('#dispatch-detail pre.wgsl', (e) => e.textContent ?? '');
+    expect(source).toMatch(/let i = id\.y;/);
+    expect(source).toMatch(/let j = id\.x;/);
+    for (const col of [0, 2, 3]) {
+      await page.hover(`.out-grid td[data-row="0"][data-col="${col}"]`);
+      const hot = await page.$$eval('.invocations .inv.hot', (s) => s.map((e) => (e as HTMLElement).dataset.gid));
+      expect(hot).toEqual([`${col},0`]);
+      const a = await page.$$eval('.buffer[data-buffer="layer_0"] td.hot', (s) => s.map((e) => `${(e as HTMLElement).dataset.row},${(e as HTMLElement).dataset.col}`));
+      expect(a).toEqual(expect.arrayContaining(['0,0', '0,1', '0,2']));
+      const b = await page.$$eval('.buffer[data-buffer="weights_0_1"] td.hot', (s) => [...new Set(s.map((e) => (e as HTMLElement).dataset.col))]);
+      expect(b).toEqual([String(col)]);
+    }
+    // 8 × 8 invocations in the one workgroup, 4 of them computing the 1 × 4 outputs.
+    expect(await page.$$eval('.invocations .inv', (s) => s.length)).toBe(64);
+    expect(await page.$$eval('.invocations .inv:not(.idle)', (s) => s.length)).toBe(4);
+    await page.close();
+  });
+
+  test('relu in place shows before and after; a step back puts the buffers back bit for bit', async () => {
+    const { page } = await openPage(env.browser(), env.url());
+    for (let i = 0; i < 3; i++) await step(page, i); // the third dispatch: layer_1 = relu(layer_1)
+    const before = await cells(page, 'layer_1', 'before');
+    const after = await cells(page, 'layer_1', 'after');
+    expect(before.some((v) => Number(v) < 0)).toBe(true);
+    expect(after).toEqual(before.map((v) => (Number(v) > 0 ? v : '0')));
+    await page.click('#step-back');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === 1);
+    await step(page, 2);
+    expect(await cells(page, 'layer_1', 'before')).toEqual(before);
+    expect(await cells(page, 'layer_1', 'after')).toEqual(after);
+    // The ninth, weights_1_2 -= alpha * weight_delta_1_2, is undone too, and done again the same.
+    for (let i = 3; i < 9; i++) await step(page, i);
+    const w = [await cells(page, 'weights_1_2', 'before'), await cells(page, 'weights_1_2', 'after')];
+    expect(w[0]).not.toEqual(w[1]);
+    await page.click('#step-back');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === 7);
+    await step(page, 8);
+    expect([await cells(page, 'weights_1_2', 'before'), await cells(page, 'weights_1_2', 'after')]).toEqual(w);
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    await page.close();
+  });
+
+  for (const width of [360, 768, 1280]) {
+    test(`stepping every dispatch at ${width} px: nothing wider than the screen`, async () => {
+      const { page } = await openPage(env.browser(), `${env.url()}?activation=tanh`, width, 900);
+      for (let i = 0; i < 11; i++) {
+        await step(page, i);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after dispatch ${i}`).toBeLessThanOrEqual(0);
+      }
+      await page.click('#compare');
+      await page.waitForFunction(() => [...document.querySelectorAll('#chart .u-legend .u-label')].some((l) => l.textContent === 'full'));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 'after compare').toBeLessThanOrEqual(0);
+      await page.close();
+    });
+  }
+});
