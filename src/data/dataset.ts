@@ -17,6 +17,9 @@ export interface Dataset {
   labels?: Uint8Array;
   /** For images: their width in pixels (the height is inputSize / width). */
   imageWidth?: number;
+  /** What each input and each target is called, where the data says (the streetlights: left, middle, right; walk). */
+  inputNames?: readonly string[];
+  outputNames?: readonly string[];
 }
 
 /** A dataset of images and their class labels: inputs are pixels / 255, targets one-hot rows. */

@@ -7,8 +7,11 @@ import { datasetFromRows, type Dataset } from './dataset.js';
  * The first program's six observations: the middle light correlates perfectly with walking, so a
  * single layer learns it.
  */
+/** The lights, left to right, and what the people did. */
+const NAMES = { inputNames: ['left', 'middle', 'right'], outputNames: ['walk'] } as const;
+
 export function streetlights(): Dataset {
-  return datasetFromRows(
+  const data = datasetFromRows(
     'streetlights',
     [
       [1, 0, 1],
@@ -20,6 +23,7 @@ export function streetlights(): Dataset {
     ],
     [[0], [1], [0], [1], [1], [0]],
   );
+  return { ...data, ...NAMES };
 }
 
 /**
@@ -27,7 +31,7 @@ export function streetlights(): Dataset {
  * much up as down pressure), so it takes a hidden layer to find the pattern.
  */
 export function streetlights4(): Dataset {
-  return datasetFromRows(
+  const data = datasetFromRows(
     'streetlights-4',
     [
       [1, 0, 1],
@@ -37,6 +41,7 @@ export function streetlights4(): Dataset {
     ],
     [[1], [1], [0], [0]],
   );
+  return { ...data, ...NAMES };
 }
 
 export const BUILTIN_DATASETS: Record<string, () => Dataset> = {

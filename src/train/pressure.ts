@@ -58,3 +58,48 @@ export function pressure(layers: Layers, weights: readonly ArrayLike<number>[], 
   });
   return out;
 }
+
+/**
+ * The lesson's pressure table, from the data alone: for each example, each input's push on the
+ * weight that connects it to the output, as a single layer feels it. An input that is off feels
+ * none (0); one that is on is pushed up (+) when the example's goal is 1 and down (−) when it is
+ * 0. The net is the sign of ups − downs; `conflict` marks inputs with as many ups as downs.
+ */
+export interface LessonPressure {
+  /** One row per example: its inputs and goal, and the sign per input. */
+  examples: { inputs: number[]; goal: number; signs: number[] }[];
+  up: number[];
+  down: number[];
+  net: number[];
+}
+
+export function lessonPressure(dataset: Dataset, output = 0, maxExamples = 16): LessonPressure {
+  const examples: LessonPressure['examples'] = [];
+  const n = dataset.inputSize;
+  const up = new Array<number>(n).fill(0);
+  const down = new Array<number>(n).fill(0);
+  for (let i = 0; i < Math.min(dataset.rows, maxExamples); i++) {
+    const inputs = Array.from(dataset.inputs.subarray(i * n, (i + 1) * n));
+    const goal = dataset.targets[i * dataset.outputSize + output]!;
+    const signs = inputs.map((x) => (x === 0 ? 0 : (goal > 0.5 ? 1 : -1) * Math.sign(x)));
+    signs.forEach((s, k) => {
+      if (s > 0) up[k]!++;
+      if (s < 0) down[k]!++;
+    });
+    examples.push({ inputs, goal, signs });
+  }
+  return { examples, up, down, net: up.map((u, k) => Math.sign(u - down[k]!)) };
+}
+
+/** Hidden units of the first hidden layer that never fire (ReLU output 0) on any example: dead, they pass nothing back. */
+export function deadUnits(layers: Layers, weights: readonly ArrayLike<number>[], dataset: Dataset, activation?: Activation): number[] {
+  if (layers.length < 3 || (activation && activation.forward(-1) !== 0)) return [];
+  const network = new CpuNetwork(layers, weights, 1, activation ? { activation } : {});
+  const hidden = layers[1]!;
+  const fired = new Array<boolean>(hidden).fill(false);
+  for (let i = 0; i < dataset.rows; i++) {
+    network.forward(dataset.inputs.subarray(i * dataset.inputSize, (i + 1) * dataset.inputSize), 1);
+    for (let u = 0; u < hidden; u++) if (network.layers[1]![u]! > 0) fired[u] = true;
+  }
+  return fired.flatMap((f, u) => (f ? [] : [u]));
+}

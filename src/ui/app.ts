@@ -157,6 +157,7 @@ export class App {
     this.kept.push({
       label: `#${this.runCount} ${label(lesson.config)}`,
       errors: lesson.session.trace.map((e) => e.error),
+      updatesPerPass: lesson.session.shadow.cpu.batches.length,
       color: PALETTE[(this.kept.length + 1) % PALETTE.length]!,
       dash: true,
     });
@@ -168,7 +169,7 @@ export class App {
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const batch = Math.max(2, Math.min(run.dataset.rows - 1, Number(this.settings.batchSize) || 2));
       const curves = await threeKinds(this.contextFor, run.config, run.dataset, run.weights(), batch);
-      this.kept = [...this.kept.filter((k) => !['stochastic', 'full'].includes(k.label) && !k.label.startsWith('mini-batch')), ...curves];
+      this.kept = [...this.kept.filter((k) => !/^(stochastic|full|mini-batch)\b/.test(k.label)), ...curves];
     });
   }
 
@@ -286,6 +287,7 @@ export class App {
       this.render();
     });
     byId<HTMLInputElement>('log-scale').addEventListener('change', (e) => this.seedViews.chart.setLogScale((e.target as HTMLInputElement).checked));
+    byId<HTMLInputElement>('per-update').addEventListener('change', (e) => this.seedViews.chart.setPerUpdate((e.target as HTMLInputElement).checked));
     click('export-weights', () => this.lesson && downloadWeightsJson(this.lesson.config.layers, this.lesson.weights));
     click('export-npy', () => this.lesson && downloadWeightsNpy(this.lesson.config.layers, this.lesson.weights));
     click('export-trace', () => {
@@ -325,6 +327,6 @@ function describe(error: unknown): string {
 }
 
 function label(config: TrainConfig): string {
-  const mode = config.mode === 'batch' ? `batch ${config.batchSize}` : config.mode;
+  const mode = config.mode === 'batch' ? `mini-batch ${config.batchSize}` : `${config.mode} (batch ${config.batchSize})`;
   return `${config.layers.join('-')} ${mode} α${config.alpha}${config.activation === 'relu' ? '' : ` ${config.activation}`}`;
 }

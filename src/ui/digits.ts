@@ -176,7 +176,7 @@ export function digitGrid(run: DigitsRun, count = 40): HTMLElement {
         'figure',
         { class: `digit ${right ? 'right' : 'wrong'}`, 'data-predicted': best, 'data-label': truth, title: `label ${truth}, predicted ${best} (${(p[r * classes + best]! * 100).toFixed(0)}%)` },
         imageCanvas(images.subarray(r * test.inputSize, (r + 1) * test.inputSize), test.imageWidth ?? 28, 2),
-        h('figcaption', {}, right ? String(best) : `${best} ≠ ${truth}`),
+        h('figcaption', {}, right ? String(best) : `said ${best}, is ${truth}`),
       ),
     );
   }

@@ -97,7 +97,7 @@ describe('the dispatch view', () => {
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after dispatch ${i}`).toBeLessThanOrEqual(0);
       }
       await page.click('#compare');
-      await page.waitForFunction(() => [...document.querySelectorAll('#chart .u-legend .u-label')].some((l) => l.textContent === 'full'));
+      await page.waitForFunction(() => [...document.querySelectorAll('#chart .u-legend .u-label')].some((l) => l.textContent === 'full (batch 4)'));
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 'after compare').toBeLessThanOrEqual(0);
       await page.close();
     });

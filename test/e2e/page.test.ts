@@ -54,14 +54,15 @@ describe('the default example on the GPU', () => {
     expect(await text(page, '#adapter')).toMatch(/swiftshader/);
   });
 
-  test("the log is the seed's printout: within 1e-4 of the CPU reference, and the CLI's lines exactly (same plan)", async () => {
+  test("the log is the seed's printout: within 1e-4 of the CPU reference, and the CLI's lines exactly (the same plan, auto)", async () => {
     const lines = await logLines(page);
     expect(lines).toHaveLength(6);
     const ref = referenceErrors().filter((_, i) => i % 10 === 9);
     const c = compareRelative(lines.map((l) => Number(l.slice('Error:'.length))), ref, 1e-4);
     expect(c.ok, describeComparison('page log', c)).toBe(true);
     const cli: string[] = [];
-    await main(['train', '--plan', 'teaching'], { ...nodeIO(), out: (l) => cli.push(l), err: () => undefined });
+    // A live run trains on the plan auto picks, as the command does by default.
+    await main(['train'], { ...nodeIO(), out: (l) => cli.push(l), err: () => undefined });
     expect(lines).toEqual(cli);
   });
 
@@ -72,21 +73,21 @@ describe('the default example on the GPU', () => {
     const maxDiff = Number(check.maxDiff);
     expect(maxDiff).toBeGreaterThan(0);
     expect(maxDiff).toBeLessThan(1e-5);
-    expect(await text(page, '#position')).toMatch(/iteration 60 of 60 .* 240 updates/);
+    expect(await text(page, '#position')).toBe('done: 60 iterations of 4 batches · 240 updates');
   });
 
   test('shows the weights as heatmaps and the pressure table', async () => {
-    expect(await page.$$eval('#weights canvas', (c) => c.map((e) => [(e as HTMLCanvasElement).width, (e as HTMLCanvasElement).height]))).toHaveLength(2);
+    expect(await page.$$eval('#weights .heatmap-grid canvas', (c) => c.map((e) => [(e as HTMLCanvasElement).width, (e as HTMLCanvasElement).height]))).toHaveLength(2);
     expect(await page.$$eval('#weights figcaption', (f) => f.map((e) => e.textContent))).toEqual([
       expect.stringMatching(/^weights_0_1 \(3×4\)/),
       expect.stringMatching(/^weights_1_2 \(4×1\)/),
     ]);
-    const tables = await page.$$eval('.pressure-table', (ts) => ts.map((t) => [(t as HTMLElement).dataset.matrix, t.querySelectorAll('tbody tr').length]));
+    const tables = await page.$$eval('.pressure-actual .pressure-table', (ts) => ts.map((t) => [(t as HTMLElement).dataset.matrix, t.querySelectorAll('tbody tr').length]));
     expect(tables).toEqual([
       ['weights_0_1', 5],
       ['weights_1_2', 5],
     ]);
-    const cells = await page.$$eval('.pressure-table td', (tds) => tds.map((t) => t.textContent));
+    const cells = await page.$$eval('.pressure-actual .pressure-table td', (tds) => tds.map((t) => t.textContent));
     expect(new Set(cells)).toEqual(new Set(['+', '−', '0']));
   });
 
@@ -132,7 +133,7 @@ describe('one dispatch at a time', () => {
     }
     const names = await page.$$eval('#dispatch-detail .buffer', (bs) => bs.map((b) => (b as HTMLElement).dataset.buffer));
     expect(names).toEqual(['weight_delta_0_1', 'weights_0_1']);
-    expect(await text(page, '#position')).toMatch(/batch 2 of 4 · 1 updates/);
+    expect(await text(page, '#position')).toMatch(/batch 2 of 4 · 1 update$/);
     // An iteration from here finishes the first one.
     await page.click('#step-iteration');
     await page.waitForFunction(() => document.querySelector('#log')!.textContent === '' && /4 updates/.test(document.querySelector('#position')!.textContent!));
@@ -178,9 +179,9 @@ describe('comparing runs', () => {
   test('the three kinds of gradient descent from the same start are overlaid on the error chart', async () => {
     const page = await open();
     await page.click('#compare');
-    await page.waitForFunction(() => [...document.querySelectorAll('#chart .u-legend .u-label')].some((l) => l.textContent === 'full'));
+    await page.waitForFunction(() => [...document.querySelectorAll('#chart .u-legend .u-label')].some((l) => l.textContent === 'full (batch 4)'));
     const labels = await page.$$eval('#chart .u-legend .u-label', (ls) => ls.map((l) => l.textContent));
-    expect(labels).toEqual(expect.arrayContaining(['stochastic', 'mini-batch 2', 'full']));
+    expect(labels).toEqual(expect.arrayContaining(['stochastic (batch 1)', 'mini-batch 2', 'full (batch 4)']));
   });
 });
 

@@ -36,7 +36,13 @@ export async function threeKinds(contextFor: ContextFor, config: TrainConfig, da
   for (const [i, [mode, batchSize]] of kinds.entries()) {
     const c = resolveConfig({ ...config, mode, batchSize }, dataset);
     const errors = await trainQuietly(contextFor, c, dataset, weights);
-    curves.push({ label: `${mode === 'batch' ? `mini-batch ${batchSize}` : mode}`, errors, color: PALETTE[(i + 4) % PALETTE.length]!, dash: true });
+    curves.push({
+      label: mode === 'batch' ? `mini-batch ${batchSize}` : `${mode} (batch ${c.batchSize})`,
+      errors,
+      color: PALETTE[(i + 4) % PALETTE.length]!,
+      dash: true,
+      updatesPerPass: Math.ceil(dataset.rows / c.batchSize),
+    });
   }
   return curves;
 }

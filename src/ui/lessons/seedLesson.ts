@@ -7,14 +7,14 @@ import { weightShape, weightsName } from '../../net/spec.js';
 import { activationOf } from '../../ops/activations/index.js';
 import type { TrainConfig } from '../../train/config.js';
 import { errorLine } from '../../train/format.js';
-import { pressure } from '../../train/pressure.js';
+import { deadUnits, lessonPressure, pressure } from '../../train/pressure.js';
 import { isLogged } from '../../train/run.js';
 import { byId, clear, short } from '../dom.js';
 import { Session, type Resume } from '../session.js';
 import { PALETTE, type Curve, type ErrorChart } from '../views/chart.js';
 import { dispatchDetail, planList } from '../views/dispatch.js';
 import { heatmap } from '../views/heatmap.js';
-import { pressureTable } from '../views/pressure.js';
+import { pressureView, unitNames } from '../views/pressure.js';
 import type { Lesson } from './lesson.js';
 
 /** What the seed lesson draws into that outlives one run: the chart, and the runs kept on it. */
@@ -93,6 +93,27 @@ export class SeedLesson implements Lesson {
     };
   }
 
+  /**
+   * When the error has not moved for 10 iterations and equals Σ goal² (what predicting 0 for every
+   * example costs), every hidden ReLU has died: say so under the chart.
+   */
+  private explainStuck(): void {
+    const s = this.session;
+    const el = byId('stuck');
+    const last = s.trace.at(-1)?.error;
+    let goal2 = 0;
+    for (const t of s.dataset.targets) goal2 += t * t;
+    const flat = s.trace.length >= 10 && s.trace.slice(-10).every((e) => e.error === last);
+    const atZero = last !== undefined && Math.abs(last - goal2) <= 1e-6 * Math.max(1, goal2);
+    el.hidden = !(flat && atZero && s.config.layers.length > 2 && s.config.activation === 'relu');
+    if (!el.hidden) {
+      el.textContent =
+        `The error has stayed at ${short(last!)} = Σ goal², what predicting 0 for every example costs: every hidden ReLU unit has died. ` +
+        `Its sum is below 0 for every example, so relu outputs 0, relu2deriv passes nothing back, and no weight moves again. ` +
+        `A step as large as alpha ${s.config.alpha} pushed them there: try a smaller alpha.`;
+    }
+  }
+
   render(): void {
     const s = this.session;
     const where = s.where;
@@ -100,7 +121,11 @@ export class SeedLesson implements Lesson {
     const batches = s.shadow.cpu.batches.length;
     position.dataset.steps = String(where.steps);
     position.dataset.lastError = String(s.trace.at(-1)?.error ?? '');
-    position.textContent = `iteration ${Math.min(where.iteration + (where.batch || where.dispatch ? 1 : 0), s.config.iterations)} of ${s.config.iterations} · batch ${where.batch + 1} of ${batches} · ${where.steps} updates`;
+    const updates = `${where.steps} ${where.steps === 1 ? 'update' : 'updates'}`;
+    position.textContent = s.done
+      ? `done: ${s.config.iterations} iterations of ${batches} ${batches === 1 ? 'batch' : 'batches'} · ${updates}`
+      : `iteration ${where.iteration + 1} of ${s.config.iterations} · batch ${where.batch + 1} of ${batches} · ${updates}`;
+    this.explainStuck();
 
     const checkBadge = byId('check');
     if (s.onGpu) {
@@ -118,12 +143,29 @@ export class SeedLesson implements Lesson {
 
     const last = s.lastDispatch && s.lastDispatch.batch === where.batch ? s.lastDispatch.index : undefined;
     clear(byId('plan'), planList(s.plan.steps, where.dispatch, last));
-    clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length }));
+    clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length, done: s.done }));
 
-    const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]! };
+    const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]!, updatesPerPass: batches };
     this.views.chart.show([live, ...this.views.kept()]);
-    clear(byId('weights'), ...s.weights.slice(0, s.config.layers.length - 1).map((w, l) => heatmap(weightsName(l), w, ...weightShape(s.config.layers, l))));
-    clear(byId('pressure'), pressureTable(pressure(s.config.layers, s.weights, s.dataset, activationOf(s.config.activation))));
+    const unitLabels = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
+    clear(
+      byId('weights'),
+      ...s.weights.slice(0, s.config.layers.length - 1).map((w, l) => heatmap(weightsName(l), w, ...weightShape(s.config.layers, l), { rows: unitLabels.layers[l]!, cols: unitLabels.layers[l + 1]! })),
+    );
+    const activation = activationOf(s.config.activation);
+    const parameters = s.weights.slice(0, s.config.layers.length - 1);
+    const names = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
+    const goalName = (goal: number): string => (s.dataset.outputNames?.[0] === 'walk' ? (goal > 0.5 ? 'walk' : 'stop') : String(goal));
+    clear(
+      byId('pressure'),
+      pressureView(
+        s.dataset.outputSize === 1 ? lessonPressure(s.dataset) : undefined,
+        pressure(s.config.layers, parameters, s.dataset, activation),
+        names,
+        deadUnits(s.config.layers, parameters, s.dataset, activation),
+        goalName,
+      ),
+    );
     byId('log').textContent = s.trace
       .filter((e) => isLogged(e.iteration, s.config))
       .map((e) => errorLine(e.error, s.onGpu))

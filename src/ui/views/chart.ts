@@ -6,9 +6,12 @@ import 'uplot/dist/uPlot.min.css';
 
 export interface Curve {
   label: string;
+  /** One value per pass over the data (iteration, epoch). */
   errors: readonly number[];
   color: string;
   dash?: boolean;
+  /** Updates (batches) per pass: with the x axis in updates, pass i is drawn at (i + 1) · this. */
+  updatesPerPass?: number;
 }
 
 export const PALETTE = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2', '#dc2626', '#4b5563'];
@@ -17,6 +20,7 @@ export class ErrorChart {
   private plot: uPlot | undefined;
   private curves: Curve[] = [];
   private log = true;
+  private perUpdate = false;
   private readonly observer: ResizeObserver;
 
   constructor(
@@ -39,6 +43,12 @@ export class ErrorChart {
     this.rebuild();
   }
 
+  /** The x axis in updates (batches) instead of passes: stochastic makes a pass's updates one by one, full only one. */
+  setPerUpdate(perUpdate: boolean): void {
+    this.perUpdate = perUpdate;
+    this.rebuild();
+  }
+
   /** Replaces every curve; a new set of labels rebuilds the plot, new values only update it. */
   show(curves: Curve[]): void {
     const sameSeries = curves.length === this.curves.length && curves.every((c, i) => c.label === this.curves[i]!.label);
@@ -47,13 +57,23 @@ export class ErrorChart {
     else this.rebuild();
   }
 
+  /** Where pass i (0-based) of a curve is drawn: passes counted from 1, or the updates made by its end. */
+  private x(curve: Curve, i: number): number {
+    return this.perUpdate ? (i + 1) * (curve.updatesPerPass ?? 1) : i + 1;
+  }
+
   private data(): uPlot.AlignedData {
-    const length = Math.max(1, ...this.curves.map((c) => c.errors.length));
-    const xs = Array.from({ length }, (_, i) => i);
     const floor = 1e-12;
+    const all = new Set<number>();
+    for (const c of this.curves) c.errors.forEach((_, i) => all.add(this.x(c, i)));
+    const xs = [...all].sort((a, b) => a - b);
+    if (xs.length === 0) xs.push(1);
     return [
       xs,
-      ...this.curves.map((c) => xs.map((i) => (i < c.errors.length ? Math.max(c.errors[i]!, this.log ? floor : -Infinity) : null))),
+      ...this.curves.map((c) => {
+        const at = new Map(c.errors.map((e, i) => [this.x(c, i), Math.max(e, this.log ? floor : -Infinity)]));
+        return xs.map((x) => at.get(x) ?? null);
+      }),
     ] as uPlot.AlignedData;
   }
 
@@ -64,18 +84,20 @@ export class ErrorChart {
       height: this.height,
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
+      scales: {
+        // Passes are counted from 1; an axis of one point still spans 1 to 2, so a single epoch is seen.
+        x: { time: false, range: (_u: uPlot, min: number, max: number): [number, number] => [Math.min(1, min), Math.max(max, min + 1)] },
+        y: this.log ? { distr: 3, log: 10 } : {},
+      },
       axes: [
         {
-          label: this.yLabel === 'error' ? 'iteration' : 'epoch',
+          label: this.perUpdate ? 'updates (weight changes) made' : this.yLabel === 'error' ? 'iteration: passes over the data' : 'epoch',
           stroke: '#475569',
           grid: { stroke: '#eef2f7' },
-          // Whole iterations only; epochs are counted from 1.
-          values: (_u: uPlot, splits: number[]) =>
-            splits.map((v) => (Number.isInteger(v) ? String(this.yLabel === 'error' ? v : v + 1) : '')),
+          values: (_u: uPlot, splits: number[]) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')),
         },
         {
-          label: this.yLabel,
+          label: this.yLabel === 'error' ? 'error Σ(pred − goal)² per pass' : this.yLabel,
           stroke: '#475569',
           grid: { stroke: '#eef2f7' },
           size: 64,
@@ -87,17 +109,22 @@ export class ErrorChart {
         },
       ],
       series: [
-        { label: 'iteration' },
+        { label: this.perUpdate ? 'update' : this.yLabel === 'error' ? 'iteration' : 'epoch' },
         ...this.curves.map((c) => ({
           label: c.label,
           stroke: c.color,
           width: 2,
+          spanGaps: true,
           ...(c.dash ? { dash: [6, 4] } : {}),
-          points: { show: false },
+          // A curve of one or two points is drawn as points, or it would not be seen.
+          points: { show: (u: uPlot, i: number) => Array.from(u.data[i] as ArrayLike<number | null>).filter((v) => v !== null).length <= 2, size: 8 },
         })),
       ],
     };
     this.plot = new uPlot(opts, this.data(), this.container);
+    // The axes are drawn on the canvas; their labels are also kept where a test or a screen reader finds them.
+    this.container.dataset.xLabel = String(opts.axes![0]!.label);
+    this.container.dataset.yLabel = String(opts.axes![1]!.label);
   }
 
   destroy(): void {

@@ -184,7 +184,10 @@ function gridPicture(view: DispatchView): HTMLElement | null {
   return picture;
 }
 
-export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, position?: { iterations: number; batches: number; dispatches: number }): HTMLElement {
+export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, position?: { iterations: number; batches: number; dispatches: number; done?: boolean }): HTMLElement {
+  if (!view && position?.done) {
+    return h('div', { class: 'hint dispatch-empty' }, h('p', {}, 'The run is done. Press “Reset” to start again and step through a training step dispatch by dispatch.'));
+  }
   if (!view) {
     return h(
       'div',

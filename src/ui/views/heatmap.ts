@@ -3,7 +3,18 @@
 
 import { h, short } from '../dom.js';
 
-export function heatmap(name: string, values: ArrayLike<number>, rows: number, cols: number, maxWidth = 360): HTMLElement {
+/**
+ * A weight matrix as a heatmap, each row labelled with the unit it comes from and each column
+ * with the unit it goes to, and a colour scale from −|w|max to +|w|max beneath.
+ */
+export function heatmap(
+  name: string,
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  labels?: { rows: readonly string[]; cols: readonly string[] },
+  maxWidth = 320,
+): HTMLElement {
   let scale = 0;
   for (let i = 0; i < rows * cols; i++) scale = Math.max(scale, Math.abs(values[i]!));
   const cell = Math.max(1, Math.min(56, Math.floor(maxWidth / cols), Math.floor(320 / rows)));
@@ -25,12 +36,34 @@ export function heatmap(name: string, values: ArrayLike<number>, rows: number, c
       }
     }
   }
+  const showLabels = labels && cell >= 14;
+  const grid = h('div', { class: 'heatmap-grid' });
+  if (showLabels) {
+    const rowLabels = h('div', { class: 'heatmap-rows' }, ...labels.rows.slice(0, rows).map((t) => h('span', {}, t)));
+    const colLabels = h('div', { class: 'heatmap-cols' }, ...labels.cols.slice(0, cols).map((t) => h('span', {}, t)));
+    // Sizes through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+    for (const span of rowLabels.children) (span as HTMLElement).style.height = `${cell}px`;
+    for (const span of colLabels.children) (span as HTMLElement).style.width = `${cell}px`;
+    grid.append(h('span', { class: 'heatmap-corner' }, 'from ↓ to →'), colLabels, rowLabels, canvas);
+  } else grid.append(canvas);
   return h(
     'figure',
     { class: 'heatmap' },
-    canvas,
-    h('figcaption', {}, h('code', {}, name), ` (${rows}×${cols}), |w| ≤ ${short(scale)}`),
+    grid,
+    colourScale(scale),
+    h('figcaption', {}, h('code', {}, name), ` (${rows}×${cols}): row = the unit a weight comes from, column = the unit it feeds`),
   );
+}
+
+/** A bar from blue (−max) through white (0) to red (+max), with its three values. */
+function colourScale(max: number): HTMLElement {
+  const bar = h('canvas', { width: 160, height: 10, class: 'scale-bar', role: 'img', 'aria-label': `colour scale from ${-max} to ${max}` });
+  const ctx = bar.getContext('2d');
+  if (ctx) for (let x = 0; x < 160; x++) {
+    ctx.fillStyle = color((x / 159) * 2 - 1);
+    ctx.fillRect(x, 0, 1, 10);
+  }
+  return h('div', { class: 'scale' }, h('span', {}, short(-max)), bar, h('span', {}, short(max)), h('span', { class: 'hint' }, ' (0 is white)'));
 }
 
 /** t in [-1, 1] → blue … white … red. */
