@@ -89,6 +89,28 @@ describe('the dispatch view', () => {
     await page.close();
   });
 
+  test('the network diagram lights what each dispatch reads and writes: forward left to right, deltas right to left', async () => {
+    const { page } = await openPage(env.browser(), env.url());
+    const state = (): Promise<Record<string, string>> =>
+      page.$eval('#network svg', (svg) => {
+        const out: Record<string, string> = { direction: (svg as SVGElement).dataset.direction ?? '' };
+        for (const g of svg.querySelectorAll<SVGGElement>('g[data-layer]')) {
+          out[g.dataset.layer!] = g.getAttribute('class')!.replace('units', '').trim();
+          if (g.dataset.delta) out[`${g.dataset.layer}_delta`] = g.dataset.delta;
+        }
+        for (const g of svg.querySelectorAll<SVGGElement>('g[data-weights]')) out[g.dataset.weights!] = g.getAttribute('class')!.replace('edges', '').trim();
+        return out;
+      });
+    await step(page, 0);
+    await step(page, 1); // layer_1 = np.dot(layer_0, weights_0_1)
+    expect(await state()).toEqual({ direction: 'forward', layer_0: 'read', layer_1: 'written', layer_2: '', weights_0_1: 'read', weights_1_2: '' });
+    for (let i = 2; i < 6; i++) await step(page, i); // layer_1_delta = layer_2_delta.dot(weights_1_2.T)
+    expect(await state()).toEqual({ direction: 'backward', layer_0: '', layer_1: '', layer_2: '', layer_1_delta: 'written', layer_2_delta: 'read', weights_0_1: '', weights_1_2: 'read' });
+    // The units are the lesson's lights, the hidden units and the output.
+    expect(await page.$$eval('#network .unit-name', (ts) => ts.map((t) => t.textContent))).toEqual(['left', 'middle', 'right', 'h0', 'h1', 'h2', 'h3', 'walk']);
+    await page.close();
+  });
+
   for (const width of [360, 768, 1280]) {
     test(`stepping every dispatch at ${width} px: nothing wider than the screen`, async () => {
       const { page } = await openPage(env.browser(), `${env.url()}?activation=tanh`, width, 900);

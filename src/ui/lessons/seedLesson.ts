@@ -15,6 +15,7 @@ import { PALETTE, type Curve, type ErrorChart } from '../views/chart.js';
 import { dispatchDetail, planList } from '../views/dispatch.js';
 import { heatmap } from '../views/heatmap.js';
 import { pressureView, unitNames } from '../views/pressure.js';
+import { networkDiagram } from '../views/network.js';
 import type { Lesson } from './lesson.js';
 
 /** What the seed lesson draws into that outlives one run: the chart, and the runs kept on it. */
@@ -143,6 +144,8 @@ export class SeedLesson implements Lesson {
 
     const last = s.lastDispatch && s.lastDispatch.batch === where.batch ? s.lastDispatch.index : undefined;
     clear(byId('plan'), planList(s.plan.steps, where.dispatch, last));
+    const diagram = networkDiagram(s.config.layers, s.weights, unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames), s.lastDispatch?.step);
+    clear(byId('network'), diagram ?? '');
     clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length, done: s.done }));
 
     const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]!, updatesPerPass: batches };
