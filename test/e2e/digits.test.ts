@@ -35,6 +35,18 @@ describe('MNIST in the page', () => {
     const predicted = Number(await page.$eval('#draw-outputs', (e) => (e as HTMLElement).dataset.predicted));
     expect(outputs[predicted]).toBe(Math.max(...outputs));
 
+    // What the page says around the digits: mistakes say which is the answer, the one epoch is drawn,
+    // Step dispatch says why it is off, and the seed's cards are hidden.
+    const mistake = await page.$eval('#digit-grid .digit.wrong figcaption', (e) => e.textContent).catch(() => undefined);
+    if (mistake !== undefined) expect(mistake).toMatch(/^said \d, is \d$/);
+    expect(await page.$eval('#accuracy-chart', (c) => (c as HTMLElement).dataset.xLabel)).toBe('epoch');
+    expect(await page.$eval('#step-dispatch', (b) => (b as HTMLButtonElement).title)).toMatch(/teaching plan/);
+    expect(await page.$eval('#correlation-card', (e) => (e as HTMLElement).hidden)).toBe(true);
+    for (const width of [360, 1280]) {
+      await page.setViewport({ width, height: 900 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `no sideways scrolling at ${width} px`).toBeLessThanOrEqual(0);
+    }
+
     mkdirSync(join(import.meta.dirname, '..', 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(import.meta.dirname, '..', 'artifacts', 'digits.png'), fullPage: true });
     expect(problems).toEqual([]);

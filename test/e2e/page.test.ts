@@ -260,6 +260,10 @@ describe('export and import', () => {
     await (input as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(bad);
     await page.waitForFunction(() => /weights_0_1 must have 3 rows/.test(document.querySelector('#import-status')!.textContent!));
     expect(await text(page, '#position')).toMatch(/4 updates/);
+    for (const width of [360, 1400]) {
+      await page.setViewport({ width, height: 900 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after import, at ${width} px`).toBeLessThanOrEqual(0);
+    }
   });
 });
 

@@ -92,6 +92,12 @@ export class DigitsLesson implements Lesson {
 
   render(): void {
     const run = this.digits;
+    clear(
+      byId('what-to-do'),
+      'Press ',
+      h('strong', {}, 'Run'),
+      ' to train on the digits an epoch at a time: the accuracy chart rises, and the held-out digits show what the network says. Draw a digit to test it yourself.',
+    );
     const position = byId('position');
     position.dataset.steps = String(run.epoch);
     position.dataset.epoch = String(run.epoch);

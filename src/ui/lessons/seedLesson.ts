@@ -9,7 +9,7 @@ import type { TrainConfig } from '../../train/config.js';
 import { errorLine } from '../../train/format.js';
 import { deadUnits, lessonPressure, pressure } from '../../train/pressure.js';
 import { isLogged } from '../../train/run.js';
-import { byId, clear, short } from '../dom.js';
+import { byId, clear, h, short } from '../dom.js';
 import { Session, type Resume } from '../session.js';
 import { PALETTE, type Curve, type ErrorChart } from '../views/chart.js';
 import { dispatchDetail, planList } from '../views/dispatch.js';
@@ -117,6 +117,14 @@ export class SeedLesson implements Lesson {
 
   render(): void {
     const s = this.session;
+    clear(
+      byId('what-to-do'),
+      'Press ',
+      h('strong', {}, 'Run'),
+      ' to train the network: the error chart falls as the weights learn. ',
+      h('strong', {}, 'Step dispatch'),
+      ' runs one GPU kernel at a time and shows what it did. Change any setting below to start again.',
+    );
     const where = s.where;
     const position = byId('position');
     const batches = s.shadow.cpu.batches.length;
