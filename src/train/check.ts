@@ -83,6 +83,11 @@ export class ShadowCheck {
     this.bound += this.perStep * scale;
   }
 
+  /** Sets the bound back (a step back undid a step). */
+  set currentBound(bound: number) {
+    this.bound = bound;
+  }
+
   /** The bound after the steps run so far. */
   get currentBound(): number {
     return this.bound;

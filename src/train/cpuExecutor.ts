@@ -119,10 +119,10 @@ export class CpuExecutor {
     return new Map(names.map((name) => [name, Float64Array.from(this.buffers.get(name)!)]));
   }
 
-  /** Puts back buffers saved by snapshot() and moves back to dispatch `dispatch` of the current batch. */
-  restore(saved: ReadonlyMap<string, Float64Array>, dispatch: number): void {
+  /** Puts back buffers saved by snapshot() and moves back to `position` (saved before the dispatch). */
+  restore(saved: ReadonlyMap<string, Float64Array>, position: Position): void {
     for (const [name, values] of saved) this.buffers.get(name)!.set(values);
-    this.cursor.dispatch = dispatch;
+    this.cursor.set(position);
   }
 
   /** Finishes the current batch; returns the iteration's error if that completed one. */

@@ -34,6 +34,14 @@ export class Cursor {
     return count <= 0 ? 0 : count * this.batchesPerIteration - this.batch;
   }
 
+  /** Moves back to a position saved before (a step back). */
+  set(position: Position): void {
+    this.iteration = position.iteration;
+    this.batch = position.batch;
+    this.dispatch = position.dispatch;
+    this.steps = position.steps;
+  }
+
   get position(): Position {
     return { iteration: this.iteration, batch: this.batch, dispatch: this.dispatch, steps: this.steps };
   }

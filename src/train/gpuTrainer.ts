@@ -321,13 +321,13 @@ export class GpuTrainer {
   }
 
   /**
-   * Puts back buffers saved by snapshot() and moves back to dispatch `dispatch` of the current
-   * batch: a step back within a batch, bit for bit.
+   * Puts back buffers saved by snapshot() and moves back to `position` (saved before the
+   * dispatch): a step back, bit for bit, within an iteration.
    */
-  restore(saved: ReadonlyMap<string, Float32Array>, dispatch: number): void {
+  restore(saved: ReadonlyMap<string, Float32Array>, position: Position): void {
     this.assertUsable();
     for (const [name, values] of saved) this.ctx.device.queue.writeBuffer(this.buffers.get(name), 0, values);
-    this.cursor.dispatch = dispatch;
+    this.cursor.set(position);
   }
 
   /** Waits until everything submitted has run. */

@@ -67,9 +67,14 @@ export interface BindingRow {
 interface Undo {
   gpu: Map<string, Float32Array> | undefined;
   cpu: Map<string, Float64Array>;
-  dispatch: number;
-  batch: number;
+  /** Where the GPU trainer and the shadow stood before the dispatch. */
+  gpuPosition: Position | undefined;
+  cpuPosition: Position;
   view: DispatchView | undefined;
+  /** What finishing a batch changes beside the buffers: the weights shown and the check's bound. */
+  weights: Float32Array[] | Float64Array[];
+  bound: number;
+  check: CheckState;
 }
 
 export interface CheckState {
@@ -258,9 +263,12 @@ export class Session {
       const undo: Undo = {
         gpu: stepper ? await stepper.snapshot(written) : undefined,
         cpu: this.shadow.cpu.snapshot(written.filter((n) => this.shadow.cpu.buffers.has(n))),
-        dispatch: this.where.dispatch,
-        batch: this.where.batch,
+        gpuPosition: stepper?.where,
+        cpuPosition: this.shadow.cpu.where,
         view: this.lastDispatch,
+        weights: this.weights,
+        bound: this.shadow.currentBound,
+        check: this.check,
       };
       const reference = this.shadow.runDispatch();
       if (reference.completed) this.referenceTrace.push(...this.shift([reference.completed]));
@@ -302,8 +310,8 @@ export class Session {
         if (spec) before.set(name, unpadded(raw, spec));
       }
       if (!undo.gpu) for (const [name, values] of undo.cpu) before.set(name, values);
-      // A step back works within a batch: finishing one updates and checks the weights.
-      this.undo = reference.batchDone ? [] : [...this.undo, undo];
+      // A step back works within an iteration: finishing one logs its error.
+      this.undo = reference.completed ? [] : [...this.undo, undo];
       const view: DispatchView = {
         step,
         index: reference.index,
@@ -316,8 +324,8 @@ export class Session {
         uniforms: dispatch?.uniforms,
         entryPoint: dispatch?.kernel.entryPoint,
         grid: dispatch ? this.gridOf(dispatch, plan) : undefined,
-        back: reference.batchDone
-          ? { ok: false, why: 'This dispatch finished the batch: its weights are updated and checked against the CPU. Step back works within a batch.' }
+        back: reference.completed
+          ? { ok: false, why: 'This dispatch finished the iteration: its error is logged. Step back works within an iteration.' }
           : { ok: true },
         read: await this.views(shown(step.reads.filter((n) => !step.writes.includes(n))), plan),
         written: await this.views(shown(step.writes), plan, before),
@@ -340,9 +348,12 @@ export class Session {
     return this.enqueue(async () => {
       const last = this.undo.pop();
       if (!last) return;
-      if (last.gpu) (await this.stepperNow()).restore(last.gpu, last.dispatch);
-      this.shadow.cpu.restore(last.cpu, last.dispatch);
-      this.lastDispatch = last.view && { ...last.view, back: this.undo.length > 0 ? { ok: true } : { ok: false, why: 'Nothing to step back to in this batch.' } };
+      if (last.gpu) (await this.stepperNow()).restore(last.gpu, last.gpuPosition!);
+      this.shadow.cpu.restore(last.cpu, last.cpuPosition);
+      this.shadow.currentBound = last.bound;
+      this.weights = last.weights;
+      this.check = last.check;
+      this.lastDispatch = last.view && { ...last.view, back: this.undo.length > 0 ? { ok: true } : { ok: false, why: 'Nothing to step back to in this iteration.' } };
     });
   }
 

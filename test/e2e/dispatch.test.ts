@@ -5,7 +5,7 @@
 
 import type { Page } from 'puppeteer-core';
 import { describe, expect, test } from 'vitest';
-import { openPage, usePageAndBrowser } from '../helpers/browser.js';
+import { openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 
 const env = usePageAndBrowser();
 
@@ -65,7 +65,7 @@ describe('the dispatch view', () => {
     await page.close();
   });
 
-  test('relu in place shows before and after; a step back puts the buffers back bit for bit', async () => {
+  test('relu in place shows before and after; a step back puts the buffers back bit for bit, across the end of a batch too', async () => {
     const { page } = await openPage(env.browser(), env.url());
     for (let i = 0; i < 3; i++) await step(page, i); // the third dispatch: layer_1 = relu(layer_1)
     const before = await cells(page, 'layer_1', 'before');
@@ -85,6 +85,18 @@ describe('the dispatch view', () => {
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === 7);
     await step(page, 8);
     expect([await cells(page, 'weights_1_2', 'before'), await cells(page, 'weights_1_2', 'after')]).toEqual(w);
+    // The eleventh finishes the batch (one update made); stepping back undoes the update and the count.
+    for (let i = 9; i < 11; i++) await step(page, i);
+    const w01 = [await cells(page, 'weights_0_1', 'before'), await cells(page, 'weights_0_1', 'after')];
+    expect(await page.$eval('#position', (e) => e.textContent)).toBe('iteration 1 of 60 · batch 2 of 4 · 1 update');
+    await page.click('#step-back');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === 9);
+    expect(await page.$eval('#position', (e) => e.textContent)).toBe('iteration 1 of 60 · batch 1 of 4 · 0 updates');
+    await step(page, 10);
+    expect([await cells(page, 'weights_0_1', 'before'), await cells(page, 'weights_0_1', 'after')]).toEqual(w01);
+    // The run goes on from there as if nothing had been undone: the seed's numbers, checked.
+    await page.click('#run');
+    await waitForState(page, 'done');
     expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
     await page.close();
   });
