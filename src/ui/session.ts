@@ -181,7 +181,8 @@ export class Session {
   /** Where the run stands: the shadow always runs the same steps as the GPU. */
   get where(): Position {
     const where = this.shadow.cpu.where;
-    return { ...where, iteration: where.iteration + this.offset };
+    // A resumed session counts the iterations and updates made before it too.
+    return { ...where, iteration: where.iteration + this.offset, steps: where.steps + this.offset * this.shadow.cpu.batchesPerIteration };
   }
 
   private shift(entries: IterationError[]): IterationError[] {
