@@ -116,6 +116,7 @@ export class DigitsLesson implements Lesson {
       delete report.dataset.testAccuracy;
       report.textContent = 'Press Run (or Step iteration for one epoch).';
     }
+    this.views.accuracyChart.setSpan(run.config.iterations);
     this.views.accuracyChart.show([
       { label: 'train', errors: run.epochs.map((e) => e.trainAccuracy), color: PALETTE[0]! },
       { label: 'test', errors: run.epochs.map((e) => e.testAccuracy!), color: PALETTE[1]! },

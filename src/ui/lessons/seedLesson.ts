@@ -157,7 +157,9 @@ export class SeedLesson implements Lesson {
     clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length, done: s.done }));
 
     const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]!, updatesPerPass: batches };
-    this.views.chart.show([live, ...this.views.kept()]);
+    this.views.chart.setSpan(s.config.iterations, batches);
+    // The live run last, so it is drawn over a compared run that follows the same path.
+    this.views.chart.show([...this.views.kept(), live]);
     const unitLabels = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
     clear(
       byId('weights'),

@@ -14,6 +14,9 @@ export interface Curve {
   updatesPerPass?: number;
 }
 
+/** No finite value to scale to: the chart has no points yet. */
+const empty = (min: number | null, max: number | null): boolean => min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max);
+
 export const PALETTE = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2', '#dc2626', '#4b5563'];
 
 export class ErrorChart {
@@ -21,11 +24,14 @@ export class ErrorChart {
   private curves: Curve[] = [];
   private log = true;
   private perUpdate = false;
+  /** Passes the run will make, so the axes are there before the first point is. */
+  private span = 1;
+  private spanUpdates = 1;
   private readonly observer: ResizeObserver;
 
   constructor(
     private readonly container: HTMLElement,
-    private readonly height = 260,
+    private readonly height = 300,
     private readonly yLabel = 'error',
     log = true,
   ) {
@@ -40,6 +46,14 @@ export class ErrorChart {
 
   setLogScale(log: boolean): void {
     this.log = log;
+    this.rebuild();
+  }
+
+  /** The length of the run, in passes and in updates: the x axis spans it from the start. */
+  setSpan(passes: number, updatesPerPass = 1): void {
+    if (passes === this.span && updatesPerPass === this.spanUpdates) return;
+    this.span = passes;
+    this.spanUpdates = updatesPerPass;
     this.rebuild();
   }
 
@@ -86,8 +100,17 @@ export class ErrorChart {
       cursor: { drag: { x: true, y: false } },
       scales: {
         // Passes are counted from 1; an axis of one point still spans 1 to 2, so a single epoch is seen.
-        x: { time: false, range: (_u: uPlot, min: number, max: number): [number, number] => [Math.min(1, min), Math.max(max, min + 1)] },
-        y: this.log ? { distr: 3, log: 10 } : {},
+        x: {
+          time: false,
+          range: (_u: uPlot, min: number, max: number): [number, number] => {
+            const end = this.perUpdate ? this.span * this.spanUpdates : this.span;
+            return [1, Math.max(max, end, Math.min(1, min) + 1)];
+          },
+        },
+        // Before the first point the y axis still shows: the seed's error falls from about 1 to 1e-5.
+        y: this.log
+          ? { distr: 3, log: 10, range: (_u: uPlot, min: number, max: number) => (empty(min, max) ? [1e-5, 10] : uPlot.rangeLog(min, max, 10, true)) }
+          : { range: (_u: uPlot, min: number, max: number) => (empty(min, max) ? [0, 1] : uPlot.rangeNum(min, max, 0.1, true)) },
       },
       axes: [
         {
