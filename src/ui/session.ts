@@ -5,8 +5,8 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import type { Step } from '../ops/op.js';
-import type { Dispatch, InvocationGrid } from '../gpu/pipeline.js';
+import type { Dispatch } from '../gpu/pipeline.js';
+import { bindingRows, gridOf, type BufferView, type DispatchView } from './dispatchView.js';
 import { unpadded } from '../train/gpuBuffers.js';
 import type { Plan } from '../train/plan.js';
 import { ShadowCheck } from '../train/check.js';
@@ -15,53 +15,6 @@ import type { Position } from '../train/cursor.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
 import { createTrainer, resolvePlan, type PlanChoice, type Trainer } from '../train/trainer.js';
 import { assertFinite, type Checkpoint } from '../train/run.js';
-
-export interface BufferView {
-  name: string;
-  rows: number;
-  cols: number;
-  /** What the GPU holds after the dispatch (or the CPU, without a GPU). */
-  values: Float32Array | Float64Array;
-  /** For a buffer the dispatch wrote: what it held before (so an in-place op shows both). */
-  before?: Float32Array | Float64Array;
-  /** The CPU reference's value of the same buffer. */
-  reference: Float64Array;
-  maxDiff: number;
-}
-
-export interface DispatchView {
-  step: Step;
-  index: number;
-  batch: number;
-  iteration: number;
-  workgroups: readonly [number, number, number] | undefined;
-  /** The kernel's override constants (workgroup size, transposes), on the GPU. */
-  constants: Readonly<Record<string, number | boolean>> | undefined;
-  /** Which buffer is bound to which WGSL variable, on the GPU. */
-  bound: Readonly<Record<string, string>> | undefined;
-  /** The kernel's bindings as its WGSL declares them, each with the buffer bound and its shape. */
-  bindings: BindingRow[];
-  /** The kernel's entry point (main, or forward/backward/gradient in matmul_fast). */
-  entryPoint: string | undefined;
-  /** The values of the kernel's uniform struct. */
-  uniforms: Readonly<Record<string, number>> | undefined;
-  /** Which invocation computes which output cell, and the output's shape. */
-  grid: { grid: InvocationGrid; buffer: string; rows: number; cols: number; stride: number } | undefined;
-  /** Whether a step back is possible now, and if not why. */
-  back: { ok: true } | { ok: false; why: string };
-  read: BufferView[];
-  written: BufferView[];
-}
-
-export interface BindingRow {
-  /** The WGSL variable. */
-  name: string;
-  kind: 'uniform' | 'read' | 'rw';
-  /** The buffer bound to it, or undefined for the kernel's own uniform. */
-  buffer: string | undefined;
-  rows: number | undefined;
-  cols: number | undefined;
-}
 
 /** What a step back puts back: the buffers a dispatch wrote, as they were, and the view before it. */
 interface Undo {
@@ -321,10 +274,10 @@ export class Session {
         workgroups,
         constants,
         bound,
-        bindings: dispatch ? this.bindingRows(dispatch, plan) : [],
+        bindings: dispatch ? bindingRows(dispatch, plan, this.dataset) : [],
         uniforms: dispatch?.uniforms,
         entryPoint: dispatch?.kernel.entryPoint,
-        grid: dispatch ? this.gridOf(dispatch, plan) : undefined,
+        grid: dispatch ? gridOf(dispatch, plan) : undefined,
         back: reference.completed
           ? { ok: false, why: 'This dispatch finished the iteration: its error is logged. Step back works within an iteration.' }
           : { ok: true },
@@ -358,28 +311,7 @@ export class Session {
     });
   }
 
-  /** The kernel's bindings, each with the buffer bound to it and that buffer's shape. */
-  private bindingRows(dispatch: Dispatch, plan: Plan): BindingRow[] {
-    return dispatch.kernel.reflection.bindings.map((b) => {
-      const buffer = dispatch.bound[b.name];
-      const spec = plan.buffers.find((x) => x.name === buffer);
-      const data = buffer === 'inputs' ? this.dataset.inputSize : buffer === 'targets' ? this.dataset.outputSize : undefined;
-      return {
-        name: b.name,
-        kind: b.kind,
-        buffer,
-        rows: spec?.rows ?? (data !== undefined ? this.dataset.rows : undefined),
-        cols: spec?.cols ?? data,
-      };
-    });
-  }
 
-  private gridOf(dispatch: Dispatch, plan: Plan): DispatchView['grid'] {
-    const grid = dispatch.grid;
-    const buffer = grid && dispatch.bound[grid.output];
-    const spec = buffer ? plan.buffers.find((b) => b.name === buffer) : undefined;
-    return grid && buffer && spec ? { grid, buffer, rows: spec.rows, cols: spec.cols, stride: spec.stride } : undefined;
-  }
 
   /**
    * Runs iteration after iteration until done, paused or reset; `onProgress` is called after each,

@@ -44,7 +44,8 @@ describe('MNIST in the page', () => {
     expect(await page.$eval('#correlation-card', (e) => (e as HTMLElement).hidden)).toBe(true);
     for (const width of [360, 1280]) {
       await page.setViewport({ width, height: 900 });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `no sideways scrolling at ${width} px`).toBeLessThanOrEqual(0);
+      // The charts follow the width on the next frame (a ResizeObserver): poll until laid out.
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), { message: `no sideways scrolling at ${width} px`, timeout: 5000 }).toBeLessThanOrEqual(0);
     }
 
     mkdirSync(join(import.meta.dirname, '..', 'artifacts'), { recursive: true });

@@ -262,7 +262,7 @@ describe('export and import', () => {
     expect(await text(page, '#position')).toMatch(/4 updates/);
     for (const width of [360, 1400]) {
       await page.setViewport({ width, height: 900 });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after import, at ${width} px`).toBeLessThanOrEqual(0);
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), { message: `after import, at ${width} px`, timeout: 5000 }).toBeLessThanOrEqual(0);
     }
   });
 });

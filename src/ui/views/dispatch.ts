@@ -4,7 +4,7 @@
 
 import type { Step } from '../../ops/op.js';
 import { h, short } from '../dom.js';
-import type { BufferView, DispatchView } from '../session.js';
+import type { BufferView, DispatchView } from '../dispatchView.js';
 import { wgslBlock } from './wgsl.js';
 
 export function planList(steps: readonly Step[], next: number, ran: number | undefined): HTMLElement {
