@@ -16,12 +16,37 @@ export interface Shader {
    * is reported in the file it is in.
    */
   parts?: readonly { name: string; lines: number }[];
+  /** For a composed shader: the files it was made of, so an edited one can take its place. */
+  sources?: readonly Shader[];
 }
 
 /** One shader made of several files, concatenated in order (e.g. shaders/tanh.wgsl + shaders/activate.wgsl). */
 export function composeShaders(...shaders: Shader[]): Shader {
-  const parts = shaders.flatMap((s) => s.parts ?? [{ name: s.name, lines: s.code.split('\n').length }]);
-  return { name: shaders.map((s) => s.name).join('+'), code: shaders.map((s) => s.code).join('\n'), parts };
+  const sources = shaders.flatMap((s) => s.sources ?? [s]);
+  const parts = sources.map((s) => ({ name: s.name, lines: s.code.split('\n').length }));
+  return { name: sources.map((s) => s.name).join('+'), code: sources.map((s) => s.code).join('\n'), parts, sources };
+}
+
+/**
+ * Edited shader files, by name (the page's shader lab): compiled in place of the files in
+ * shaders/ by every kernel built after they are set. The text is only ever compiled as WGSL.
+ */
+const overrides = new Map<string, string>();
+
+export function setShaderOverride(name: string, code: string | undefined): void {
+  if (code === undefined) overrides.delete(name);
+  else overrides.set(name, code);
+}
+
+export function shaderOverrides(): ReadonlyMap<string, string> {
+  return overrides;
+}
+
+/** The shader as it is compiled now: each of its files replaced by its edited version where there is one. */
+export function effectiveShader(shader: Shader): Shader {
+  if (shader.sources) return composeShaders(...shader.sources.map((s) => effectiveShader(s)));
+  const edited = overrides.get(shader.name);
+  return edited === undefined ? shader : { name: shader.name, code: edited };
 }
 
 /** The file and line of line `line` (1-based) of a shader, composed or not. */
@@ -116,7 +141,8 @@ export interface KernelOptions {
  * The kernel for `shader`, its bind group layout read from the WGSL's declarations, built once per
  * device. A compile error becomes a ShaderCompileError naming shaders/<name>.wgsl, line and column.
  */
-export function kernel(ctx: GpuContext, shader: Shader, options: KernelOptions = {}): Promise<Kernel> {
+export function kernel(ctx: GpuContext, original: Shader, options: KernelOptions = {}): Promise<Kernel> {
+  const shader = effectiveShader(original);
   const { device } = ctx;
   let cache = kernelCache.get(device);
   if (!cache) kernelCache.set(device, (cache = new Map()));

@@ -15,6 +15,9 @@ import { byId, clear, h } from './dom.js';
 import { download, downloadWeightsJson, downloadWeightsNpy, importWeights } from './files.js';
 import { DrawPad, fetchMnist } from './digits.js';
 import { SettingsForm } from './form.js';
+import { Lab } from './lab/lab.js';
+import { editsFromQuery, queryOfEdits } from './lab/files.js';
+import { shaderOverrides } from '../gpu/pipeline.js';
 import { hiddenLayerArgument, threeKinds, type ContextFor } from './lessons/comparisons.js';
 import { DigitsLesson, type DigitsViews } from './lessons/digitsLesson.js';
 import type { Lesson } from './lessons/lesson.js';
@@ -27,7 +30,7 @@ type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
 
 /** Every card a lesson may show; each lesson names the ones it does. */
-const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'error-card', 'correlation-card'];
+const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'error-card', 'correlation-card', 'lab-card'];
 
 export class App {
   private settings: Settings;
@@ -43,6 +46,7 @@ export class App {
   private readonly seedViews: SeedViews;
   private readonly digitsViews: DigitsViews;
   private readonly correlationChart = new ErrorChart(byId('correlation-chart'), 200);
+  private lab: Lab | undefined;
 
   constructor() {
     this.settings = settingsFromQuery(location.search);
@@ -82,6 +86,26 @@ export class App {
     if (this.device.problem) {
       this.notice('warning', `${this.device.problem}. The lesson runs on the float64 CPU reference instead: every view works, only the GPU is missing.`);
     }
+    // Kernels edited in a shared link are compiled like any edit before the first run uses them.
+    const { edits, problems } = editsFromQuery(location.search);
+    if (problems.length) this.notice('warning', problems.join('; '));
+    this.lab = new Lab({
+      ctx: () => this.device.ctx,
+      activation: () => this.settings.activation,
+      changed: () => this.reset(),
+      settings: (query) => {
+        const layers = new URLSearchParams(query).get('layers');
+        if (!layers || layers === this.settings.layers) return;
+        this.settings = { ...this.settings, layers };
+        this.imported = undefined;
+        this.form.write(this.settings);
+      },
+    });
+    for (const [name, code] of edits) {
+      this.lab.open(name);
+      this.lab.type(code);
+      await this.lab.settled();
+    }
     await this.reset();
     await this.showCorrelation();
     document.body.dataset.ready = 'true';
@@ -112,7 +136,8 @@ export class App {
         : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews);
       for (const id of LESSON_CARDS) byId(id).hidden = !this.lesson.cards.includes(id);
       this.runCount++;
-      history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + location.hash);
+      const edits = queryOfEdits(shaderOverrides());
+      history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + (edits ? `&${edits}` : '') + location.hash);
       this.form.error(undefined);
       this.setState('idle');
     } catch (error) {
@@ -134,7 +159,18 @@ export class App {
     } finally {
       this.busy = false;
       this.render();
+      this.gradeReport();
     }
+  }
+
+  /** After a run or step with edited kernels: where it went wrong, or whether an exercise is solved. */
+  private gradeReport(): void {
+    const lesson = this.lesson;
+    if (!(lesson instanceof SeedLesson) || !this.lab) return;
+    const { session } = lesson;
+    this.lab.showFailure(session.failure);
+    // An exercise is solved by a run that passes once its file is changed, edited or back as in shaders/.
+    this.lab.finished(session.failure === undefined && session.check.ok, session.trace.length);
   }
 
   /** Runs `work` on the current lesson, then says whether it is done or paused. */

@@ -5,7 +5,8 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import type { Dispatch } from '../gpu/pipeline.js';
+import { shaderOverrides, type Dispatch } from '../gpu/pipeline.js';
+import { MismatchError } from '../errors.js';
 import { bindingRows, gridOf, type BufferView, type DispatchView } from './dispatchView.js';
 import { unpadded } from '../train/gpuBuffers.js';
 import type { Plan } from '../train/plan.js';
@@ -15,6 +16,21 @@ import type { Position } from '../train/cursor.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
 import { createTrainer, resolvePlan, type PlanChoice, type Trainer } from '../train/trainer.js';
 import { assertFinite, type Checkpoint } from '../train/run.js';
+
+/** A graded run's per-value tolerance, relative to max(1, |CPU value|): float32 against float64 on the seed's small sums differs by about 1e-7. */
+const GRADE_TOLERANCE = 1e-4;
+
+/** Where a graded run went wrong: the dispatch, the buffer, and |GPU − CPU| for every value of it. */
+export interface Failure {
+  view: DispatchView;
+  buffer: string;
+  rows: number;
+  cols: number;
+  diff: Float64Array;
+  count: number;
+  first: { row: number; col: number; gpu: number; cpu: number }[];
+  maxDiff: number;
+}
 
 /** What a step back puts back: the buffers a dispatch wrote, as they were, and the view before it. */
 interface Undo {
@@ -176,6 +192,13 @@ export class Session {
       const steps = iterations * this.shadow.cpu.batches.length - this.where.batch;
       let done: IterationError[];
       let weights: Float32Array[] | Float64Array[];
+      if (this.graded) {
+        const before = this.trace.length;
+        await this.gradedSteps(steps);
+        this.lastDispatch = undefined;
+        this.undo = [];
+        return this.trace.slice(before).at(-1);
+      }
       if (this.ctx) {
         // A batch or an iteration begun dispatch by dispatch is finished on the stepper; whole
         // iterations go to the runner.
@@ -208,7 +231,45 @@ export class Session {
 
   /** Runs the next dispatch alone and reads back every buffer it touched, beside the CPU's. */
   runDispatch(): Promise<DispatchView> {
-    return this.enqueue(async () => {
+    return this.enqueue(() => this.dispatchOnce());
+  }
+
+  /** The first dispatch of a graded run whose buffers the CPU computed otherwise, if any. */
+  failure: Failure | undefined;
+
+  /**
+   * With an edited kernel, runs are graded: dispatch by dispatch on the teaching plan, every
+   * buffer a dispatch writes compared with the CPU's at once; the first difference beyond the
+   * tolerance stops the run and is kept in `failure`.
+   */
+  get graded(): boolean {
+    return this.ctx !== undefined && shaderOverrides().size > 0;
+  }
+
+  private async gradedSteps(steps: number): Promise<void> {
+    for (let done = 0; done < steps; ) {
+      const view = await this.dispatchOnce();
+      for (const b of view.written) {
+        const diff = Float64Array.from(b.reference, (r, i) => Math.abs(b.values[i]! - r));
+        const bound = (i: number): number => GRADE_TOLERANCE * Math.max(1, Math.abs(b.reference[i]!));
+        const wrong = [...diff.keys()].filter((i) => !(diff[i]! <= bound(i)));
+        if (!wrong.length) continue;
+        const first = wrong.slice(0, 5).map((i) => ({ row: Math.floor(i / b.cols), col: i % b.cols, gpu: b.values[i]!, cpu: b.reference[i]! }));
+        this.failure = { view, buffer: b.name, rows: b.rows, cols: b.cols, diff, count: wrong.length, first, maxDiff: Math.max(...diff) };
+        const where = `dispatch ${view.index + 1} (${view.step.numpy})`;
+        this.check = { ...this.check, ok: false, detail: `${where} wrote ${b.name} differently from the CPU` };
+        throw new MismatchError(
+          `the edited kernel went wrong at ${where}: ${wrong.length} of ${diff.length} values of ${b.name} differ from the CPU reference, ` +
+            first.map((f) => `[${f.row}][${f.col}] GPU ${f.gpu.toPrecision(6)} CPU ${f.cpu.toPrecision(6)}`).join(', '),
+          'see the shader lab: the kernel, the buffer and |GPU − CPU| for each value',
+        );
+      }
+      if (view.index === this.plan.steps.length - 1 || this.where.dispatch === 0) done++;
+    }
+  }
+
+  private async dispatchOnce(): Promise<DispatchView> {
+    {
       const iteration = this.where.iteration;
       const startPlan = this.shadow.cpu.planFor();
       const next = startPlan.steps[this.where.dispatch]!;
@@ -286,7 +347,7 @@ export class Session {
       };
       this.lastDispatch = view;
       return view;
-    });
+    }
   }
 
   /** Snapshots of the dispatches run in the current batch, newest last. */

@@ -26,7 +26,7 @@ export interface SeedViews {
 }
 
 export class SeedLesson implements Lesson {
-  readonly cards = ['step-card', 'seed-views', 'error-card', 'correlation-card'];
+  readonly cards = ['step-card', 'seed-views', 'error-card', 'correlation-card', 'lab-card'];
   readonly dispatchStepping = { ok: true } as const;
 
   private constructor(
@@ -141,7 +141,13 @@ export class SeedLesson implements Lesson {
       const c = s.check;
       checkBadge.dataset.ok = String(c.ok);
       checkBadge.dataset.maxDiff = String(c.maxDiff);
-      checkBadge.textContent = c.ok ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})` : `GPU ≠ CPU beyond the tolerance`;
+      checkBadge.textContent = c.ok
+        ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})`
+        : s.failure
+          ? `GPU ≠ CPU at dispatch ${s.failure.view.index + 1}: ${s.failure.view.step.numpy}`
+          : `GPU ≠ CPU beyond the tolerance`;
+      if (s.failure) checkBadge.dataset.dispatch = String(s.failure.view.index + 1);
+      else delete checkBadge.dataset.dispatch;
       checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the bound grows with the steps.';
       checkBadge.className = `badge ${c.ok ? 'ok' : 'bad'}`;
     } else {

@@ -1,0 +1,66 @@
+// The shader files a learner can edit in the lab, and how each is compiled to be checked: an
+// activation's file with the kernel that calls it, a kernel that calls one with the activation in
+// use, the rest alone. Edits travel in the URL as shader.<name>=<WGSL in base64url>.
+
+import { activate2derivShader, activateShader } from '../../kernels/activate.js';
+import { gatherShader } from '../../kernels/gather.js';
+import { matmulShader } from '../../kernels/matmul.js';
+import { outputDeltaShader } from '../../kernels/outputDelta.js';
+import { updateShader } from '../../kernels/update.js';
+import { composeShaders, effectiveShader, type Shader } from '../../gpu/pipeline.js';
+import { ACTIVATIONS } from '../../ops/activations/index.js';
+
+/** Every file of the teaching plan, by its name in shaders/. */
+export const LAB_FILES: Readonly<Record<string, Shader>> = Object.fromEntries(
+  [gatherShader, matmulShader, ...Object.values(ACTIVATIONS).map((a) => a.shader), activateShader, activate2derivShader, outputDeltaShader, updateShader].map((s) => [s.name, s]),
+);
+
+/** The shader to compile so that `name`, edited to `code`, can be checked as it will run. */
+export function checkUnit(name: string, code: string, activation: string): { shader: Shader; part: string } {
+  const edited: Shader = { name, code };
+  if (Object.hasOwn(ACTIVATIONS, name)) return { shader: composeShaders(edited, activateShader), part: name };
+  if (name === activateShader.name || name === activate2derivShader.name) {
+    return { shader: composeShaders(effectiveShader(ACTIVATIONS[activation]!.shader), edited), part: name };
+  }
+  return { shader: edited, part: name };
+}
+
+const PREFIX = 'shader.';
+
+/** base64url of UTF-8 text, and back. */
+export function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64Url(text: string): string {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+/** The edited files a query string carries (unknown names and undecodable text are left out, with the reason). */
+export function editsFromQuery(search: string): { edits: Map<string, string>; problems: string[] } {
+  const edits = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [key, value] of new URLSearchParams(search)) {
+    if (!key.startsWith(PREFIX)) continue;
+    const name = key.slice(PREFIX.length);
+    if (!Object.hasOwn(LAB_FILES, name)) {
+      problems.push(`the link edits shaders/${name}.wgsl, which the lab does not have`);
+      continue;
+    }
+    try {
+      edits.set(name, fromBase64Url(value));
+    } catch {
+      problems.push(`the link's text for shaders/${name}.wgsl is not base64url`);
+    }
+  }
+  return { edits, problems };
+}
+
+/** The query parameters that carry `edits`. */
+export function queryOfEdits(edits: ReadonlyMap<string, string>): string {
+  return [...edits].map(([name, code]) => `${PREFIX}${encodeURIComponent(name)}=${toBase64Url(code)}`).join('&');
+}

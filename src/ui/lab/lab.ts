@@ -1,0 +1,226 @@
+// The shader lab: edit any file of the teaching plan in a WGSL editor (CodeMirror 6), compiled on
+// every change with the compiler's own messages shown at their lines; an edit that compiles is
+// what every kernel built afterwards runs, and the run is graded against the float64 reference
+// dispatch by dispatch (session.ts). Exercises load a broken file; progress is kept in the browser.
+
+import { wgsl } from '@iizukak/codemirror-lang-wgsl';
+import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { basicSetup, EditorView } from 'codemirror';
+import type { GpuContext } from '../../gpu/context.js';
+import { setShaderOverride, shaderOverrides, sourceLine } from '../../gpu/pipeline.js';
+import { byId, clear, h, short } from '../dom.js';
+import type { Failure } from '../session.js';
+import { heatmap } from '../views/heatmap.js';
+import { EXERCISES, type Exercise } from './exercises.js';
+import { checkUnit, LAB_FILES } from './files.js';
+
+const STORAGE = 'webgpu-backprop.lab.solved';
+
+export interface LabHost {
+  ctx(): GpuContext | undefined;
+  activation(): string;
+  /** An edit was applied or undone: the run starts again with the kernels as they are now. */
+  changed(): Promise<void>;
+  /** An exercise wants other settings (a deeper network, say). */
+  settings(query: string): void;
+}
+
+export class Lab {
+  private file = 'relu';
+  private readonly editor: EditorView;
+  private exercise: Exercise | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private compiling: Promise<void> = Promise.resolve();
+  private loading = false;
+
+  constructor(private readonly host: LabHost) {
+    const select = byId<HTMLSelectElement>('lab-file');
+    select.replaceChildren(...Object.keys(LAB_FILES).map((name) => h('option', { value: name }, `shaders/${name}.wgsl`)));
+    select.value = this.file;
+    select.addEventListener('change', () => this.open(select.value));
+    const shadow = byId('lab-editor').attachShadow({ mode: 'open' });
+    this.editor = new EditorView({
+      doc: this.code(this.file),
+      extensions: [
+        basicSetup,
+        wgsl(),
+        lintGutter(),
+        EditorView.theme({ '&': { maxHeight: '420px', fontSize: '12px' }, '.cm-scroller': { overflow: 'auto' } }),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged && !this.loading) this.schedule();
+        }),
+      ],
+      // In a shadow root, CodeMirror's styles go in through constructed style sheets: the page's
+      // Content-Security-Policy (style-src 'self') refuses the <style> element it adds otherwise.
+      root: shadow,
+      parent: shadow,
+    });
+    byId('lab-reset').addEventListener('click', () => void this.reset());
+    this.renderExercises();
+  }
+
+  /** The text of a file as it runs now: edited, or as in shaders/. */
+  private code(name: string): string {
+    return shaderOverrides().get(name) ?? LAB_FILES[name]!.code;
+  }
+
+  /** Shows another file in the editor. */
+  open(name: string, text = this.code(name)): void {
+    this.file = name;
+    byId<HTMLSelectElement>('lab-file').value = name;
+    this.loading = true;
+    this.editor.dispatch({ changes: { from: 0, to: this.editor.state.doc.length, insert: text } });
+    this.loading = false;
+    this.status(undefined);
+  }
+
+  /** The editor's text, for tests and for the exercise check. */
+  get text(): string {
+    return this.editor.state.doc.toString();
+  }
+
+  /** Replaces the editor's text as typing would (compiled after a pause). */
+  type(text: string): void {
+    this.editor.dispatch({ changes: { from: 0, to: this.editor.state.doc.length, insert: text } });
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.compiling = this.compile();
+    }, 300);
+  }
+
+  /** Compiles the edit; one that compiles is applied, one that does not is shown at its line. */
+  private async compile(): Promise<void> {
+    const ctx = this.host.ctx();
+    const name = this.file;
+    const text = this.text;
+    if (!ctx) {
+      this.status({ ok: false, text: 'The lab compiles and runs kernels on the GPU: this browser has no WebGPU.' });
+      return;
+    }
+    const { shader } = checkUnit(name, text, this.host.activation());
+    // Compiled only, never evaluated as script: the text reaches nothing but the WGSL compiler.
+    const module = ctx.device.createShaderModule({ label: `lab: shaders/${name}.wgsl`, code: shader.code });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    const diagnostics: Diagnostic[] = [];
+    const lines: string[] = [];
+    for (const m of errors) {
+      const at = sourceLine(shader, m.lineNum);
+      if (at.file !== name) {
+        lines.push(`shaders/${at.file}.wgsl:${at.line}:${m.linePos}: ${m.message}`);
+        continue;
+      }
+      const line = this.editor.state.doc.line(Math.min(Math.max(1, at.line), this.editor.state.doc.lines));
+      const from = Math.min(line.from + Math.max(0, m.linePos - 1), line.to);
+      diagnostics.push({ from, to: Math.max(from, Math.min(line.to, from + Math.max(1, m.length))), severity: 'error', message: m.message });
+      lines.push(`line ${at.line}:${m.linePos}: ${m.message}`);
+    }
+    this.editor.dispatch(setDiagnostics(this.editor.state, diagnostics));
+    if (errors.length) {
+      const first = sourceLine(shader, errors[0]!.lineNum);
+      this.status({ ok: false, text: lines.join('\n'), line: first.line });
+      return;
+    }
+    const original = LAB_FILES[name]!.code;
+    setShaderOverride(name, text === original ? undefined : text);
+    this.status({ ok: true, text: text === original ? `shaders/${name}.wgsl as it is in the repository.` : `Compiled. Runs now use your shaders/${name}.wgsl, checked against the CPU after every dispatch.` });
+    await this.host.changed();
+  }
+
+  /** Waits for a compile in flight (tests, and Run right after typing). */
+  async settled(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.compiling = this.compile();
+    }
+    await this.compiling;
+  }
+
+  /** Back to the file in shaders/. */
+  private async reset(): Promise<void> {
+    setShaderOverride(this.file, undefined);
+    this.open(this.file);
+    this.editor.dispatch(setDiagnostics(this.editor.state, []));
+    await this.host.changed();
+  }
+
+  private status(s: { ok: boolean; text: string; line?: number } | undefined): void {
+    const el = byId('lab-status');
+    el.hidden = !s;
+    if (!s) return;
+    el.textContent = s.text;
+    el.dataset.ok = String(s.ok);
+    if (s.line !== undefined) el.dataset.line = String(s.line);
+    else delete el.dataset.line;
+    el.className = `lab-status ${s.ok ? 'ok' : 'bad'}`;
+    const edited = [...shaderOverrides().keys()];
+    byId('lab-edited').textContent = edited.length ? `Edited: ${edited.map((n) => `shaders/${n}.wgsl`).join(', ')}. Runs are graded dispatch by dispatch.` : '';
+  }
+
+  // --- exercises --------------------------------------------------------------------------------
+
+  private solved(): Set<string> {
+    try {
+      return new Set(JSON.parse(localStorage.getItem(STORAGE) ?? '[]') as string[]);
+    } catch {
+      return new Set();
+    }
+  }
+
+  private renderExercises(): void {
+    const solved = this.solved();
+    clear(
+      byId('lab-exercises'),
+      ...EXERCISES.map((e) => {
+        const button = h('button', { type: 'button', class: `exercise${e === this.exercise ? ' current' : ''}`, 'data-exercise': e.id, 'data-solved': String(solved.has(e.id)) }, `${solved.has(e.id) ? '✓ ' : ''}${e.title}`);
+        button.title = e.kind;
+        button.addEventListener('click', () => void this.start(e));
+        return button;
+      }),
+    );
+    const brief = byId('lab-brief');
+    if (this.exercise) clear(brief, h('strong', {}, `${this.exercise.kind}: `), this.exercise.brief);
+    else clear(brief, 'Pick an exercise, or open any file below and change it: the CPU reference grades what the GPU then computes.');
+  }
+
+  /** Loads an exercise: its settings, its version of the file, applied at once. */
+  async start(e: Exercise): Promise<void> {
+    this.exercise = e;
+    for (const name of [...shaderOverrides().keys()]) setShaderOverride(name, undefined);
+    this.host.settings(e.query ?? '');
+    this.open(e.file, e.start);
+    this.renderExercises();
+    this.schedule();
+    await this.settled();
+  }
+
+  /** After a run: a graded run that passed with the exercise's file changed solves it. */
+  finished(ok: boolean, iterations: number): void {
+    const e = this.exercise;
+    if (!e || !ok || iterations < 1 || this.code(e.file) === e.start) return;
+    const solved = this.solved();
+    solved.add(e.id);
+    localStorage.setItem(STORAGE, JSON.stringify([...solved]));
+    this.renderExercises();
+    byId('lab-brief').append(h('p', { class: 'solved', 'data-solved': e.id }, 'Solved: the GPU now computes what the CPU reference does, dispatch by dispatch.'));
+  }
+
+  /** Where a graded run went wrong: the dispatch, the buffer, |GPU − CPU| for each value. */
+  showFailure(f: Failure | undefined): void {
+    const el = byId('lab-failure');
+    el.hidden = !f;
+    if (!f) return;
+    el.dataset.dispatch = String(f.view.index + 1);
+    el.dataset.buffer = f.buffer;
+    clear(
+      el,
+      h('p', {}, h('strong', {}, `Dispatch ${f.view.index + 1}, `), h('code', {}, f.view.step.numpy), `, wrote ${f.buffer} differently from the CPU: ${f.count} of ${f.diff.length} values, by up to ${short(f.maxDiff)}.`),
+      h('p', { class: 'hint' }, f.first.map((x) => `[${x.row}][${x.col}]: GPU ${short(x.gpu)}, CPU ${short(x.cpu)}`).join(' · ')),
+      heatmap(`|GPU − CPU| of ${f.buffer}`, f.diff, f.rows, f.cols),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+// The shader lab: every exercise's bug is caught by the CPU reference at the dispatch the lesson
+// says, and its fix passes; a broken kernel passed in a link is caught and named; a compile error
+// is shown at its line with the compiler's message.
+
+import type { Page } from 'puppeteer-core';
+import { describe, expect, test } from 'vitest';
+import { EXERCISES } from '../../src/ui/lab/exercises.js';
+import { LAB_FILES, toBase64Url } from '../../src/ui/lab/files.js';
+import { openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+
+const env = usePageAndBrowser();
+
+/** Replaces the editor's text as a paste would, and waits for the compile. */
+async function setEditorText(page: Page, text: string): Promise<void> {
+  // The status of the last compile is hidden first, so the wait below sees this one's.
+  await page.evaluate(() => void (document.querySelector<HTMLElement>('#lab-status')!.hidden = true));
+  await page.evaluate(() => {
+    const content = document.querySelector('#lab-editor')!.shadowRoot!.querySelector<HTMLElement>('.cm-content')!;
+    content.focus();
+  });
+  await page.keyboard.down('Control');
+  await page.keyboard.press('KeyA');
+  await page.keyboard.up('Control');
+  await page.keyboard.sendCharacter(text);
+  await page.waitForFunction(() => !document.querySelector<HTMLElement>('#lab-status')!.hidden, { timeout: 20_000 });
+}
+
+/**
+ * Console problems, less one the browser makes itself: typing into the editor (a contenteditable)
+ * makes Chromium's editing code try an inline style, which the page's CSP refuses, harmlessly.
+ */
+const real = (problems: string[]): string[] => problems.filter((p) => !/Applying inline style violates .*style-src/.test(p));
+
+/** The dispatch number (from 1) of a numpy line in the page's plan. */
+async function dispatchOf(page: Page, numpy: string): Promise<number> {
+  const lines = await page.$$eval('#plan li code', (cs) => cs.map((c) => c.textContent));
+  const i = lines.indexOf(numpy);
+  expect(i, `${numpy} is in the plan`).toBeGreaterThanOrEqual(0);
+  return i + 1;
+}
+
+describe('exercises', () => {
+  for (const exercise of EXERCISES) {
+    test(`${exercise.title}: caught at ${exercise.caughtAt}, and the fix passes`, async () => {
+      const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=2&log=1`);
+      await page.click(`[data-exercise="${exercise.id}"]`);
+      // Applied once the run has started again with the edit, which the link then carries.
+      await page.waitForFunction((file: string) => location.search.includes(`shader.${file}=`), { timeout: 20_000 }, exercise.file);
+      await waitForState(page, 'idle');
+      await page.click('#run');
+      await waitForState(page, 'error');
+      const expected = await dispatchOf(page, exercise.caughtAt);
+      expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('false');
+      expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.dispatch)).toBe(String(expected));
+      expect(await page.$eval('#lab-failure', (e) => (e as HTMLElement).dataset.dispatch)).toBe(String(expected));
+      expect(await page.$$('#lab-failure canvas')).not.toHaveLength(0);
+
+      // The fix: the file as it is in shaders/. A graded run passes and the exercise is solved.
+      await setEditorText(page, LAB_FILES[exercise.file]!.code);
+      expect(await page.$eval('#lab-status', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+      // Back as in shaders/: the edit leaves the link, and the run starts again from the start.
+      await page.waitForFunction(() => !location.search.includes('shader.'));
+      await waitForState(page, 'idle');
+      await page.click('#run');
+      await waitForState(page, 'done');
+      expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+      await page.waitForSelector(`[data-exercise="${exercise.id}"][data-solved="true"]`);
+      expect(real(problems)).toEqual([]);
+      await page.close();
+    });
+  }
+});
+
+describe('links and compile errors', () => {
+  test('a correct edit, the same maths written another way, is graded and passes', async () => {
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=2&log=1`);
+    await page.select('#lab-file', 'relu');
+    const code = LAB_FILES.relu!.code.replace('  return select(0.0, 1.0, output > 0.0);', '  if (output > 0.0) {\n    return 1.0;\n  }\n  return 0.0;');
+    await setEditorText(page, code);
+    await page.waitForFunction(() => location.search.includes('shader.relu='));
+    await waitForState(page, 'idle');
+    await page.click('#run');
+    await waitForState(page, 'done');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    expect(await page.$eval('#lab-edited', (e) => e.textContent)).toMatch(/Edited: shaders\/relu\.wgsl\. Runs are graded dispatch by dispatch/);
+    expect(await page.$eval('#lab-failure', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(real(problems)).toEqual([]);
+    await page.close();
+  });
+
+  test('a broken kernel passed in a link trains with autorun, is caught, and named', async () => {
+    const broken = LAB_FILES.update!.code.replace('weights[i] - params.scale', 'weights[i] + params.scale');
+    const { page } = await openPage(env.browser(), `${env.url()}?iterations=2&log=1&autorun=1&shader.update=${toBase64Url(broken)}`);
+    await waitForState(page, 'error');
+    const expected = await dispatchOf(page, 'weights_1_2 -= alpha * weight_delta_1_2');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.dispatch)).toBe(String(expected));
+    expect(await page.$eval('#check', (e) => e.textContent)).toMatch(/GPU ≠ CPU at dispatch \d+: weights_1_2 -= alpha \* weight_delta_1_2/);
+    // The link keeps the edit, so it can be passed on.
+    expect(await page.evaluate(() => new URLSearchParams(location.search).has('shader.update'))).toBe(true);
+    await page.close();
+  });
+
+  test('a compile error is shown at its line with the message from getCompilationInfo()', async () => {
+    const { page } = await openPage(env.browser(), env.url());
+    const lines = LAB_FILES.relu!.code.split('\n');
+    const at = lines.findIndex((l) => l.includes('return select(0.0, 1.0, output > 0.0);'));
+    lines[at] = '  return select(0.0, 1.0, output > 0.0)'; // the semicolon dropped
+    await setEditorText(page, lines.join('\n'));
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#lab-status')?.dataset.ok === 'false');
+    const status = await page.$eval('#lab-status', (e) => ({ line: Number((e as HTMLElement).dataset.line), text: e.textContent ?? '' }));
+    expect(status.line).toBeGreaterThanOrEqual(at + 1);
+    expect(status.line).toBeLessThanOrEqual(at + 2);
+    expect(status.text).toMatch(/^line \d+:\d+: .*(expected|;)/);
+    expect(await page.evaluate(() => document.querySelector('#lab-editor')!.shadowRoot!.querySelectorAll('.cm-lintRange-error').length)).toBeGreaterThan(0);
+    // Nothing was applied: runs still use the file in shaders/.
+    expect(await page.evaluate(() => new URLSearchParams(location.search).has('shader.relu'))).toBe(false);
+    await page.close();
+  });
+});
