@@ -220,7 +220,7 @@ export class Lab {
       el,
       h('p', {}, h('strong', {}, `Dispatch ${f.view.index + 1}, `), h('code', {}, f.view.step.numpy), `, wrote ${f.buffer} differently from the CPU: ${f.count} of ${f.diff.length} values, by up to ${short(f.maxDiff)}.`),
       h('p', { class: 'hint' }, f.first.map((x) => `[${x.row}][${x.col}]: GPU ${short(x.gpu)}, CPU ${short(x.cpu)}`).join(' · ')),
-      heatmap(`|GPU − CPU| of ${f.buffer}`, f.diff, f.rows, f.cols),
+      heatmap(`|GPU − CPU| of ${f.buffer}`, f.diff, f.rows, f.cols, undefined, 320, 'a row per example of the batch, a column per value; white where the GPU agrees'),
     );
   }
 }

@@ -14,6 +14,7 @@ export function heatmap(
   cols: number,
   labels?: { rows: readonly string[]; cols: readonly string[] },
   maxWidth = 320,
+  caption = 'row = the unit a weight comes from, column = the unit it feeds',
 ): HTMLElement {
   let scale = 0;
   for (let i = 0; i < rows * cols; i++) scale = Math.max(scale, Math.abs(values[i]!));
@@ -51,7 +52,7 @@ export function heatmap(
     { class: 'heatmap' },
     grid,
     colourScale(scale),
-    h('figcaption', {}, h('code', {}, name), ` (${rows}×${cols}): row = the unit a weight comes from, column = the unit it feeds`),
+    h('figcaption', {}, h('code', {}, name), ` (${rows}×${cols}): ${caption}`),
   );
 }
 
