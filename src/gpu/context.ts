@@ -64,7 +64,9 @@ export async function createGpuContext(gpu: GPU | undefined, needs: DeviceNeeds 
   for (const name of ['maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY'] as const) {
     requiredLimits[name] = adapter.limits[name];
   }
-  const device = await adapter.requestDevice({ requiredLimits, label: 'webgpu-backprop' });
+  // Timestamp queries, where the adapter has them, time each dispatch for the page; nothing needs them.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-backprop' });
   const info = adapter.info;
   return new GpuContext(device, {
     vendor: info.vendor,
@@ -106,6 +108,11 @@ export class GpuContext {
       const message = (event as GPUUncapturedErrorEvent).error.message;
       this.uncaptured ??= message;
     });
+  }
+
+  /** Whether dispatches can be timed on the GPU (the timestamp-query feature). */
+  get hasTimestamps(): boolean {
+    return this.device.features.has('timestamp-query');
   }
 
   /** Throws if the device was lost or an error escaped every error scope since the last check. */

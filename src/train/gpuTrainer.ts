@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
 import { encodeDispatch, type Dispatch } from '../gpu/pipeline.js';
 import { batchStride } from '../kernels/gather.js';
+import { timePasses, type Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
 import { checkWeights, parameterNames, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
@@ -42,6 +43,8 @@ export interface DispatchRun {
   batchDone: boolean;
   /** The iteration's error, when this dispatch finished the iteration. */
   completed?: IterationError;
+  /** How long it took (timestamp queries, or submit to done on the CPU). */
+  timing: Timing;
 }
 
 /** Dispatches per command buffer: enough to amortise a submit, few enough to keep encoders small. */
@@ -153,23 +156,21 @@ export class GpuTrainer {
     const index = this.cursor.dispatch;
     const { plan, dispatches } = this.planFor(batch);
     const dispatch = dispatches[index]!;
+    // The dispatch runs in a pass of its own, timed: on the GPU by timestamp queries where the
+    // adapter has them, else from submit to done on the CPU.
+    const [timing] = await this.ctx.scoped(() =>
+      timePasses(this.ctx, 1, (pass) => encodeDispatch(pass, dispatch, dispatch.dynamic ? [batch * this.stride] : undefined), dispatch.label),
+    );
     const iteration = this.cursor.iteration;
-    let completedIteration = false;
-    await this.ctx.scoped(() => {
-      const encoder = this.ctx.device.createCommandEncoder({ label: 'GpuTrainer.runDispatch' });
-      const pass = encoder.beginComputePass({ label: dispatch.label });
-      encodeDispatch(pass, dispatch, dispatch.dynamic ? [batch * this.stride] : undefined);
-      pass.end();
-      this.cursor.dispatch++;
-      if (this.cursor.dispatch === dispatches.length) completedIteration = this.cursor.finishBatch();
-      if (completedIteration) this.endIteration(encoder, 0);
-      this.ctx.device.queue.submit([encoder.finish()]);
-    });
-    const result: DispatchRun = { step: plan.steps[index]!, dispatch, index, batch, batchDone: this.cursor.dispatch === 0 };
+    this.cursor.dispatch++;
+    const completedIteration = this.cursor.dispatch === dispatches.length && this.cursor.finishBatch();
+    const result: DispatchRun = { step: plan.steps[index]!, dispatch, index, batch, batchDone: this.cursor.dispatch === 0, timing: timing! };
     if (completedIteration) {
-      result.completed = this.logEntry(iteration, await this.ctx.read(this.buffers.get('errors'), 0, 8), 0);
+      const encoder = this.ctx.device.createCommandEncoder({ label: 'GpuTrainer.runDispatch' });
+      this.endIteration(encoder, 0);
+      result.completed = this.logEntry(iteration, await this.ctx.read(this.buffers.get('errors'), 0, 8, encoder), 0);
       this.startIteration();
-    } else await this.ctx.idle();
+    }
     return result;
   }
 
@@ -310,6 +311,25 @@ export class GpuTrainer {
     const raw = await this.ctx.read(buffer);
     const spec = this.full.plan.buffers.find((b) => b.name === name);
     return spec ? unpadded(raw, bufferSpec(this.full.plan, name)) : raw;
+  }
+
+  /**
+   * How long each dispatch of a batch takes on the GPU, each in its own pass: for comparing plans.
+   * It runs the batch (the weights change): use it on a trainer made for the purpose.
+   */
+  async timeBatch(batch = 0): Promise<{ step: Step; timing: Timing }[]> {
+    this.assertUsable();
+    const { plan, dispatches } = this.planFor(batch);
+    const timings = await timePasses(
+      this.ctx,
+      dispatches.length,
+      (pass, i) => {
+        const d = dispatches[i]!;
+        encodeDispatch(pass, d, d.dynamic ? [batch * this.stride] : undefined);
+      },
+      'GpuTrainer.timeBatch',
+    );
+    return timings.map((timing, i) => ({ step: plan.steps[i]!, timing }));
   }
 
   /** Buffers' raw contents, padding and all, as the GPU holds them: to put back with restore(). */

@@ -24,6 +24,7 @@ import type { Lesson } from './lessons/lesson.js';
 import { SeedLesson, type SeedViews } from './lessons/seedLesson.js';
 import { exampleSettings, pageDataSource, queryFromSettings, runSettings, settingsFromQuery, type PageData, type Settings } from './settings.js';
 import { ErrorChart, PALETTE, type Curve } from './views/chart.js';
+import { timingBars } from './views/timings.js';
 
 type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 
@@ -318,6 +319,16 @@ export class App {
       if ((e.target as HTMLElement).closest('#step-back')) void this.drive((l) => l.stepBack());
     });
     click('compare', () => this.compareKinds());
+    click('time-step', () =>
+      this.guarded(async () => {
+        const lesson = this.lesson;
+        if (!(lesson instanceof SeedLesson) || !lesson.onGpu) {
+          clear(byId('step-timings'), h('p', { class: 'hint' }, 'Timing needs the GPU: without WebGPU the CPU reference runs the lesson.'));
+          return;
+        }
+        clear(byId('step-timings'), timingBars(await lesson.session.timeStep()));
+      }),
+    );
     click('clear-runs', () => {
       this.kept = [];
       this.render();

@@ -3,6 +3,7 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { Dispatch, InvocationGrid } from '../gpu/pipeline.js';
+import type { Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
 import type { Plan } from '../train/plan.js';
 
@@ -37,6 +38,8 @@ export interface DispatchView {
   uniforms: Readonly<Record<string, number>> | undefined;
   /** Which invocation computes which output cell, and the output's shape. */
   grid: { grid: InvocationGrid; buffer: string; rows: number; cols: number; stride: number } | undefined;
+  /** How long the dispatch took: GPU timestamps, or submit to done on the CPU. */
+  timing: Timing | undefined;
   /** Whether a step back is possible now, and if not why. */
   back: { ok: true } | { ok: false; why: string };
   read: BufferView[];

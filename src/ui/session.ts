@@ -6,6 +6,8 @@
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
 import { shaderOverrides, type Dispatch } from '../gpu/pipeline.js';
+import type { Timing } from '../gpu/timing.js';
+import type { Step } from '../ops/op.js';
 import { MismatchError } from '../errors.js';
 import { bindingRows, gridOf, type BufferView, type DispatchView } from './dispatchView.js';
 import { unpadded } from '../train/gpuBuffers.js';
@@ -292,9 +294,11 @@ export class Session {
       let bound: Readonly<Record<string, string>> | undefined;
       let completed = reference.completed && this.shift([reference.completed])[0];
       let dispatch: Dispatch | undefined;
+      let timing: Timing | undefined;
       if (stepper) {
         const run = await stepper.runDispatch();
         dispatch = run.dispatch;
+        timing = run.timing;
         workgroups = run.dispatch.workgroups;
         constants = run.dispatch.kernel.constants;
         bound = run.dispatch.bound;
@@ -338,6 +342,7 @@ export class Session {
         bindings: dispatch ? bindingRows(dispatch, plan, this.dataset) : [],
         uniforms: dispatch?.uniforms,
         entryPoint: dispatch?.kernel.entryPoint,
+        timing,
         grid: dispatch ? gridOf(dispatch, plan) : undefined,
         back: reference.completed
           ? { ok: false, why: 'This dispatch finished the iteration: its error is logged. Step back works within an iteration.' }
@@ -348,6 +353,25 @@ export class Session {
       this.lastDispatch = view;
       return view;
     }
+  }
+
+  /**
+   * One step of the teaching plan and one of the fast plan, each dispatch timed in a pass of its
+   * own, on trainers made from the current weights for the purpose (the run is not touched).
+   */
+  timeStep(): Promise<{ plan: 'teaching' | 'fast'; rows: { step: Step; timing: Timing }[] }[]> {
+    return this.enqueue(async () => {
+      const out: { plan: 'teaching' | 'fast'; rows: { step: Step; timing: Timing }[] }[] = [];
+      for (const plan of ['teaching', 'fast'] as const) {
+        const trainer = await GpuTrainer.create(this.ctx!, this.config, this.dataset, this.weights, { plan });
+        try {
+          out.push({ plan, rows: await trainer.timeBatch(0) });
+        } finally {
+          trainer.destroy();
+        }
+      }
+      return out;
+    });
   }
 
   /** Snapshots of the dispatches run in the current batch, newest last. */

@@ -101,6 +101,30 @@ describe('the dispatch view', () => {
     await page.close();
   });
 
+  test('every dispatch says how long it took; one step of each plan is timed as bars, the fast plan in fewer dispatches', async () => {
+    const { page } = await openPage(env.browser(), env.url());
+    const sources = new Set<string>();
+    for (let i = 0; i < 11; i++) {
+      await step(page, i);
+      const t = await page.$eval('#dispatch-detail p.timing', (e) => ({ ns: Number((e as HTMLElement).dataset.ns), source: (e as HTMLElement).dataset.source!, text: e.textContent ?? '' }));
+      expect(t.ns, `dispatch ${i}`).toBeGreaterThanOrEqual(0);
+      expect(t.text).toMatch(/^Took [\d.]+ (µs|ms) \((GPU timestamps|CPU: submit to done, no timestamp-query here)\)\.$/);
+      sources.add(t.source);
+    }
+    // Headless Chromium on SwiftShader offers timestamp-query; the page asks for it.
+    expect([...sources]).toEqual(['timestamp-query']);
+    await page.click('#time-step');
+    await page.waitForSelector('.timing-plan[data-plan="fast"]');
+    const rows = await page.$$eval('.timing-plan', (ps) => ps.map((p) => [(p as HTMLElement).dataset.plan, p.querySelectorAll('.timing-row').length]));
+    expect(rows).toEqual([
+      ['teaching', 11],
+      ['fast', 7],
+    ]);
+    // Timing made trainers of its own: the run is where it was.
+    expect(await page.$eval('#position', (e) => e.textContent)).toBe('iteration 1 of 60 · batch 2 of 4 · 1 update');
+    await page.close();
+  });
+
   test('the network diagram lights what each dispatch reads and writes: forward left to right, deltas right to left', async () => {
     const { page } = await openPage(env.browser(), env.url());
     const state = (): Promise<Record<string, string>> =>

@@ -6,6 +6,7 @@ import type { Step } from '../../ops/op.js';
 import { h, short } from '../dom.js';
 import type { BufferView, DispatchView } from '../dispatchView.js';
 import { wgslBlock } from './wgsl.js';
+import { describeTiming } from './timings.js';
 
 export function planList(steps: readonly Step[], next: number, ran: number | undefined): HTMLElement {
   return h(
@@ -207,6 +208,7 @@ export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, p
     h('p', { class: 'dispatch-head' }, where),
     h('p', { class: 'dispatch-numpy' }, h('code', { class: 'numpy' }, view.step.numpy)),
     h('p', { class: 'explain' }, view.step.explain),
+    view.timing ? h('p', { class: 'timing', 'data-ns': view.timing.ns, 'data-source': view.timing.source }, `Took ${describeTiming(view.timing)}.`) : null,
     h('div', { class: 'dispatch-tools' }, back, view.back.ok ? null : h('span', { class: 'hint' }, view.back.why)),
     onGpu && view.bindings.length ? bindingTable(view) : null,
     onGpu ? gridPicture(view) : h('p', { class: 'hint' }, 'Without WebGPU the CPU reference runs this line; there is no GPU dispatch to show.'),

@@ -1,0 +1,52 @@
+// How long dispatches take on the GPU: timestamp queries written at the start and end of a compute
+// pass, where the adapter has the feature; else the time from submit to done, measured on the CPU
+// (which includes the submit's own overhead, and is labelled so). Browsers may round timestamps
+// for privacy (Chromium to 100 µs on most GPUs), so small dispatches can read as 0 or 100 µs.
+
+import type { GpuContext } from './context.js';
+
+export interface Timing {
+  /** Nanoseconds. */
+  ns: number;
+  source: 'timestamp-query' | 'cpu';
+}
+
+/**
+ * Runs each of `count` pieces of work in its own compute pass, each submitted alone, and returns
+ * how long each took. `encode` records piece i into the pass it is given.
+ */
+export async function timePasses(ctx: GpuContext, count: number, encode: (pass: GPUComputePassEncoder, i: number) => void, label = 'timed'): Promise<Timing[]> {
+  const { device } = ctx;
+  if (count === 0) return [];
+  if (!ctx.hasTimestamps) {
+    const out: Timing[] = [];
+    for (let i = 0; i < count; i++) {
+      const encoder = device.createCommandEncoder({ label });
+      const pass = encoder.beginComputePass({ label });
+      encode(pass, i);
+      pass.end();
+      const started = performance.now();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      out.push({ ns: (performance.now() - started) * 1e6, source: 'cpu' });
+    }
+    return out;
+  }
+  const querySet = device.createQuerySet({ label: `${label}.timestamps`, type: 'timestamp', count: 2 * count });
+  const resolve = ctx.createBuffer(`${label}.resolve`, 16 * count, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+  try {
+    const encoder = device.createCommandEncoder({ label });
+    for (let i = 0; i < count; i++) {
+      const pass = encoder.beginComputePass({ label, timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      encode(pass, i);
+      pass.end();
+    }
+    encoder.resolveQuerySet(querySet, 0, 2 * count, resolve, 0);
+    const raw = await ctx.read(resolve, 0, 16 * count, encoder);
+    const stamps = new BigInt64Array(raw.buffer, raw.byteOffset, 2 * count);
+    return Array.from({ length: count }, (_, i) => ({ ns: Math.max(0, Number(stamps[2 * i + 1]! - stamps[2 * i]!)), source: 'timestamp-query' as const }));
+  } finally {
+    querySet.destroy();
+    ctx.destroyBuffer(resolve);
+  }
+}
