@@ -100,6 +100,20 @@ describe('links and compile errors', () => {
     await page.close();
   });
 
+  test('an edited kernel with an endless loop is refused with the reason, and the page stays usable', async () => {
+    const { page } = await openPage(env.browser(), `${env.url()}?iterations=2&log=1`);
+    const code = LAB_FILES.relu!.code.replace('  return select(0.0, x, x > 0.0);', '  var y = x;\n  loop {\n    y = y + 1.0;\n  }\n  return y;');
+    await setEditorText(page, code);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#lab-status')?.dataset.ok === 'false');
+    expect(await page.$eval('#lab-status', (e) => e.textContent)).toMatch(/^Not run: line \d+: this loop has no break or return, so it would never end/);
+    expect(await page.evaluate(() => new URLSearchParams(location.search).has('shader.relu'))).toBe(false);
+    // The page still trains, on the file in shaders/.
+    await page.click('#run');
+    await waitForState(page, 'done');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    await page.close();
+  });
+
   test('a compile error is shown at its line with the message from getCompilationInfo()', async () => {
     const { page } = await openPage(env.browser(), env.url());
     const lines = LAB_FILES.relu!.code.split('\n');

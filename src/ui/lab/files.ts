@@ -64,3 +64,33 @@ export function editsFromQuery(search: string): { edits: Map<string, string>; pr
 export function queryOfEdits(edits: ReadonlyMap<string, string>): string {
   return [...edits].map(([name, code]) => `${PREFIX}${encodeURIComponent(name)}=${toBase64Url(code)}`).join('&');
 }
+
+/**
+ * A loop in `code` that can be seen never to end (loop, while (true) or for (;;) with no break or
+ * return inside), as "line N: ...", or undefined. A dispatch cannot be interrupted once it runs
+ * (WebGPU has no way to cancel one, and Dawn on SwiftShader keeps running it after
+ * device.destroy()), so the lab refuses such an edit before it reaches the GPU. Loops whose
+ * condition is merely wrong are not caught.
+ */
+export function endlessLoop(code: string): string | undefined {
+  const text = code.replace(/\/\/.*$/gm, (c) => ' '.repeat(c.length));
+  const heads = /\bloop\s*\{|\bwhile\s*\(\s*true\s*\)\s*\{|\bfor\s*\([^;]*;\s*;[^)]*\)\s*\{/g;
+  for (const m of text.matchAll(heads)) {
+    const open = (m.index ?? 0) + m[0].length - 1;
+    let depth = 0;
+    let close = text.length;
+    for (let i = open; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    const body = text.slice(open, close);
+    if (!/\b(break|return)\b/.test(body)) {
+      const line = text.slice(0, m.index).split('\n').length;
+      return `line ${line}: this loop has no break or return, so it would never end, and a running dispatch cannot be stopped`;
+    }
+  }
+  return undefined;
+}

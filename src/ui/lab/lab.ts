@@ -12,7 +12,7 @@ import { byId, clear, h, short } from '../dom.js';
 import type { Failure } from '../session.js';
 import { heatmap } from '../views/heatmap.js';
 import { EXERCISES, type Exercise } from './exercises.js';
-import { checkUnit, LAB_FILES } from './files.js';
+import { checkUnit, endlessLoop, LAB_FILES } from './files.js';
 
 const STORAGE = 'webgpu-backprop.lab.solved';
 
@@ -98,6 +98,11 @@ export class Lab {
     const text = this.text;
     if (!ctx) {
       this.status({ ok: false, text: 'The lab compiles and runs kernels on the GPU: this browser has no WebGPU.' });
+      return;
+    }
+    const endless = endlessLoop(text);
+    if (endless) {
+      this.status({ ok: false, text: `Not run: ${endless}.`, line: Number(/^line (\d+)/.exec(endless)![1]) });
       return;
     }
     const { shader } = checkUnit(name, text, this.host.activation());
