@@ -42,6 +42,17 @@ export function shaderOverrides(): ReadonlyMap<string, string> {
   return overrides;
 }
 
+/** Runs `work` with the files as they are in shaders/ (for the page's comparison charts), then puts the edits back. */
+export async function withoutShaderOverrides<T>(work: () => Promise<T>): Promise<T> {
+  const saved = new Map(overrides);
+  overrides.clear();
+  try {
+    return await work();
+  } finally {
+    for (const [name, code] of saved) overrides.set(name, code);
+  }
+}
+
 /** The shader as it is compiled now: each of its files replaced by its edited version where there is one. */
 export function effectiveShader(shader: Shader): Shader {
   if (shader.sources) return composeShaders(...shader.sources.map((s) => effectiveShader(s)));

@@ -8,7 +8,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { shaderOverrides, type Dispatch } from '../gpu/pipeline.js';
 import type { Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
-import { MismatchError } from '../errors.js';
+import { DeviceLostError, MismatchError } from '../errors.js';
 import { bindingRows, gridOf, type BufferView, type DispatchView } from './dispatchView.js';
 import { unpadded } from '../train/gpuBuffers.js';
 import type { Plan } from '../train/plan.js';
@@ -21,6 +21,9 @@ import { assertFinite, type Checkpoint } from '../train/run.js';
 
 /** A graded run's per-value tolerance, relative to max(1, |CPU value|): float32 against float64 on the seed's small sums differs by about 1e-7. */
 const GRADE_TOLERANCE = 1e-4;
+
+/** How long a graded run waits for one dispatch of an edited kernel (the seed's take well under 10 ms). */
+const WATCHDOG_MS = 4000;
 
 /** Where a graded run went wrong: the dispatch, the buffer, and |GPU − CPU| for every value of it. */
 export interface Failure {
@@ -250,7 +253,7 @@ export class Session {
 
   private async gradedSteps(steps: number): Promise<void> {
     for (let done = 0; done < steps; ) {
-      const view = await this.dispatchOnce();
+      const view = await this.watched(this.dispatchOnce());
       for (const b of view.written) {
         const diff = Float64Array.from(b.reference, (r, i) => Math.abs(b.values[i]! - r));
         const bound = (i: number): number => GRADE_TOLERANCE * Math.max(1, Math.abs(b.reference[i]!));
@@ -267,6 +270,36 @@ export class Session {
         );
       }
       if (view.index === this.plan.steps.length - 1 || this.where.dispatch === 0) done++;
+    }
+  }
+
+  /**
+   * The watchdog of graded runs: a dispatch of an edited kernel that has not finished after
+   * WATCHDOG_MS is given up on; the device is destroyed and the loss is reported as any loss is
+   * (the last good weights kept, a fresh device offered). Whether the adapter then stops the
+   * dispatch is the browser's affair; the page stays usable either way.
+   */
+  private async watched<T>(work: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const abandoned = new DeviceLostError(
+      'watchdog',
+      `a dispatch of the edited kernel ran for more than ${WATCHDOG_MS / 1000} s (an endless loop?) and was abandoned; on a software adapter it goes on running, so reload the page before training again`,
+    );
+    let timedOut = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        this.ctx?.device.destroy();
+        reject(abandoned);
+      }, WATCHDOG_MS);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      // The destroyed device fails the dispatch's readback too: the watchdog's reason is the one to give.
+      throw timedOut ? abandoned : error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
