@@ -236,7 +236,12 @@ export class Session {
 
   /** Runs the next dispatch alone and reads back every buffer it touched, beside the CPU's. */
   runDispatch(): Promise<DispatchView> {
-    return this.enqueue(() => this.dispatchOnce());
+    return this.enqueue(async () => {
+      if (!this.graded) return this.dispatchOnce();
+      const view = await this.watched(this.dispatchOnce());
+      this.grade(view);
+      return view;
+    });
   }
 
   /** The first dispatch of a graded run whose buffers the CPU computed otherwise, if any. */
@@ -254,6 +259,14 @@ export class Session {
   private async gradedSteps(steps: number): Promise<void> {
     for (let done = 0; done < steps; ) {
       const view = await this.watched(this.dispatchOnce());
+      this.grade(view);
+      if (view.index === this.plan.steps.length - 1 || this.where.dispatch === 0) done++;
+    }
+  }
+
+  /** Compares every buffer a dispatch wrote with the CPU's; the first difference beyond the tolerance is kept and thrown. */
+  private grade(view: DispatchView): void {
+    {
       for (const b of view.written) {
         const diff = Float64Array.from(b.reference, (r, i) => Math.abs(b.values[i]! - r));
         const bound = (i: number): number => GRADE_TOLERANCE * Math.max(1, Math.abs(b.reference[i]!));
@@ -269,7 +282,6 @@ export class Session {
           'see the shader lab: the kernel, the buffer and |GPU − CPU| for each value',
         );
       }
-      if (view.index === this.plan.steps.length - 1 || this.where.dispatch === 0) done++;
     }
   }
 

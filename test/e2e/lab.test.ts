@@ -88,6 +88,21 @@ describe('links and compile errors', () => {
     await page.close();
   });
 
+  test('Step dispatch with an edited kernel is graded too: the dispatch that goes wrong stops and is named', async () => {
+    const broken = LAB_FILES.activate!.code.replace('layer[i] = activation(layer[i]);', 'layer[i] = layer[i];');
+    const { page } = await openPage(env.browser(), `${env.url()}?shader.activate=${toBase64Url(broken)}`);
+    const expected = await dispatchOf(page, 'layer_1 = relu(layer_1)');
+    for (let i = 0; i < expected - 1; i++) {
+      await page.click('#step-dispatch');
+      await page.waitForFunction((n: number) => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === n, {}, i);
+    }
+    await page.click('#step-dispatch');
+    await waitForState(page, 'error');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.dispatch)).toBe(String(expected));
+    expect(await page.$eval('#lab-failure', (e) => (e as HTMLElement).dataset.buffer)).toBe('layer_1');
+    await page.close();
+  });
+
   test('a broken kernel passed in a link trains with autorun, is caught, and named', async () => {
     const broken = LAB_FILES.update!.code.replace('weights[i] - params.scale', 'weights[i] + params.scale');
     const { page } = await openPage(env.browser(), `${env.url()}?iterations=2&log=1&autorun=1&shader.update=${toBase64Url(broken)}`);
