@@ -46,3 +46,17 @@ test('every exercise starts from an edit of its file, and is caught at a line of
     expect(e.caughtAt.length).toBeGreaterThan(0);
   }
 });
+
+test('the watchdog gives up on work that does not finish, says why, and lets finished work through', async () => {
+  const { watchdog } = await import('../src/ui/grading.js');
+  let abandoned = 0;
+  const never = new Promise<number>(() => undefined);
+  await expect(watchdog(never, () => abandoned++, 50)).rejects.toThrow(/ran for more than 0.05 s \(an endless loop\?\) and was abandoned/);
+  expect(abandoned).toBe(1);
+  // A failure caused by the abandoning (the device destroyed) is reported as the watchdog's.
+  let reject: (e: Error) => void = () => undefined;
+  const failing = new Promise<number>((_, r) => (reject = r));
+  await expect(watchdog(failing, () => reject(new Error('device destroyed')), 50)).rejects.toThrow(/watchdog/);
+  await expect(watchdog(Promise.resolve(7), () => abandoned++, 50)).resolves.toBe(7);
+  expect(abandoned).toBe(1);
+});

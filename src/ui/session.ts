@@ -8,7 +8,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { shaderOverrides, type Dispatch } from '../gpu/pipeline.js';
 import type { Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
-import { DeviceLostError, MismatchError } from '../errors.js';
+import { failureError, gradeDispatch, watchdog, type Failure } from './grading.js';
 import { bindingRows, gridOf, type BufferView, type DispatchView } from './dispatchView.js';
 import { unpadded } from '../train/gpuBuffers.js';
 import type { Plan } from '../train/plan.js';
@@ -18,24 +18,6 @@ import type { Position } from '../train/cursor.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
 import { createTrainer, resolvePlan, type PlanChoice, type Trainer } from '../train/trainer.js';
 import { assertFinite, type Checkpoint } from '../train/run.js';
-
-/** A graded run's per-value tolerance, relative to max(1, |CPU value|): float32 against float64 on the seed's small sums differs by about 1e-7. */
-const GRADE_TOLERANCE = 1e-4;
-
-/** How long a graded run waits for one dispatch of an edited kernel (the seed's take well under 10 ms). */
-const WATCHDOG_MS = 4000;
-
-/** Where a graded run went wrong: the dispatch, the buffer, and |GPU − CPU| for every value of it. */
-export interface Failure {
-  view: DispatchView;
-  buffer: string;
-  rows: number;
-  cols: number;
-  diff: Float64Array;
-  count: number;
-  first: { row: number; col: number; gpu: number; cpu: number }[];
-  maxDiff: number;
-}
 
 /** What a step back puts back: the buffers a dispatch wrote, as they were, and the view before it. */
 interface Undo {
@@ -266,53 +248,16 @@ export class Session {
 
   /** Compares every buffer a dispatch wrote with the CPU's; the first difference beyond the tolerance is kept and thrown. */
   private grade(view: DispatchView): void {
-    {
-      for (const b of view.written) {
-        const diff = Float64Array.from(b.reference, (r, i) => Math.abs(b.values[i]! - r));
-        const bound = (i: number): number => GRADE_TOLERANCE * Math.max(1, Math.abs(b.reference[i]!));
-        const wrong = [...diff.keys()].filter((i) => !(diff[i]! <= bound(i)));
-        if (!wrong.length) continue;
-        const first = wrong.slice(0, 5).map((i) => ({ row: Math.floor(i / b.cols), col: i % b.cols, gpu: b.values[i]!, cpu: b.reference[i]! }));
-        this.failure = { view, buffer: b.name, rows: b.rows, cols: b.cols, diff, count: wrong.length, first, maxDiff: Math.max(...diff) };
-        const where = `dispatch ${view.index + 1} (${view.step.numpy})`;
-        this.check = { ...this.check, ok: false, detail: `${where} wrote ${b.name} differently from the CPU` };
-        throw new MismatchError(
-          `the edited kernel went wrong at ${where}: ${wrong.length} of ${diff.length} values of ${b.name} differ from the CPU reference, ` +
-            first.map((f) => `[${f.row}][${f.col}] GPU ${f.gpu.toPrecision(6)} CPU ${f.cpu.toPrecision(6)}`).join(', '),
-          'see the shader lab: the kernel, the buffer and |GPU − CPU| for each value',
-        );
-      }
-    }
+    const failure = gradeDispatch(view);
+    if (!failure) return;
+    this.failure = failure;
+    this.check = { ...this.check, ok: false, detail: `dispatch ${view.index + 1} (${view.step.numpy}) wrote ${failure.buffer} differently from the CPU` };
+    throw failureError(failure);
   }
 
-  /**
-   * The watchdog of graded runs: a dispatch of an edited kernel that has not finished after
-   * WATCHDOG_MS is given up on; the device is destroyed and the loss is reported as any loss is
-   * (the last good weights kept, a fresh device offered). Whether the adapter then stops the
-   * dispatch is the browser's affair; the page stays usable either way.
-   */
-  private async watched<T>(work: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const abandoned = new DeviceLostError(
-      'watchdog',
-      `a dispatch of the edited kernel ran for more than ${WATCHDOG_MS / 1000} s (an endless loop?) and was abandoned; on a software adapter it goes on running, so reload the page before training again`,
-    );
-    let timedOut = false;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        this.ctx?.device.destroy();
-        reject(abandoned);
-      }, WATCHDOG_MS);
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } catch (error) {
-      // The destroyed device fails the dispatch's readback too: the watchdog's reason is the one to give.
-      throw timedOut ? abandoned : error;
-    } finally {
-      clearTimeout(timer);
-    }
+  /** A dispatch of an edited kernel, given up on (the device destroyed) if it runs past the watchdog. */
+  private watched<T>(work: Promise<T>): Promise<T> {
+    return watchdog(work, () => this.ctx?.device.destroy());
   }
 
   private async dispatchOnce(): Promise<DispatchView> {

@@ -9,7 +9,7 @@ import { basicSetup, EditorView } from 'codemirror';
 import type { GpuContext } from '../../gpu/context.js';
 import { setShaderOverride, shaderOverrides, sourceLine } from '../../gpu/pipeline.js';
 import { byId, clear, h, short } from '../dom.js';
-import type { Failure } from '../session.js';
+import type { Failure } from '../grading.js';
 import { heatmap } from '../views/heatmap.js';
 import { EXERCISES, type Exercise } from './exercises.js';
 import { checkUnit, endlessLoop, LAB_FILES } from './files.js';
