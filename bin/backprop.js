@@ -7,9 +7,22 @@ if (!existsSync(cli)) {
   process.stderr.write('backprop: dist/lib/cli.js is missing; run `npm run build:lib` (npm install does it) first\n');
   process.exit(1);
 }
-// A closed pipe (backprop train | head) ends the command quietly, as other Unix tools do.
-process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 0 : 1));
-const { main } = await import(cli.href);
+const { main, noteOutputError, outputProblem } = await import(cli.href);
+process.stdout.on('error', (error) => {
+  // A closed pipe (backprop train | head) ends the command quietly, as other Unix tools do.
+  if (error.code === 'EPIPE') process.exit(0);
+  noteOutputError(error);
+});
 const code = await main(process.argv.slice(2));
-// Dawn can keep the event loop alive after the device is destroyed; leave once stdout has drained.
-process.stdout.write('', () => process.exit(code));
+// Dawn can keep the event loop alive after the device is destroyed; leave once stdout has drained,
+// and after any error it reported (a full disk) has been seen: then one line and a failure.
+process.stdout.write('', () =>
+  setImmediate(() => {
+    const problem = outputProblem();
+    if (problem && code === 0) {
+      process.stderr.write(`backprop: ${problem}\n`);
+      process.exit(1);
+    }
+    process.exit(code);
+  }),
+);

@@ -82,3 +82,6 @@ export class DivergenceError extends BackpropError {}
 
 /** The GPU and the CPU reference disagree beyond the tolerance policy. */
 export class MismatchError extends BackpropError {}
+
+/** The command's output could not be written (a full disk, a closed stdout): the run stops rather than print into nothing. */
+export class OutputError extends BackpropError {}

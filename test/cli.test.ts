@@ -2,7 +2,7 @@
 // stderr, a non-zero exit, no stack trace). Most cases call main() in this process; a few run the
 // built command as a user would (npm test builds dist/lib first).
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -276,6 +276,32 @@ describe('image data', () => {
 describe('the installed command', () => {
   const exec = promisify(execFile);
   const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
+
+  test('output that cannot be written is an error: one line on stderr and exit 1; a closed pipe ends quietly', async () => {
+    for (const args of ['train --cpu', 'train']) {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('sh', ['-c', `node ${bin} ${args} > /dev/full`], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(r.code, args).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('backprop:'));
+      expect(lines, args).toEqual([expect.stringMatching(/^backprop: cannot write the output: ENOSPC \(no space left on device\)/)]);
+    }
+    const piped = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      // bash, for the exit status of the command before the pipe (PIPESTATUS).
+      const child = spawn('bash', ['-c', `node ${bin} train --cpu --iterations 2000 --log-every 1 | head -1; exit \${PIPESTATUS[0]}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.err).not.toMatch(/backprop: /);
+    expect(piped.out.trim()).toMatch(/^Error:/);
+  });
 
   test('npx backprop train prints the seed\'s six lines; stderr has only the summary', async () => {
     const { stdout, stderr } = await exec(process.execPath, [bin, 'train']);

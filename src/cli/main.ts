@@ -3,7 +3,7 @@
 //   backprop train --example one-layer   the seed's first program
 // Bad options and bad data get one line on stderr and a non-zero exit, never a stack trace.
 
-import { BackpropError, DataError, OptionError } from '../errors.js';
+import { BackpropError, DataError, OptionError, OutputError } from '../errors.js';
 import { runCli } from './train.js';
 
 export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number> {
@@ -38,9 +38,30 @@ export interface CliIO {
   errRaw(text: string): void;
 }
 
+/**
+ * A write to stdout that failed (ENOSPC on a full disk, EBADF...), as the stream reported it; a
+ * closed pipe (EPIPE) is not one: bin/backprop.js ends the command quietly then, as Unix tools do.
+ */
+let outputFailure: NodeJS.ErrnoException | undefined;
+
+/** Called by bin/backprop.js for every error stdout reports. */
+export function noteOutputError(error: NodeJS.ErrnoException): void {
+  outputFailure ??= error;
+}
+
+/** The one line for a failed write, or undefined. */
+export function outputProblem(): string | undefined {
+  return outputFailure && `cannot write the output: ${outputFailure.code ?? 'error'} (${outputFailure.message.replace(/^\w+: /, '').split(',')[0]})`;
+}
+
 export function nodeIO(): CliIO {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
+    out: (line) => {
+      // Stop at the next line once a write has failed: the run would only print into nothing.
+      const problem = outputProblem();
+      if (problem) throw new OutputError(problem, 'free some space, or send the output somewhere it can be written');
+      process.stdout.write(`${line}\n`);
+    },
     err: (line) => process.stderr.write(`${line}\n`),
     errRaw: (text) => process.stderr.write(text),
     isTerminal: process.stderr.isTTY === true,
