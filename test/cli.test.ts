@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { main, nodeIO, type CliIO } from '../src/cli/main.js';
+import { decodeWeightsJson } from '../src/data/weightsFile.js';
 import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
 import { numpy } from './fixtures/numpy.js';
 
@@ -276,6 +277,13 @@ describe('image data', () => {
 describe('the installed command', () => {
   const exec = promisify(execFile);
   const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
+
+  test('a long run, 130,000 iterations, finishes and saves (no array is spread into a call)', async () => {
+    const save = join(mkdtempSync(join(tmpdir(), 'backprop-long-')), 'w.json');
+    const r = await promisify(execFile)('node', [bin, 'train', '--iterations', '130000', '--log-every', '130000', '--save', save]);
+    expect(r.stdout.trim()).toMatch(/^Error:/);
+    expect(decodeWeightsJson(save, readFileSync(save, 'utf8')).layers).toEqual([3, 4, 1]);
+  });
 
   test('output that cannot be written is an error: one line on stderr and exit 1; a closed pipe ends quietly', async () => {
     for (const args of ['train --cpu', 'train']) {

@@ -56,3 +56,8 @@ export function runSteps<T>(steps: number, step: () => T | undefined): T[] {
   }
   return out;
 }
+
+/** Appends `items` to `target` one by one: spreading a long array into push() overflows the stack (130,000 iterations did). */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}

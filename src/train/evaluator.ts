@@ -11,6 +11,7 @@ import { parameterNames, type TrainConfig } from './config.js';
 import { addDataBuffers, addPlanBuffers, BufferSet } from './gpuBuffers.js';
 import { planOf, planOptions, type Plan, type PlanKind } from './plan.js';
 import { Schedule } from './schedule.js';
+import { appendAll } from './cursor.js';
 
 /** Rows per evaluation batch at most. */
 const EVAL_ROWS = 1000;
@@ -52,7 +53,7 @@ export class Evaluator {
           const plan = batch.rows === rows ? full : forward(planOf(kind, config.layers, batch.rows, config.alpha, options));
           const dispatches: Dispatch[] = [];
           for (const step of plan.steps) dispatches.push(await step.gpu({ ctx, buffer: lookup, dataset: data }));
-          for (const d of dispatches) owned.push(...d.owned);
+          for (const d of dispatches) appendAll(owned, d.owned);
           batches.push({ dispatches, offset: b * stride });
         }
         return new Evaluator(ctx, data, buffers, batches, owned, result);

@@ -11,6 +11,7 @@ import type { TrainConfig } from './config.js';
 import { CpuExecutor } from './cpuExecutor.js';
 import { ShadowCheck } from './check.js';
 import { pyFloat } from './format.js';
+import { appendAll } from './cursor.js';
 import { createTrainer, type PlanChoice } from './trainer.js';
 import type { IterationError } from './gpuTrainer.js';
 
@@ -182,7 +183,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     for (let i = 0; i < config.iterations; i++) {
       const done: IterationError[] = [];
       while (cpu.where.iteration === i) {
-        done.push(...cpu.run(Math.min(piece, batchesPerIteration - cpu.where.batch)));
+        appendAll(done, cpu.run(Math.min(piece, batchesPerIteration - cpu.where.batch)));
         run.onProgress?.(cpu.where.steps, totalSteps);
       }
       record(done);
@@ -208,7 +209,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
           const chunk: IterationError[] = [];
           while (gpu.where.iteration < target) {
             const steps = Math.min(piece, (target - gpu.where.iteration) * gpu.batchesPerIteration - gpu.where.batch);
-            chunk.push(...(await gpu.run(steps)));
+            appendAll(chunk, await gpu.run(steps));
             if (run.onProgress) {
               await gpu.idle();
               run.onProgress(offset * gpu.batchesPerIteration + gpu.where.steps, totalSteps);

@@ -12,6 +12,7 @@ import { CpuExecutor } from '../train/cpuExecutor.js';
 import { activationOf } from '../ops/activations/index.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
 import { assertFinite, type EpochReport } from '../train/run.js';
+import { appendAll } from '../train/cursor.js';
 import { h } from './dom.js';
 import { color } from './views/heatmap.js';
 
@@ -76,9 +77,9 @@ export class DigitsRun {
       for (let done = 0; done < batches && !this.closed; done += piece) {
         const steps = Math.min(piece, batches - done);
         if (this.gpu) {
-          finished.push(...(await this.gpu.run(steps)));
+          appendAll(finished, await this.gpu.run(steps));
           await this.gpu.idle();
-        } else finished.push(...this.cpu!.run(steps));
+        } else appendAll(finished, this.cpu!.run(steps));
         onProgress((done + steps) / batches);
         await yieldFrame();
       }

@@ -29,7 +29,7 @@ export function gradeDispatch(view: DispatchView): Failure | undefined {
     const wrong = [...diff.keys()].filter((i) => !(diff[i]! <= GRADE_TOLERANCE * Math.max(1, Math.abs(b.reference[i]!))));
     if (!wrong.length) continue;
     const first = wrong.slice(0, 5).map((i) => ({ row: Math.floor(i / b.cols), col: i % b.cols, gpu: b.values[i]!, cpu: b.reference[i]! }));
-    return { view, buffer: b.name, rows: b.rows, cols: b.cols, diff, count: wrong.length, first, maxDiff: Math.max(...diff) };
+    return { view, buffer: b.name, rows: b.rows, cols: b.cols, diff, count: wrong.length, first, maxDiff: diff.reduce((a, x) => Math.max(a, x), 0) };
   }
   return undefined;
 }

@@ -18,6 +18,7 @@ import type { Position } from '../train/cursor.js';
 import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
 import { createTrainer, resolvePlan, type PlanChoice, type Trainer } from '../train/trainer.js';
 import { assertFinite, type Checkpoint } from '../train/run.js';
+import { appendAll } from '../train/cursor.js';
 
 /** What a step back puts back: the buffers a dispatch wrote, as they were, and the view before it. */
 interface Undo {
@@ -90,8 +91,8 @@ export class Session {
     this.offset = resume?.checkpoint.iteration ?? 0;
     this.checkpoint = resume?.checkpoint ?? { iteration: 0, weights: this.weights };
     if (resume) {
-      this.trace.push(...resume.trace.slice(0, this.offset));
-      this.referenceTrace.push(...resume.referenceTrace.slice(0, this.offset));
+      appendAll(this.trace, resume.trace.slice(0, this.offset));
+      appendAll(this.referenceTrace, resume.referenceTrace.slice(0, this.offset));
     }
   }
 
@@ -192,23 +193,23 @@ export class Session {
         const first = this.where.batch > 0 || this.where.dispatch > 0 ? Math.min(steps, this.shadow.cpu.batches.length - this.where.batch) : 0;
         const gpuDone: IterationError[] = [];
         let last: Trainer | GpuTrainer | undefined;
-        if (first > 0) gpuDone.push(...(await (last = await this.stepperNow()).run(first)));
-        if (steps > first) gpuDone.push(...(await (last = await this.runnerNow()).run(steps - first)));
+        if (first > 0) appendAll(gpuDone, await (last = await this.stepperNow()).run(first));
+        if (steps > first) appendAll(gpuDone, await (last = await this.runnerNow()).run(steps - first));
         weights = await last!.readWeights();
         const reference = this.shift(this.shadow.run(steps));
         // Each trainer counts iterations from where it was made; the shadow's count is the run's.
         done = gpuDone.map((e, i) => ({ iteration: reference[i]!.iteration, error: e.error }));
-        this.referenceTrace.push(...reference);
+        appendAll(this.referenceTrace, reference);
         this.shadow.compareErrors(done, reference);
       } else {
         done = this.shift(this.shadow.run(steps));
-        this.referenceTrace.push(...done);
+        appendAll(this.referenceTrace, done);
         weights = this.shadow.cpu.weights.map((w) => Float64Array.from(w));
       }
       for (const entry of done) assertFinite(entry, this.config, this.trace[0]?.error ?? entry.error, this.checkpoint);
       this.weights = weights;
       if (this.ctx) this.compare();
-      this.trace.push(...done);
+      appendAll(this.trace, done);
       this.checkpoint = { iteration: this.where.iteration, weights };
       this.lastDispatch = undefined;
       this.undo = [];
@@ -278,7 +279,7 @@ export class Session {
         check: this.check,
       };
       const reference = this.shadow.runDispatch();
-      if (reference.completed) this.referenceTrace.push(...this.shift([reference.completed]));
+      if (reference.completed) appendAll(this.referenceTrace, this.shift([reference.completed]));
       let workgroups: readonly [number, number, number] | undefined;
       let constants: Readonly<Record<string, number | boolean>> | undefined;
       let bound: Readonly<Record<string, string>> | undefined;
