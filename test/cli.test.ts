@@ -285,6 +285,21 @@ describe('the installed command', () => {
     expect(decodeWeightsJson(save, readFileSync(save, 'utf8')).layers).toEqual([3, 4, 1]);
   });
 
+  test('messages are one line, safe to print: control characters from a file are escaped, long values cut', async () => {
+    // A CSV cell holding an ANSI escape; an argument of 5,000 characters.
+    const ansi = file('ansi.csv', `1,0,1,0\n1,\u001b[31mred\r,1,1\n`);
+    const r1 = await run('train', '--dataset', ansi, '--layers', '3,4,1', '--cpu');
+    expect(r1.code).toBe(1);
+    expect(r1.err).toHaveLength(1);
+    expect(r1.err[0]).not.toMatch(/[\u0000-\u001f]/);
+    // The escape is shown, not sent to the terminal (the CSV reader reads the CR as a line end).
+    expect(r1.err[0]).toContain('"\\x1b[31mred"');
+    const r2 = await run('train', '--example', 'x'.repeat(5000));
+    expect(r2.err).toHaveLength(1);
+    expect(r2.err[0]!.length).toBeLessThan(300);
+    expect(r2.err[0]).toMatch(/"x{60}…" \(5,000 characters\)/);
+  });
+
   test('output that cannot be written is an error: one line on stderr and exit 1; a closed pipe ends quietly', async () => {
     for (const args of ['train --cpu', 'train']) {
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {

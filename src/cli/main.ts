@@ -11,14 +11,32 @@ export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number
     return await runCli(argv, io);
   } catch (error) {
     if (error instanceof BackpropError) {
-      io.err(`backprop: ${error.describe()}`);
+      io.err(`backprop: ${safeLine(error.describe())}`);
       return 1;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`backprop: unexpected error: ${message}`);
+    io.err(`backprop: unexpected error: ${safeLine(message)}`);
     if (process.env.BACKPROP_DEBUG && error instanceof Error) io.err(error.stack ?? '');
     return 1;
   }
+}
+
+/** Quoted values longer than this are cut in messages. */
+const QUOTE_LIMIT = 60;
+
+/**
+ * A message made safe to print on a terminal as one line: control characters that came from a
+ * file or an argument (ANSI escapes, a bare CR, tabs, newlines) are shown escaped, never sent raw;
+ * a quoted value longer than 60 characters is cut, saying how long it was.
+ */
+export function safeLine(message: string): string {
+  const escaped = message.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+  return escaped.replace(/"([^"]*)"/g, (whole, inner: string) =>
+    inner.length > QUOTE_LIMIT ? `"${inner.slice(0, QUOTE_LIMIT)}…" (${inner.length.toLocaleString('en')} characters)` : whole,
+  );
 }
 
 export interface CliIO {
