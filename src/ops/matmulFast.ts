@@ -53,7 +53,9 @@ export function matmulFastStep(args: MatmulFastStepArgs): Step {
       : form === 'backward'
         ? `Backpropagation: ${a.name} goes back through ${b.name} (transposed), and ${activation.name}2deriv lets only the share of units that fired through, in one pass.`
         : `The pressure on each weight (its input times the delta it feeds) is summed over the batch and the weights are moved against it in the same pass.`;
+  // Scratch for the float64 product and bias gradient, made on first use: nothing is allocated per step.
   let product: Float64Array | undefined;
+  let biasDelta: Float64Array | undefined;
   return {
     op: 'matmulFast',
     numpy,
@@ -88,7 +90,7 @@ export function matmulFastStep(args: MatmulFastStepArgs): Step {
         const scale = epochAlpha / rows;
         cpu.update(product, out, scale, M * N);
         if (bias) {
-          const biasDelta = new Float64Array(N);
+          biasDelta ??= new Float64Array(N);
           cpu.biasGradient(buffer(b.name), K, N, biasDelta);
           cpu.update(biasDelta, buffer(bias.name), scale, N);
         }

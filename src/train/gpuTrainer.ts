@@ -14,7 +14,7 @@ import { checkWeights, parameterNames, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
 import { Evaluator } from './evaluator.js';
 import { addDataBuffers, addPlanBuffers, BufferSet, unpadded, uploadParameters } from './gpuBuffers.js';
-import { bufferSpec, planOf, planOptions, type Plan, type PlanKind } from './plan.js';
+import { planOf, planOptions, type Plan, type PlanKind } from './plan.js';
 import { Schedule } from './schedule.js';
 
 export interface IterationError {
@@ -310,7 +310,7 @@ export class GpuTrainer {
     const buffer = this.buffers.get(name);
     const raw = await this.ctx.read(buffer);
     const spec = this.full.plan.buffers.find((b) => b.name === name);
-    return spec ? unpadded(raw, bufferSpec(this.full.plan, name)) : raw;
+    return spec ? unpadded(raw, spec) : raw;
   }
 
   /**

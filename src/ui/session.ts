@@ -262,88 +262,86 @@ export class Session {
   }
 
   private async dispatchOnce(): Promise<DispatchView> {
-    {
-      const iteration = this.where.iteration;
-      const startPlan = this.shadow.cpu.planFor();
-      const next = startPlan.steps[this.where.dispatch]!;
-      const written = [...new Set(next.writes)];
-      const stepper = this.ctx ? await this.stepperNow() : undefined;
-      const undo: Undo = {
-        gpu: stepper ? await stepper.snapshot(written) : undefined,
-        cpu: this.shadow.cpu.snapshot(written.filter((n) => this.shadow.cpu.buffers.has(n))),
-        gpuPosition: stepper?.where,
-        cpuPosition: this.shadow.cpu.where,
-        view: this.lastDispatch,
-        weights: this.weights,
-        bound: this.shadow.currentBound,
-        check: this.check,
-      };
-      const reference = this.shadow.runDispatch();
-      if (reference.completed) appendAll(this.referenceTrace, this.shift([reference.completed]));
-      let workgroups: readonly [number, number, number] | undefined;
-      let constants: Readonly<Record<string, number | boolean>> | undefined;
-      let bound: Readonly<Record<string, string>> | undefined;
-      let completed = reference.completed && this.shift([reference.completed])[0];
-      let dispatch: Dispatch | undefined;
-      let timing: Timing | undefined;
-      if (stepper) {
-        const run = await stepper.runDispatch();
-        dispatch = run.dispatch;
-        timing = run.timing;
-        workgroups = run.dispatch.workgroups;
-        constants = run.dispatch.kernel.constants;
-        bound = run.dispatch.bound;
-        completed = run.completed && { iteration: completed!.iteration, error: run.completed.error };
-        if (run.batchDone) {
-          const weights = await stepper.readWeights();
-          // Weights that stopped being finite are not shown or kept; the iteration's error will say why.
-          if (weights.every((w) => w.every(Number.isFinite))) {
-            this.weights = weights;
-            this.compare();
-          }
+    const iteration = this.where.iteration;
+    const startPlan = this.shadow.cpu.planFor();
+    const next = startPlan.steps[this.where.dispatch]!;
+    const written = [...new Set(next.writes)];
+    const stepper = this.ctx ? await this.stepperNow() : undefined;
+    const undo: Undo = {
+      gpu: stepper ? await stepper.snapshot(written) : undefined,
+      cpu: this.shadow.cpu.snapshot(written.filter((n) => this.shadow.cpu.buffers.has(n))),
+      gpuPosition: stepper?.where,
+      cpuPosition: this.shadow.cpu.where,
+      view: this.lastDispatch,
+      weights: this.weights,
+      bound: this.shadow.currentBound,
+      check: this.check,
+    };
+    const reference = this.shadow.runDispatch();
+    if (reference.completed) appendAll(this.referenceTrace, this.shift([reference.completed]));
+    let workgroups: readonly [number, number, number] | undefined;
+    let constants: Readonly<Record<string, number | boolean>> | undefined;
+    let bound: Readonly<Record<string, string>> | undefined;
+    let completed = reference.completed && this.shift([reference.completed])[0];
+    let dispatch: Dispatch | undefined;
+    let timing: Timing | undefined;
+    if (stepper) {
+      const run = await stepper.runDispatch();
+      dispatch = run.dispatch;
+      timing = run.timing;
+      workgroups = run.dispatch.workgroups;
+      constants = run.dispatch.kernel.constants;
+      bound = run.dispatch.bound;
+      completed = run.completed && { iteration: completed!.iteration, error: run.completed.error };
+      if (run.batchDone) {
+        const weights = await stepper.readWeights();
+        // Weights that stopped being finite are not shown or kept; the iteration's error will say why.
+        if (weights.every((w) => w.every(Number.isFinite))) {
+          this.weights = weights;
+          this.compare();
         }
-      } else if (reference.batchDone) {
-        this.weights = this.shadow.cpu.weights.map((w) => Float64Array.from(w));
       }
-      if (completed) {
-        assertFinite(completed, this.config, this.trace[0]?.error ?? completed.error, this.checkpoint);
-        this.trace.push(completed);
-        this.checkpoint = { iteration: this.where.iteration, weights: this.weights };
-      }
-      const { step } = reference;
-      const plan = startPlan;
-      // The dataset itself (inputs, targets) is not shown: only the plan's own buffers.
-      const shown = (list: readonly string[]): string[] => [...new Set(list)].filter((n) => plan.buffers.some((b) => b.name === n));
-      const before = new Map<string, Float32Array | Float64Array>();
-      for (const [name, raw] of undo.gpu ?? new Map<string, Float32Array>()) {
-        const spec = plan.buffers.find((b) => b.name === name);
-        if (spec) before.set(name, unpadded(raw, spec));
-      }
-      if (!undo.gpu) for (const [name, values] of undo.cpu) before.set(name, values);
-      // A step back works within an iteration: finishing one logs its error.
-      this.undo = reference.completed ? [] : [...this.undo, undo];
-      const view: DispatchView = {
-        step,
-        index: reference.index,
-        batch: reference.batch,
-        iteration,
-        workgroups,
-        constants,
-        bound,
-        bindings: dispatch ? bindingRows(dispatch, plan, this.dataset) : [],
-        uniforms: dispatch?.uniforms,
-        entryPoint: dispatch?.kernel.entryPoint,
-        timing,
-        grid: dispatch ? gridOf(dispatch, plan) : undefined,
-        back: reference.completed
-          ? { ok: false, why: 'This dispatch finished the iteration: its error is logged. Step back works within an iteration.' }
-          : { ok: true },
-        read: await this.views(shown(step.reads.filter((n) => !step.writes.includes(n))), plan),
-        written: await this.views(shown(step.writes), plan, before),
-      };
-      this.lastDispatch = view;
-      return view;
+    } else if (reference.batchDone) {
+      this.weights = this.shadow.cpu.weights.map((w) => Float64Array.from(w));
     }
+    if (completed) {
+      assertFinite(completed, this.config, this.trace[0]?.error ?? completed.error, this.checkpoint);
+      this.trace.push(completed);
+      this.checkpoint = { iteration: this.where.iteration, weights: this.weights };
+    }
+    const { step } = reference;
+    const plan = startPlan;
+    // The dataset itself (inputs, targets) is not shown: only the plan's own buffers.
+    const shown = (list: readonly string[]): string[] => [...new Set(list)].filter((n) => plan.buffers.some((b) => b.name === n));
+    const before = new Map<string, Float32Array | Float64Array>();
+    for (const [name, raw] of undo.gpu ?? new Map<string, Float32Array>()) {
+      const spec = plan.buffers.find((b) => b.name === name);
+      if (spec) before.set(name, unpadded(raw, spec));
+    }
+    if (!undo.gpu) for (const [name, values] of undo.cpu) before.set(name, values);
+    // A step back works within an iteration: finishing one logs its error.
+    this.undo = reference.completed ? [] : [...this.undo, undo];
+    const view: DispatchView = {
+      step,
+      index: reference.index,
+      batch: reference.batch,
+      iteration,
+      workgroups,
+      constants,
+      bound,
+      bindings: dispatch ? bindingRows(dispatch, plan, this.dataset) : [],
+      uniforms: dispatch?.uniforms,
+      entryPoint: dispatch?.kernel.entryPoint,
+      timing,
+      grid: dispatch ? gridOf(dispatch, plan) : undefined,
+      back: reference.completed
+        ? { ok: false, why: 'This dispatch finished the iteration: its error is logged. Step back works within an iteration.' }
+        : { ok: true },
+      read: await this.views(shown(step.reads.filter((n) => !step.writes.includes(n))), plan),
+      written: await this.views(shown(step.writes), plan, before),
+    };
+    this.lastDispatch = view;
+    return view;
   }
 
   /**

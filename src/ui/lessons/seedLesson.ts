@@ -158,7 +158,8 @@ export class SeedLesson implements Lesson {
 
     const last = s.lastDispatch && s.lastDispatch.batch === where.batch ? s.lastDispatch.index : undefined;
     clear(byId('plan'), planList(s.plan.steps, where.dispatch, last));
-    const diagram = networkDiagram(s.config.layers, s.weights, unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames), s.lastDispatch?.step);
+    const names = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
+    const diagram = networkDiagram(s.config.layers, s.weights, names, s.lastDispatch?.step);
     clear(byId('network'), diagram ?? '');
     clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length, done: s.done }));
 
@@ -166,14 +167,12 @@ export class SeedLesson implements Lesson {
     this.views.chart.setSpan(s.config.iterations, batches);
     // The live run last, so it is drawn over a compared run that follows the same path.
     this.views.chart.show([...this.views.kept(), live]);
-    const unitLabels = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
     clear(
       byId('weights'),
-      ...s.weights.slice(0, s.config.layers.length - 1).map((w, l) => heatmap(weightsName(l), w, ...weightShape(s.config.layers, l), { rows: unitLabels.layers[l]!, cols: unitLabels.layers[l + 1]! })),
+      ...s.weights.slice(0, s.config.layers.length - 1).map((w, l) => heatmap(weightsName(l), w, ...weightShape(s.config.layers, l), { rows: names.layers[l]!, cols: names.layers[l + 1]! })),
     );
     const activation = activationOf(s.config.activation);
     const parameters = s.weights.slice(0, s.config.layers.length - 1);
-    const names = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
     const goalName = (goal: number): string => (s.dataset.outputNames?.[0] === 'walk' ? (goal > 0.5 ? 'walk' : 'stop') : String(goal));
     clear(
       byId('pressure'),
