@@ -38,8 +38,10 @@ fn b_at(k: u32, j: u32) -> f32 {
 }
 
 @compute @workgroup_size(WORKGROUP_X, WORKGROUP_Y)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  let i = id.y;
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // Row i of c. A grid allows at most 65,535 workgroups down; more rows go on in a second layer
+  // of the grid (z), each layer groups.y * WORKGROUP_Y rows further down.
+  let i = id.y + id.z * groups.y * WORKGROUP_Y;
   let j = id.x;
   // The grid is rounded up to whole workgroups; invocations past the edge of c do nothing.
   if (i >= shape.M || j >= shape.N) {

@@ -141,10 +141,15 @@ fn finish_tile(i: u32, jv: u32) {
   }
 }
 
+// The tile's row: past 65,535 workgroups down, the grid goes on in layers (z), each groups.y * WY further.
+fn row_tile(id: vec3u, groups: vec3u) -> u32 {
+  return id.y + id.z * groups.y * WY;
+}
+
 // c = a · b: a is (M, K), b is (K, N).
 @compute @workgroup_size(WX, WY)
-fn forward(@builtin(global_invocation_id) id: vec3u) {
-  let i = id.y * 4u * BM;
+fn forward(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = row_tile(id, groups) * 4u * BM;
   let jv = id.x * BN;
   let kv = p.K / 4u;
   let nv = p.N / 4u;
@@ -166,8 +171,8 @@ fn forward(@builtin(global_invocation_id) id: vec3u) {
 
 // c = a · bᵀ: a is (M, K), b is (N, K), so both are read along K.
 @compute @workgroup_size(WX, WY)
-fn backward(@builtin(global_invocation_id) id: vec3u) {
-  let i = id.y * 4u * BM;
+fn backward(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = row_tile(id, groups) * 4u * BM;
   let jv = id.x * BN;
   let kv = p.K / 4u;
   let nv = p.N / 4u;
@@ -189,8 +194,8 @@ fn backward(@builtin(global_invocation_id) id: vec3u) {
 
 // c = aᵀ · b: a is (K, M), b is (K, N), both read along their rows, 4 rows (k) at a time.
 @compute @workgroup_size(WX, WY)
-fn gradient(@builtin(global_invocation_id) id: vec3u) {
-  let i = id.y * 4u * BM;
+fn gradient(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = row_tile(id, groups) * 4u * BM;
   let jv = id.x * BN;
   let mv = p.M / 4u;
   let nv = p.N / 4u;

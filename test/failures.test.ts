@@ -156,12 +156,15 @@ describe('environment and device', () => {
 });
 
 describe('limits', () => {
-  test('7. more than 65,535 workgroups: split into a 2D grid, refused past that', () => {
+  test('7. more than 65,535 workgroups: split into a 2D grid (a matmul into layers along z), refused past that', () => {
     const ctx = fakeContext({});
     expect(grid1d(ctx, 64 * 65535, 64, 'x')).toEqual([65535, 1, 1]);
     expect(grid1d(ctx, 64 * 65535 + 1, 64, 'x')).toEqual([32768, 2, 1]);
     expect(() => grid1d(ctx, 64 * 65535 * 65536, 64, 'huge')).toThrow(/huge needs maxComputeWorkgroupsPerDimension = 65536/);
-    expect(() => grid2d(ctx, 8 * 65536, 3, 8, 8, 'layer_1')).toThrow(LimitExceededError);
+    expect(grid2d(ctx, 8 * 65535, 3, 8, 8, 'layer_1')).toEqual([1, 65535, 1]);
+    expect(grid2d(ctx, 8 * 65536, 3, 8, 8, 'layer_1')).toEqual([1, 32768, 2]);
+    expect(grid2d(ctx, 1_200_000, 4, 8, 8, 'layer_1')).toEqual([1, 50000, 3]);
+    expect(() => grid2d(ctx, 8 * 65535 * 65536, 3, 8, 8, 'layer_1')).toThrow(LimitExceededError);
   });
 
   test('7. a relu over 4.2 million values runs as a 2D grid and is exact', async () => {

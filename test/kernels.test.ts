@@ -23,7 +23,7 @@ import {
   describeComparison,
   type Comparison,
 } from '../src/verify/tolerance.js';
-import { guardIntact, randomValues, runDispatch, useGpu, withGuard } from './helpers/gpu.js';
+import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from './helpers/gpu.js';
 
 const gpu = useGpu();
 
@@ -40,12 +40,15 @@ async function gpuMatmul(
   N: number,
   transposeA: boolean,
   transposeB: boolean,
+  maxGroups?: number,
 ): Promise<Float32Array> {
-  const ctx = gpu();
+  // A lower workgroup limit than the device's makes the dispatch fold its rows into z.
+  const ctx = maxGroups === undefined ? gpu() : withMaxGroups(gpu(), maxGroups);
   const ba = ctx.storage('a', a);
   const bb = ctx.storage('b', b);
   const bc = ctx.storage('c', withGuard(M * N));
   const d = await matmul(ctx, { label: 'test matmul', a: ba, b: bb, c: bc, M, K, N, transposeA, transposeB });
+  if (maxGroups !== undefined) expect(d.workgroups[2], 'the grid has more than one layer').toBeGreaterThan(1);
   await runDispatch(ctx, d);
   const out = await ctx.read(bc);
   for (const buffer of [ba, bb, bc, ...d.owned]) ctx.destroyBuffer(buffer);
@@ -97,6 +100,19 @@ describe('matmul, all three forms', () => {
       });
     }
   }
+
+  test('more rows than the workgroup limit allows down: the grid folds into z (row = id.y + id.z · groups.y · 8)', async () => {
+    // At most 4 workgroups per dimension: 100 rows need 13 down, so 4 layers of 4 (3 past the end).
+    for (const form of FORMS) {
+      const [M, K, N] = form.transposeA ? [40, 100, 20] : [100, 5, 20];
+      const a = randomValues(M * K, 3);
+      const b = randomValues(K * N, 4);
+      const got = await gpuMatmul(a, b, M, K, N, form.transposeA, form.transposeB, 4);
+      const ref = new Float64Array(M * N);
+      cpu.matmul(a, b, ref, M, K, N, form.transposeA, form.transposeB);
+      expectOk(`c = ${form.name}, folded`, compareReduction(got, ref, cpu.matmulAbs(a, b, M, K, N, form.transposeA, form.transposeB), K));
+    }
+  });
 
   test('special values: zeros, all negative, sums that cancel, large magnitudes', async () => {
     const M = 5;

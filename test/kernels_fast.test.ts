@@ -3,10 +3,11 @@
 // must stay zero, and a guard band past the output.
 
 import { describe, expect, test } from 'vitest';
+import type { GpuContext } from '../src/gpu/context.js';
 import * as cpu from '../src/cpu/ops.js';
 import { chooseTiles, matmulFast, pad4, TILE_ORDER, type Epilogue, type FastForm, type Tiles } from '../src/kernels/matmulFast.js';
 import { compareReduction, describeComparison, ulp32 } from '../src/verify/tolerance.js';
-import { guardIntact, randomValues, runDispatch, useGpu, withGuard } from './helpers/gpu.js';
+import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from './helpers/gpu.js';
 
 const gpu = useGpu();
 
@@ -31,10 +32,17 @@ interface Case {
   K: number;
   N: number;
   tiles?: Tiles;
+  /** A lower maxComputeWorkgroupsPerDimension than the device's, to make the grid fold into z. */
+  maxGroups?: number;
 }
 
-async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
-  const ctx = gpu();
+/** The context with a lower workgroup limit than the device's, when asked. */
+function limited(ctx: GpuContext, maxGroups: number | undefined): GpuContext {
+  return maxGroups === undefined ? ctx : withMaxGroups(ctx, maxGroups);
+}
+
+async function check({ form, epilogue, M, K, N, tiles, maxGroups }: Case): Promise<void> {
+  const ctx = limited(gpu(), maxGroups);
   // Logical operands, as the CPU sees them.
   const aRows = form === 'gradient' ? K : M;
   const aCols = form === 'gradient' ? M : K;
@@ -73,6 +81,7 @@ async function check({ form, epilogue, M, K, N, tiles }: Case): Promise<void> {
     scale,
     ...(tiles ? { tiles } : {}),
   });
+  if (maxGroups !== undefined) expect(d.workgroups[2], 'the grid has more than one layer').toBeGreaterThan(1);
   await runDispatch(ctx, d);
   const out = await ctx.read(gc);
   for (const buffer of [ga, gb, gc, gm, unused, unusedBias, ...d.owned]) ctx.destroyBuffer(buffer);
@@ -134,6 +143,13 @@ describe('matmul_fast', () => {
       await check({ form: 'gradient', epilogue: 'update', M, K, N });
     });
   }
+
+  test('more rows than the workgroup limit allows down: the grid folds into z, every form still right', async () => {
+    // With at most 4 workgroups per dimension, 100 rows take more than 4 workgroups down.
+    for (const form of ['forward', 'backward'] as const) {
+      await check({ form, epilogue: 'store', M: 100, K: 8, N: 8, maxGroups: 4 });
+    }
+  });
 
   test('tiles: 8×16 where there is work for every lane, smaller where there is not', () => {
     const ctx = gpu();

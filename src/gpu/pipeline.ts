@@ -282,7 +282,11 @@ export function grid1d(ctx: GpuContext, count: number, size: number, what: strin
   return [Math.ceil(groups / y), y, 1];
 }
 
-/** Workgroups for a 2D output of `rows` × `cols` with workgroups of `x` × `y` invocations. */
+/**
+ * Workgroups for a 2D output of `rows` × `cols` with workgroups of `x` × `y` invocations. Past the
+ * device's limit down, the rows go on in layers along z (shaders read the row as
+ * id.y + id.z · groups.y · y), so a full batch of over a million examples still fits.
+ */
 export function grid2d(
   ctx: GpuContext,
   rows: number,
@@ -295,8 +299,10 @@ export function grid2d(
   const gx = Math.max(1, Math.ceil(cols / x));
   const gy = Math.max(1, Math.ceil(rows / y));
   if (gx > max) throw new LimitExceededError('maxComputeWorkgroupsPerDimension', gx, max, what);
-  if (gy > max) throw new LimitExceededError('maxComputeWorkgroupsPerDimension', gy, max, what);
-  return [gx, gy, 1];
+  if (gy <= max) return [gx, gy, 1];
+  const gz = Math.ceil(gy / max);
+  if (gz > max) throw new LimitExceededError('maxComputeWorkgroupsPerDimension', gz, max, what);
+  return [gx, Math.ceil(gy / gz), gz];
 }
 
 /** The largest power of two ≤ preferred that the device allows as a 1D workgroup. */

@@ -48,7 +48,7 @@ describe('the dispatch view', () => {
     await step(page, 0);
     await step(page, 1); // layer_1 = np.dot(layer_0, weights_0_1): matmul.wgsl, one output per invocation
     const source = await page.$eval('#dispatch-detail pre.wgsl', (e) => e.textContent ?? '');
-    expect(source).toMatch(/let i = id\.y;/);
+    expect(source).toMatch(/let i = id\.y \+ id\.z \* groups\.y \* WORKGROUP_Y;/);
     expect(source).toMatch(/let j = id\.x;/);
     for (const col of [0, 2, 3]) {
       await page.hover(`.out-grid td[data-row="0"][data-col="${col}"]`);

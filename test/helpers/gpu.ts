@@ -49,3 +49,11 @@ export function guardIntact(values: Float32Array, logical: number): boolean {
   for (let i = logical; i < values.length; i++) if (values[i] !== SENTINEL) return false;
   return true;
 }
+
+/** The context with a lower workgroup limit than the device's: dispatches are sized by it. */
+export function withMaxGroups(ctx: GpuContext, maxGroups: number): GpuContext {
+  const limits: Record<string, number> = {};
+  for (const key in ctx.limits) limits[key] = (ctx.limits as unknown as Record<string, number>)[key]!;
+  limits.maxComputeWorkgroupsPerDimension = maxGroups;
+  return Object.create(ctx, { limits: { value: limits } }) as GpuContext;
+}
