@@ -4,6 +4,7 @@
 //   npm run bench -- --quick         tiny sizes, one run: a smoke test that the benchmark still works
 //   npm run bench -- --runs 5 --save bench/results/<name>.json
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -290,6 +291,46 @@ async function benchSeed(ctx: GpuContext, tf: Tf): Promise<void> {
   report({ case: name, ours: ours.median, peer: tfTime.median, ratio: tfTime.median / ours.median, unit: 'ms', peerName: 'TF.js WebGPU', runs: RUNS, warmup: WARMUP, oursBytes });
 }
 
+// --- memory over a long run ----------------------------------------------------------------------
+
+/**
+ * Peak memory (max RSS) of the command training the seed's network for `iterations`, in a fresh
+ * Node process each, so nothing else this benchmark did is counted. A run keeps only what it prints
+ * and saves, so the peak should not grow with the number of iterations.
+ */
+function cliPeakMB(iterations: number, cpu: boolean): number {
+  const cli = new URL('./cli.js', import.meta.url).href;
+  const argv = ['train', ...(cpu ? ['--cpu'] : []), '--iterations', String(iterations), '--log-every', String(iterations)];
+  const script =
+    `const { main } = await import(${JSON.stringify(cli)});` +
+    `const code = await main(${JSON.stringify(argv)}, { ...(await import(${JSON.stringify(cli)})).nodeIO(), out: () => {}, err: () => {} });` +
+    `process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + ' ' + code + '\\n'); process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const m = /maxRSS (\d+) (\d+)/.exec(r.stderr);
+  if (!m || m[2] !== '0') throw new Error(`bench: the command failed for ${iterations} iterations: ${r.stderr.slice(-400)}`);
+  return Number(m[1]) / 1024;
+}
+
+function benchMemory(): void {
+  for (const cpu of [true, false]) {
+    const small = 10_000;
+    const large = cpu ? (quick ? 100_000 : 10_000_000) : quick ? 20_000 : 1_000_000;
+    const before = cliPeakMB(small, cpu);
+    const after = cliPeakMB(large, cpu);
+    report({
+      case: `peak memory of backprop train${cpu ? ' --cpu' : ''}, ${large.toLocaleString('en')} iterations`,
+      ours: after,
+      peer: before,
+      ratio: before / after,
+      unit: 'MB',
+      peerName: `${small.toLocaleString('en')} iterations`,
+      runs: 1,
+      warmup: 0,
+      note: `max RSS of a fresh process; the difference is ${(after - before).toFixed(1)} MB`,
+    });
+  }
+}
+
 // --- main --------------------------------------------------------------------------------------
 
 const ctx = await createNodeGpuContext({ maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 });
@@ -299,6 +340,7 @@ process.stderr.write(`bench: ${ctx.adapterName}; TF.js ${tf.version_core} (${tf.
 await benchMatmul(ctx, tf);
 await benchTraining(ctx, tf);
 await benchSeed(ctx, tf);
+benchMemory();
 const seconds = (performance.now() - started) / 1000;
 
 if (!opts.json) {

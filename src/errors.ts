@@ -4,6 +4,8 @@
 export class BackpropError extends Error {
   /** What the user can do about it; printed after the message. */
   readonly hint: string | undefined;
+  /** The command's exit status for it. */
+  readonly exitCode: number = 1;
   constructor(message: string, hint?: string) {
     super(message);
     this.name = new.target.name;
@@ -85,3 +87,16 @@ export class MismatchError extends BackpropError {}
 
 /** The command's output could not be written (a full disk, a closed stdout): the run stops rather than print into nothing. */
 export class OutputError extends BackpropError {}
+
+/** The run was stopped by a signal (Ctrl-C, kill): the status is 128 + its number, as a shell reports it. */
+export class InterruptedError extends BackpropError {
+  override readonly exitCode: number;
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    message: string,
+    hint?: string,
+  ) {
+    super(message, hint);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}

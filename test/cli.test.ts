@@ -10,23 +10,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { main, nodeIO, type CliIO } from '../src/cli/main.js';
+import { run } from './helpers/cli.js';
 import { decodeWeightsJson } from '../src/data/weightsFile.js';
 import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
 import { numpy } from './fixtures/numpy.js';
-
-interface Ran {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function run(...argv: string[]): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { ...nodeIO(), out: (line) => out.push(line), err: (line) => err.push(line) };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 const values = (lines: string[]): number[] => lines.map((l) => Number(l.replace(/^Error:/, '')));
 
@@ -119,7 +106,7 @@ describe('bad options and bad data: one line on stderr, exit 1, no stack trace',
     ['iterations NaN', ['train', '--iterations', 'NaN'], /iterations: "NaN" is not a number/],
     ['unknown activation', ['train', '--activation', 'softplus'], /unknown activation "softplus".*choose one of: relu/],
     ['negative alpha', ['train', '--alpha', '-0.1'], /alpha must be a finite number above 0/],
-    ['--save into a missing directory', ['train', '--save', '/nonexistent/dir/w.json'], /--save \/nonexistent\/dir\/w.json: cannot write in \/nonexistent\/dir/],
+    ['--save into a missing directory', ['train', '--save', '/nonexistent/dir/w.json'], /--save "\/nonexistent\/dir\/w.json": cannot write in \/nonexistent\/dir: ENOENT \(no such file or directory\)/],
     ['--load a missing file', ['train', '--load', '/nonexistent/w.json'], /cannot read \/nonexistent\/w.json: no such file/],
     ['a network too big for the adapter', ['train', '--layers', '3,20000,20000,1'], /needs maxStorageBufferBindingSize = 1600000000, but this adapter allows at most/],
     ['a network too big for memory', ['train', '--layers', '3,20000,20000,1', '--cpu'], /400,080,000 weights/],

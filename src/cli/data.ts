@@ -7,6 +7,7 @@ import { parseCsv } from '../data/csv.js';
 import { IDX_FILES, idxTrainTest, type IdxFileKey } from '../data/idxSet.js';
 import { parseJsonDataset } from '../data/json.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
+import { decodeWeightsJson, decodeWeightsNpy, type WeightsFile } from '../data/weightsFile.js';
 import { DataError, OptionError } from '../errors.js';
 import { builtinDataset } from '../train/config.js';
 import type { DataSource, LoadedData } from '../train/resolve.js';
@@ -39,12 +40,18 @@ async function loadDataset(spec: string, outputSize: number | undefined, io: Cli
   const lower = spec.toLowerCase();
   if (!lower.endsWith('.csv') && !lower.endsWith('.json')) {
     if (await io.isDirectory(spec)) return loadIdxDirectory(spec, spec, io);
+    // A path that is not a directory of IDX files: say why (no such directory, no permission).
+    if (spec.includes('/')) {
+      await io.listDirectory(spec).catch((error: unknown) => {
+        if (!/ENOTDIR/.test((error as Error).message)) throw error;
+      });
+    }
     throw new OptionError(
       `unknown dataset "${spec}"`,
       `choose one of: ${[...Object.keys(BUILTIN_DATASETS), ...Object.keys(EMBEDDED)].join(', ')}, a directory of IDX files, or a .csv or .json file`,
     );
   }
-  const text = await readFile(spec, io);
+  const text = await io.readText(spec, 'text');
   return { train: lower.endsWith('.csv') ? parseCsv(spec, text, outputSize ?? 1) : parseJsonDataset(spec, text) };
 }
 
@@ -56,16 +63,30 @@ async function loadIdxDirectory(dir: string, name: string, io: CliIO): Promise<L
     const dotted = base.replace(/-idx/, '.idx');
     const found = entries.find((e) => [base, `${base}.gz`, dotted, `${dotted}.gz`].includes(e));
     if (!found) throw new DataError(`${dir}: no IDX file ${base}[.gz] (a directory needs the four MNIST files: ${Object.values(IDX_FILES).join(', ')})`);
-    files[key] = { name: join(dir, found), bytes: await io.readBytes(join(dir, found)) };
+    files[key] = { name: join(dir, found), bytes: await io.readBytes(join(dir, found), 'idx') };
   }
   return idxTrainTest(name, files);
 }
 
-export async function readFile(path: string, io: CliIO): Promise<string> {
-  try {
-    return await io.readText(path);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new DataError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
+/**
+ * The weights --load names: one weights .json (from --save or the page), or the .npy files the page
+ * exports, one per matrix (--load weights_0_1.npy --load weights_1_2.npy).
+ */
+export async function loadWeights(paths: readonly string[], io: CliIO): Promise<WeightsFile> {
+  const lower = paths.map((p) => p.toLowerCase());
+  if (lower.every((p) => p.endsWith('.npy'))) {
+    return decodeWeightsNpy(await Promise.all(paths.map(async (name) => ({ name, bytes: await io.readBytes(name, 'weights') }))));
   }
+  if (paths.length === 1 && !lower[0]!.endsWith('.npy')) {
+    const bytes = await io.readBytes(paths[0]!, 'weights');
+    if (bytes[0] === 0x93 && bytes[1] === 0x4e) return decodeWeightsNpy([{ name: paths[0]!, bytes }]);
+    if (!lower[0]!.endsWith('.json') && bytes.length && bytes[0] !== 0x7b && !/^\s/.test(String.fromCharCode(bytes[0]!))) {
+      throw new DataError(`--load ${paths[0]}: not a weights file`, '--load takes a weights .json (from --save or the page) or .npy files, one per matrix');
+    }
+    return decodeWeightsJson(paths[0]!, new TextDecoder().decode(bytes));
+  }
+  throw new OptionError(
+    `--load ${paths.join(' --load ')}: give one weights .json, or only .npy files (one per matrix)`,
+    'the page exports either; --save writes the .json',
+  );
 }

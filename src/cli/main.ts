@@ -3,7 +3,9 @@
 //   backprop train --example one-layer   the seed's first program
 // Bad options and bad data get one line on stderr and a non-zero exit, never a stack trace.
 
-import { BackpropError, DataError, OptionError, OutputError } from '../errors.js';
+import { BackpropError, OutputError } from '../errors.js';
+import { listDirectory, readCapped, readTextCapped, type ReadKind } from './readFiles.js';
+import { checkSaveTarget, saveText } from './saveFile.js';
 import { runCli } from './train.js';
 
 export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number> {
@@ -12,7 +14,7 @@ export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number
   } catch (error) {
     if (error instanceof BackpropError) {
       io.err(`backprop: ${safeLine(error.describe())}`);
-      return 1;
+      return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`backprop: unexpected error: ${safeLine(message)}`);
@@ -42,12 +44,13 @@ export function safeLine(message: string): string {
 export interface CliIO {
   out(line: string): void;
   err(line: string): void;
-  readText(path: string): Promise<string>;
-  /** Writes a whole file at once: to a temporary name, then renamed, so no half-written file is left. */
+  /** A whole file as text, bounded by the limit for its kind (src/cli/readFiles.ts). */
+  readText(path: string, kind: ReadKind): Promise<string>;
+  /** Writes --save whole (src/cli/saveFile.ts): to a temporary name, then renamed; a fallback file on failure. */
   writeText(path: string, text: string): Promise<void>;
-  /** Fails now, before training, if `path` could not be written later. */
-  checkWritable(path: string): Promise<void>;
-  readBytes(path: string): Promise<Uint8Array>;
+  /** Fails now, before training, if --save `path` could not be written later; `reading` are the data files. */
+  checkWritable(path: string, reading: readonly string[]): Promise<void>;
+  readBytes(path: string, kind: ReadKind): Promise<Uint8Array>;
   isDirectory(path: string): Promise<boolean>;
   listDirectory(path: string): Promise<string[]>;
   /** stderr is a terminal: a progress bar may redraw itself there. */
@@ -83,33 +86,11 @@ export function nodeIO(): CliIO {
     err: (line) => process.stderr.write(`${line}\n`),
     errRaw: (text) => process.stderr.write(text),
     isTerminal: process.stderr.isTTY === true,
-    readBytes: async (path) => {
-      try {
-        return new Uint8Array(await (await import('node:fs/promises')).readFile(path));
-      } catch (error) {
-        throw new DataError(`cannot read ${path}: ${(error as Error).message}`);
-      }
-    },
+    readBytes: readCapped,
+    readText: readTextCapped,
     isDirectory: async (path) => (await (await import('node:fs/promises')).stat(path).catch(() => undefined))?.isDirectory() ?? false,
-    listDirectory: async (path) => (await import('node:fs/promises')).readdir(path),
-    readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
-    writeText: async (path, text) => {
-      const fs = await import('node:fs/promises');
-      const temporary = `${path}.${process.pid}.tmp`;
-      await fs.writeFile(temporary, text);
-      await fs.rename(temporary, path);
-    },
-    checkWritable: async (path) => {
-      const fs = await import('node:fs/promises');
-      const { dirname, resolve } = await import('node:path');
-      const dir = dirname(resolve(path));
-      try {
-        await fs.access(dir, (await import('node:fs')).constants.W_OK);
-      } catch {
-        throw new OptionError(`--save ${path}: cannot write in ${dir} (no such directory, or no permission)`);
-      }
-      const stat = await fs.stat(path).catch(() => undefined);
-      if (stat?.isDirectory()) throw new OptionError(`--save ${path}: it is a directory; give a file name`);
-    },
+    listDirectory,
+    writeText: (path, text) => saveText(path, text),
+    checkWritable: (path, reading) => checkSaveTarget(path, reading),
   };
 }

@@ -29,7 +29,7 @@ const OPTIONS = {
   'no-shuffle': { type: 'boolean' },
   init: { type: 'string' },
   save: { type: 'string' },
-  load: { type: 'string' },
+  load: { type: 'string', multiple: true },
   plan: { type: 'string' },
   check: { type: 'boolean' },
   cpu: { type: 'boolean' },
@@ -70,7 +70,9 @@ Options:
   --shift <px>          images only: move each image by up to px pixels each epoch (augmentation)
   --save <file>         write the trained weights as JSON (also the last good weights if the run
                         diverges or the GPU is lost for good)
-  --load <file>         start from weights saved by --save or exported by the page
+  --load <file>         start from weights saved by --save or exported by the page: a weights .json,
+                        or the .npy files, one per matrix (--load weights_0_1.npy --load weights_1_2.npy;
+                        float16/32/64, either byte order, C or Fortran order)
   --plan <plan>         how the GPU trains: auto (default: resident for small networks, else fast),
                         fast (fused register-blocked kernels), resident (a small network's whole
                         loop in one invocation), teaching (one dispatch per line of numpy, as the
@@ -98,7 +100,7 @@ export interface CliOptions {
   version: boolean;
   settings: RunSettings;
   save?: string | undefined;
-  load?: string | undefined;
+  load?: string[] | undefined;
   plan: PlanChoice;
   check: boolean;
   cpu: boolean;
@@ -168,6 +170,11 @@ function parse(argv: string[]): ReturnType<typeof parseArgs<{ options: typeof OP
     const option = /'(-[^' ]+)/.exec(e.message)?.[1];
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       throw new OptionError(`unknown option ${option ?? e.message}`, 'see backprop --help');
+    }
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /does not take an argument/.test(e.message)) {
+      const name = option?.split('=')[0] ?? 'this option';
+      const negated = `no-${name.slice(2)}` in OPTIONS;
+      throw new OptionError(`option ${name} takes no value`, negated ? `give ${name} for on, --no-${name.slice(2)} for off` : `give ${name} to turn it on; leave it out for off`);
     }
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       throw new OptionError(`option ${option ?? ''} needs a value`.replace('  ', ' '), 'see backprop --help');

@@ -25,7 +25,7 @@ export function summary(
   run: { adapter: string | undefined; plan: string; save: string | undefined },
 ): Record<string, unknown> {
   const float32 = run.adapter !== undefined;
-  const last = result.errors.at(-1);
+  const { last } = result;
   return {
     summary: true,
     backend: float32 ? 'gpu' : 'cpu',
@@ -48,6 +48,7 @@ export function summary(
     alphaDecay: config.alphaDecay,
     shift: config.shift,
     recoveries: result.recoveries,
+    ...(result.interrupted ? { interrupted: result.interrupted } : {}),
     ...(run.save !== undefined ? { saved: run.save } : {}),
     ...(result.warnings.length ? { warnings: result.warnings } : {}),
     ...(result.check ? { check: result.check } : {}),

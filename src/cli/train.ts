@@ -1,8 +1,8 @@
 // `backprop train`: options → the run resolver (dataset, network, config) → a run on the GPU (or
 // the CPU) → the seed's log lines, or JSON. Everything is checked before the GPU is asked for.
 
-import { decodeWeightsJson, encodeWeightsJson } from '../data/weightsFile.js';
-import { DeviceLostError, DivergenceError, MismatchError, OptionError } from '../errors.js';
+import { encodeWeightsJson } from '../data/weightsFile.js';
+import { DeviceLostError, DivergenceError, InterruptedError, MismatchError, OptionError } from '../errors.js';
 import { createNodeGpuContext } from '../gpu/node.js';
 import { errorLine } from '../train/format.js';
 import { deviceNeeds } from '../train/gpuBuffers.js';
@@ -10,9 +10,10 @@ import { resolveRun } from '../train/resolve.js';
 import { describeCheckpoint, lastCheckpoint, train, type Checkpoint } from '../train/run.js';
 import { resolvePlan } from '../train/trainer.js';
 import pkg from '../../package.json' with { type: 'json' };
-import { fileDataSource, readFile } from './data.js';
+import { fileDataSource, loadWeights } from './data.js';
 import type { CliIO } from './main.js';
 import { parseOptions, USAGE } from './options.js';
+import { Interrupts } from './interrupts.js';
 import { ProgressBar } from './progress.js';
 import { closingLines, describeEpoch, shortest, summary } from './report.js';
 
@@ -31,9 +32,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   if (command !== 'train') throw new OptionError(`unknown command "${command}"`, 'the command is: backprop train [options]');
 
-  if (options.save !== undefined) await io.checkWritable(options.save);
-  const file = options.load !== undefined ? decodeWeightsJson(options.load, await readFile(options.load, io)) : undefined;
-  const loaded = file && { ...file, source: `--load ${options.load}` };
+  if (options.save !== undefined) await io.checkWritable(options.save, options.settings.dataset !== undefined ? [options.settings.dataset] : []);
+  const file = options.load !== undefined ? await loadWeights(options.load, io) : undefined;
+  const loaded = file && { ...file, source: `--load ${options.load!.join(' --load ')}` };
   const run = await resolveRun(options.settings, fileDataSource(io), loaded);
   const { config, dataset, test } = run;
   const plan = resolvePlan(options.plan, config);
@@ -47,9 +48,19 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   };
   const simulateLossAt = Number(process.env.BACKPROP_SIMULATE_DEVICE_LOSS ?? NaN);
   let simulated = false;
+  const classifying = dataset.labels !== undefined;
+  const bar = !options.json && classifying && io.isTerminal ? new ProgressBar(io, config.iterations) : undefined;
+  // Any line on stderr first clears the progress bar, so it is never left half-drawn before it.
+  const interrupts = new Interrupts((line) => {
+    bar?.clear();
+    io.err(line);
+  }).listen();
+  const stopped = (): InterruptedError => {
+    const signal = interrupts.received!;
+    return new InterruptedError(signal, `stopped by ${signal} before training began; nothing was trained or saved`);
+  };
   try {
-    const classifying = dataset.labels !== undefined;
-    const bar = !options.json && classifying && io.isTerminal ? new ProgressBar(io, config.iterations) : undefined;
+    if (interrupts.received) throw stopped();
     const result = await train({
       config,
       dataset,
@@ -58,6 +69,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       ctx,
       check: options.check,
       plan,
+      keepErrors: false,
+      shouldStop: () => interrupts.received !== undefined,
       onLog: (entry) => {
         if (classifying) return; // reported per epoch, with the test set, below
         if (options.json) io.out(JSON.stringify({ iteration: entry.iteration, error: shortest(entry.error, float32) }));
@@ -90,11 +103,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const adapter = ctx?.adapterName;
     if (options.json) io.out(JSON.stringify(summary(result, config, dataset, { adapter, plan, save: options.save })));
     else for (const line of closingLines(result, config, dataset, adapter ?? 'CPU reference (float64)')) io.err(line);
+    if (result.interrupted) {
+      const { steps, iterations } = result.interrupted;
+      const at = `after step ${steps.toLocaleString('en')} of ${(config.iterations * Math.ceil(dataset.rows / config.batchSize)).toLocaleString('en')} (${iterations.toLocaleString('en')} of ${config.iterations.toLocaleString('en')} iterations complete)`;
+      throw new InterruptedError(
+        interrupts.received!,
+        `stopped by ${interrupts.received} ${at}; ` + (options.save !== undefined ? `the weights then are saved in ${options.save}` : 'nothing saved (no --save)'),
+        options.save !== undefined ? `go on with --load ${options.save}` : undefined,
+      );
+    }
     if (result.check && !result.check.ok) {
       throw new MismatchError(`the GPU and the CPU reference disagree: ${result.check.firstFailure}`);
     }
     return 0;
   } catch (error) {
+    bar?.clear();
     // A diverged run or a device lost for good: keep the last good weights where --save asked.
     const checkpoint: Checkpoint | undefined = lastCheckpoint(error);
     if ((error instanceof DivergenceError || error instanceof DeviceLostError) && checkpoint && options.save !== undefined) {
@@ -103,6 +126,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     throw error;
   } finally {
+    interrupts.dispose();
     ctx?.destroy();
   }
 }

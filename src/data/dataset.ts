@@ -47,6 +47,9 @@ export function classificationDataset(
 }
 
 /** Builds a dataset from nested arrays, checking shapes and refusing NaN and Infinity. */
+/** The largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 export function datasetFromRows(name: string, inputs: readonly (readonly number[])[], targets: readonly (readonly number[])[]): Dataset {
   if (inputs.length === 0) throw new DataError(`${name}: no examples`);
   if (inputs.length !== targets.length) {
@@ -64,6 +67,9 @@ export function datasetFromRows(name: string, inputs: readonly (readonly number[
       row.forEach((v, c) => {
         if (typeof v !== 'number' || !Number.isFinite(v)) {
           throw new DataError(`${name}: ${what} row ${r + 1}, column ${c + 1} is ${String(v)}; only finite numbers can be trained on`);
+        }
+        if (Math.abs(v) > FLOAT32_MAX) {
+          throw new DataError(`${name}: ${what} row ${r + 1}, column ${c + 1} is ${v}, outside float32's range (±3.4e38), which the GPU computes in`, 'scale the data down');
         }
         out[r * width + c] = v;
       });

@@ -5,7 +5,7 @@
 import { DataError } from '../errors.js';
 import { classificationDataset, type Dataset } from './dataset.js';
 import { maybeGunzip } from './gzip.js';
-import { parseIdx } from './idx.js';
+import { idxSizeLimit, parseIdx } from './idx.js';
 
 export interface TrainTest {
   train: Dataset;
@@ -26,7 +26,7 @@ export type IdxFileKey = keyof typeof IDX_FILES;
 export async function idxTrainTest(name: string, files: Record<IdxFileKey, { name: string; bytes: Uint8Array }>): Promise<TrainTest> {
   const read = async (key: IdxFileKey) => {
     const file = files[key];
-    return parseIdx(file.name, await maybeGunzip(file.name, file.bytes));
+    return parseIdx(file.name, await maybeGunzip(file.name, file.bytes, idxSizeLimit(file.name)));
   };
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     read('trainImages'),

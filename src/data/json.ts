@@ -21,10 +21,19 @@ export function parseJsonDataset(name: string, text: string): Dataset {
       const cells = typeof row === 'number' ? [row] : row;
       if (!Array.isArray(cells)) throw new DataError(`${name}: ${what} row ${r + 1} is not an array of numbers`);
       return cells.map((c: unknown, i) => {
-        if (typeof c !== 'number') throw new DataError(`${name}: ${what} row ${r + 1}, column ${i + 1} is ${JSON.stringify(c)}, not a number`);
+        if (typeof c !== 'number') throw new DataError(`${name}: ${what} row ${r + 1}, column ${i + 1} is ${describeValue(c)}, not a number`);
         return c;
       });
     });
   };
   return datasetFromRows(name, matrix(inputs, 'inputs'), matrix(targets, 'targets'));
+}
+
+/** A JSON value named for a message without printing it whole (it may be nested thousands deep). */
+export function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return String(v);
 }

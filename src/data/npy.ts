@@ -32,7 +32,17 @@ export interface NpyArray {
   values: Float64Array;
 }
 
-/** Reads a float32 or float64 .npy file of any shape, refusing anything else with a reason. */
+/** The float dtypes numpy writes, by their descr after the byte order: '<' little-endian, '>' big-endian ('=' and '|' read as little). */
+const FLOAT_SIZES: Record<string, 2 | 4 | 8> = { f2: 2, f4: 4, f8: 8 };
+
+/** Largest header accepted: numpy's own limit for reading is 10,000 bytes unless told otherwise. */
+const MAX_HEADER = 10_000;
+
+/**
+ * Reads a float .npy file of any shape (float16, float32 or float64, either byte order, C or
+ * Fortran order), refusing anything else with a reason. The data must be exactly what the header
+ * promises: nothing is read past it, and a file shorter or longer is refused.
+ */
 export function decodeNpy(name: string, bytes: Uint8Array): NpyArray {
   const fail = (why: string): never => {
     throw new DataError(`${name}: not a usable .npy file (${why})`);
@@ -44,9 +54,10 @@ export function decodeNpy(name: string, bytes: Uint8Array): NpyArray {
   const lengthBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthBytes) fail('truncated header');
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLength > MAX_HEADER) fail(`a header of ${headerLength} bytes; numpy writes a few hundred`);
   const start = 8 + lengthBytes;
   if (bytes.length < start + headerLength) fail('truncated header');
-  const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLength));
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength));
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -56,22 +67,47 @@ export function decodeNpy(name: string, bytes: Uint8Array): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map(Number);
-  if (shape.some((n) => !Number.isInteger(n) || n < 0)) fail(`bad shape (${shapeText})`);
-  const size = descr === '<f4' ? 4 : descr === '<f8' ? 8 : fail(`dtype ${descr}; save float32 or float64 weights (astype(np.float32))`);
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) fail(`bad shape (${shapeText!.slice(0, 40)})`);
+  const order = descr![0]!;
+  const size = FLOAT_SIZES[descr!.slice(1)];
+  if (!'<>|='.includes(order) || size === undefined) {
+    fail(`dtype ${descr!.slice(0, 20)}; weights are read as float16, float32 or float64 (save with astype(np.float32))`);
+  }
+  const little = order !== '>';
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = start + headerLength;
-  if (bytes.length - dataStart !== count * size) {
-    fail(`shape (${shape.join(', ')}) needs ${count * size} bytes of data, the file has ${bytes.length - dataStart}`);
+  if (bytes.length - dataStart !== count * size!) {
+    fail(`shape (${shape.join(', ')}) needs ${count * size!} bytes of data, the file has ${bytes.length - dataStart}`);
   }
-  // A copy, aligned and of exactly the data (a Node Buffer's .buffer is a shared pool).
-  const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + count * size)).buffer;
-  const flat = size === 4 ? new Float32Array(raw) : new Float64Array(raw);
+  const data = new DataView(bytes.buffer, bytes.byteOffset + dataStart, count * size!);
+  const read =
+    size === 8 ? (i: number) => data.getFloat64(i * 8, little) : size === 4 ? (i: number) => data.getFloat32(i * 4, little) : (i: number) => float16(data.getUint16(i * 2, little));
   const values = new Float64Array(count);
-  if (fortran === 'True' && shape.length === 2) {
-    const [rows, cols] = shape as [number, number];
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[r * cols + c] = flat[c * rows + r]!;
+  if (fortran === 'True' && shape.length > 1) {
+    // Fortran order: the first index varies fastest. Walk the C-order index and find each value.
+    const strides = shape.map((_, d) => shape.slice(0, d).reduce((a, b) => a * b, 1));
+    const index = shape.map(() => 0);
+    for (let i = 0; i < count; i++) {
+      let at = 0;
+      for (let d = 0; d < shape.length; d++) at += index[d]! * strides[d]!;
+      values[i] = read(at);
+      for (let d = shape.length - 1; d >= 0; d--) {
+        if (++index[d]! < shape[d]!) break;
+        index[d] = 0;
+      }
+    }
   } else {
-    values.set(flat);
+    for (let i = 0; i < count; i++) values[i] = read(i);
   }
   return { shape, values };
+}
+
+/** An IEEE half-precision value from its 16 bits. */
+function float16(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }

@@ -3,6 +3,8 @@
 // value checked; parsed, never evaluated.
 
 import { DataError } from '../errors.js';
+import { describeValue } from './json.js';
+import { decodeNpy } from './npy.js';
 import { validateLayers, weightShape, weightsName, type Layers } from '../net/spec.js';
 
 export const WEIGHTS_FORMAT = 'webgpu-backprop/weights';
@@ -62,7 +64,7 @@ export function decodeWeightsJson(name: string, text: string): WeightsFile {
     matrix.forEach((row: unknown, r) => {
       if (!Array.isArray(row) || row.length !== cols) throw new DataError(`${name}: ${key} row ${r} must have ${cols} values`);
       row.forEach((x: unknown, c) => {
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${name}: ${key}[${r}][${c}] is ${JSON.stringify(x)}, not a finite number`);
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${name}: ${key}[${r}][${c}] is ${describeValue(x)}, not a finite number`);
         out[r * cols + c] = x;
       });
     });
@@ -77,9 +79,40 @@ export function decodeWeightsJson(name: string, text: string): WeightsFile {
     const vector = (v.biases as Record<string, unknown>)[key];
     if (!Array.isArray(vector) || vector.length !== size) throw new DataError(`${name}: ${key} must have ${size} values (layers ${layers.join(',')})`);
     return Float64Array.from(vector, (x: unknown, j) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${name}: ${key}[${j}] is ${JSON.stringify(x)}, not a finite number`);
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${name}: ${key}[${j}] is ${describeValue(x)}, not a finite number`);
       return x;
     });
   });
   return { layers, weights: [...weights, ...biases], bias: true };
+}
+
+/**
+ * Weights from .npy files, one per matrix, as the page exports them (weights_0_1.npy, ...): taken
+ * in the order of the numbers in their names, or in the order given. The layer sizes follow from
+ * the shapes, which must chain: (a, b), (b, c), ... A 1-D array is a column. No biases.
+ */
+export function decodeWeightsNpy(files: readonly { name: string; bytes: Uint8Array }[]): WeightsFile {
+  const arrays = files.map((f) => {
+    const index = /weights_(\d+)_\d+/.exec(f.name)?.[1];
+    return { name: f.name, index: index === undefined ? undefined : Number(index), array: decodeNpy(f.name, f.bytes) };
+  });
+  if (arrays.every((a) => a.index !== undefined)) arrays.sort((a, b) => a.index! - b.index!);
+  const layers: number[] = [];
+  arrays.forEach(({ name, array }, l) => {
+    const shape = array.shape.length === 1 ? [array.shape[0]!, 1] : array.shape;
+    if (shape.length !== 2) throw new DataError(`${name}: a weight matrix has 2 dimensions, this has ${array.shape.length}`);
+    const [rows, cols] = shape as [number, number];
+    if (l === 0) layers.push(rows);
+    else if (layers[l] !== rows) throw new DataError(`${name}: has ${rows} rows, but the matrix before it has ${layers[l]} columns`);
+    layers.push(cols);
+    const bad = array.values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new DataError(`${name}: value ${bad} (row ${Math.floor(bad / cols)}, column ${bad % cols}) is ${array.values[bad]}, not a finite number`);
+  });
+  let checked: Layers;
+  try {
+    checked = validateLayers(layers);
+  } catch (error) {
+    throw new DataError(`${files.map((f) => f.name).join(', ')}: ${(error as Error).message}`);
+  }
+  return { layers: checked, weights: arrays.map((a) => a.array.values), bias: false };
 }

@@ -34,6 +34,7 @@ function systemVulkanDrivers(): string[] {
  * - XDG_RUNTIME_DIR → a private directory, when unset, so SwiftShader does not print an error about it.
  */
 export function prepareNodeEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  checkEnvironment(env);
   const chosen = env.VK_ICD_FILENAMES ?? env.VK_DRIVER_FILES;
   if (existsSync(SWIFTSHADER_ICD)) {
     if (env.BACKPROP_ADAPTER === 'swiftshader') {
@@ -45,6 +46,31 @@ export function prepareNodeEnvironment(env: NodeJS.ProcessEnv = process.env): st
   }
   if (!env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'backprop-xdg-'));
   return env.VK_ICD_FILENAMES ?? env.VK_DRIVER_FILES;
+}
+
+/** Values BACKPROP_ADAPTER takes. */
+const ADAPTER_CHOICES = ['swiftshader', 'auto'];
+
+/**
+ * Refuses, with one line, an environment that would only end in a Vulkan loader's noise or be
+ * silently ignored: an unknown BACKPROP_ADAPTER, or a VK_ICD_FILENAMES whose files do not exist.
+ */
+export function checkEnvironment(env: NodeJS.ProcessEnv): void {
+  const adapter = env.BACKPROP_ADAPTER;
+  if (adapter !== undefined && adapter !== '' && !ADAPTER_CHOICES.includes(adapter)) {
+    throw new WebGPUUnavailableError(`BACKPROP_ADAPTER="${adapter}" is not an adapter choice`, 'set it to swiftshader (software) or auto, or leave it unset');
+  }
+  for (const name of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES'] as const) {
+    const files = env[name]?.split(':').filter((f) => f !== '');
+    if (!files?.length || (name === 'VK_ICD_FILENAMES' && adapter === 'swiftshader')) continue;
+    const missing = files.filter((f) => !existsSync(f));
+    if (missing.length === files.length) {
+      throw new WebGPUUnavailableError(
+        `${name} names ${missing.length === 1 ? `"${missing[0]}", which does not exist` : `${missing.length} files, none of which exists`}`,
+        `unset it to let backprop choose a driver, or point it at an installed one such as SwiftShader's ${SWIFTSHADER_ICD}`,
+      );
+    }
+  }
 }
 
 let nodeGpuPromise: Promise<GPU> | undefined;

@@ -1,7 +1,7 @@
 // What a training run is: the network, the data's batches, alpha, how long, from which weights.
 // The seed's programs are named examples; every option is checked here, before any GPU work.
 
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Loss } from '../cpu/network.js';
@@ -142,6 +142,27 @@ export interface ConfigInput {
   activation?: string | undefined;
 }
 
+/** Examples a run may count: the step and example counters stay exact integers far below 2^53. */
+const MAX_STEPS = 1e15;
+
+/** Softmax targets are probabilities: each at least 0, each row summing to 1 (one-hot labels do). */
+export function checkDistributions(dataset: Dataset): void {
+  const { targets, outputSize, rows } = dataset;
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < outputSize; c++) {
+      const t = targets[r * outputSize + c]!;
+      if (t < 0) {
+        throw new DataError(`${dataset.name}: target row ${r + 1}, column ${c + 1} is ${t}; softmax targets are probabilities, never negative`, 'use one-hot rows (1 for the class, 0 elsewhere), or --loss squared');
+      }
+      sum += t;
+    }
+    if (Math.abs(sum - 1) > 1e-3) {
+      throw new DataError(`${dataset.name}: target row ${r + 1} sums to ${Number(sum.toPrecision(6))}; softmax targets are probabilities that sum to 1`, 'use one-hot rows (1 for the class, 0 elsewhere), or --loss squared');
+    }
+  }
+}
+
 /** Checks every number and resolves the batch size from the mode (or the mode from a batch size). */
 export function resolveConfig(input: ConfigInput, dataset: Dataset): TrainConfig {
   const layers = validateLayers(input.layers);
@@ -151,6 +172,12 @@ export function resolveConfig(input: ConfigInput, dataset: Dataset): TrainConfig
   }
   if (!Number.isInteger(iterations) || iterations < 1) {
     throw new OptionError(`iterations must be a whole number of at least 1, got ${iterations}`);
+  }
+  if (iterations * dataset.rows > MAX_STEPS) {
+    throw new OptionError(
+      `${iterations} iterations over ${dataset.rows} examples are more than the ${MAX_STEPS.toExponential(0)} examples a run counts exactly`,
+      'a run of a million steps a second would take 30 years; use fewer iterations',
+    );
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new OptionError(`seed must be a whole number from 0 to 4294967295 (as np.random.seed takes), got ${seed}`);
@@ -183,6 +210,7 @@ export function resolveConfig(input: ConfigInput, dataset: Dataset): TrainConfig
   if (loss === 'softmax' && layers[layers.length - 1]! < 2) {
     throw new OptionError('a softmax output needs at least 2 units (one per class)', 'use --loss squared for a single output');
   }
+  if (loss === 'softmax') checkDistributions(dataset);
   const alphaDecay = input.alphaDecay ?? 1;
   if (!Number.isFinite(alphaDecay) || alphaDecay <= 0 || alphaDecay > 1) {
     throw new OptionError(`alpha decay must be above 0 and at most 1, got ${alphaDecay}`, 'for example 0.9: alpha shrinks by 10% every epoch');

@@ -12,6 +12,7 @@ import {
   classificationDefaults,
   example as findExample,
   initialWeights,
+  checkDistributions,
   resolveConfig,
   type Example,
   type Init,
@@ -134,6 +135,7 @@ export async function resolveRun(s: RunSettings, data: DataSource, loaded?: Load
     },
     dataset,
   );
+  if (config.loss === 'softmax' && test) checkDistributions(test);
   // The example's fixed weights apply while its network, data and seed are used.
   const fixed = sameData && config.layers.join(',') === example.layers.join(',') && config.seed === example.seed ? example.weights : undefined;
   const weights = (): Float64Array[] =>

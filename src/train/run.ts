@@ -4,7 +4,7 @@
 // from the checkpoint on a new device; if the error stops being finite or explodes it stops, and
 // the checkpoint holds the last finite weights. Nothing trained is lost either way.
 
-import type { Dataset } from '../data/dataset.js';
+import { FLOAT32_MAX, type Dataset } from '../data/dataset.js';
 import { DeviceLostError, DivergenceError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from './config.js';
@@ -45,7 +45,21 @@ export interface TrainRun {
   recover?: () => Promise<GpuContext>;
   /** Called when a lost device is replaced, before the run goes on from `checkpoint`. */
   onRecover?: (lost: DeviceLostError, checkpoint: Checkpoint) => void;
+  /**
+   * Asked between steps (GPU: between submits; CPU: between pieces of an epoch): true stops the
+   * run after the step in flight, returning the weights then, with `interrupted` set.
+   */
+  shouldStop?: () => boolean;
+  /**
+   * Keep every iteration's error in the result (the default, for tests and the page); false keeps
+   * only the first, the last and what the stuck warning needs, so memory does not grow with the
+   * number of iterations (the command).
+   */
+  keepErrors?: boolean;
 }
+
+/** Iterations the GPU runs at most between readbacks of the errors (and a checkpoint). */
+const MAX_UNREAD = 4096;
 
 /** Device losses a run survives at most. */
 const MAX_RECOVERIES = 3;
@@ -74,8 +88,13 @@ export interface CheckSummary {
 }
 
 export interface TrainResult {
-  /** Every iteration's error (all of them, logged or not). */
+  /** Every iteration's error (all of them, logged or not), unless keepErrors was false: then none. */
   errors: IterationError[];
+  /** The first and the last iteration's error (undefined only when no iteration completed). */
+  first: IterationError | undefined;
+  last: IterationError | undefined;
+  /** Set when shouldStop() stopped the run: the steps done, and the iterations completed. */
+  interrupted?: { steps: number; iterations: number };
   weights: Float32Array[] | Float64Array[];
   steps: number;
   timeMs: number;
@@ -99,18 +118,33 @@ export function isLogged(iteration: number, config: TrainConfig): boolean {
 const EXPLOSION = 1e6;
 const EXPLODED_FLOOR = 1e6;
 
+/** The largest |value| in the data: squared and summed, it says whether float32 can hold the error at all. */
+export function dataPeak(dataset: Dataset): number {
+  let peak = 0;
+  for (const m of [dataset.inputs, dataset.targets]) for (let i = 0; i < m.length; i++) peak = Math.max(peak, Math.abs(m[i]!));
+  return peak;
+}
+
 /**
- * Stops a run whose error is no longer finite or has exploded, suggesting a smaller alpha.
- * `first` is the first iteration's error, the scale an explosion is measured against.
+ * Stops a run whose error is no longer finite, has passed what float32 can hold (the CPU's float64
+ * is held to the GPU's range, so both stop alike), or has exploded. The message says the cause:
+ * data so large that its squared error overflows float32 whatever alpha is (scale the data), or
+ * alpha (try a smaller one). `first` is the first iteration's error, the scale an explosion is
+ * measured against; `peak` the data's largest |value|.
  */
-export function assertFinite(entry: IterationError, config: TrainConfig, first?: number, lastFinite?: Checkpoint): void {
+export function assertFinite(entry: IterationError, config: TrainConfig, first?: number, lastFinite?: Checkpoint, peak = 0, rows = 1): void {
   const exploded = first !== undefined && entry.error > EXPLODED_FLOOR && entry.error > EXPLOSION * first;
-  if (Number.isFinite(entry.error) && !exploded) return;
-  const what = Number.isFinite(entry.error) ? `exploded to ${entry.error.toExponential(3)}` : `is ${entry.error}`;
+  if (Number.isFinite(entry.error) && entry.error <= FLOAT32_MAX && !exploded) return;
+  const what = !Number.isFinite(entry.error) ? `is ${entry.error}` : entry.error > FLOAT32_MAX ? `passed float32's range at ${entry.error.toExponential(3)}` : `exploded to ${entry.error.toExponential(3)}`;
+  // Squared errors summed over a pass: with values this large float32 overflows from the start.
+  const dataCause = peak * peak * rows * config.layers.at(-1)! > FLOAT32_MAX / 16;
+  const cause = dataCause
+    ? `the data's values reach ${peak.toExponential(1)}, so their squared error overflows float32 whatever alpha is`
+    : `alpha ${config.alpha} is too large for this network and data`;
   const error = new DivergenceError(
-    `training diverged: the error of iteration ${entry.iteration} ${what} (alpha ${config.alpha} is too large for this network and data)` +
+    `training diverged: the error of iteration ${entry.iteration} ${what} (${cause})` +
       (lastFinite ? `; the last finite weights are ${describeCheckpoint(lastFinite)}` : ''),
-    `try --alpha ${config.alpha / 10}`,
+    dataCause ? `scale the data down, e.g. divide it by ${peak.toExponential(0)}` : `try --alpha ${config.alpha / 10}`,
   );
   throw Object.assign(error, { lastFinite });
 }
@@ -125,11 +159,14 @@ export function lastCheckpoint(error: unknown): Checkpoint | undefined {
   return (error as { lastFinite?: Checkpoint; checkpoint?: Checkpoint }).lastFinite ?? (error as { checkpoint?: Checkpoint }).checkpoint;
 }
 
+/** Iterations the stuck warning looks back over. */
+const STUCK_WINDOW = 11;
+
 /** The error the same for the last 10 iterations, bit for bit, and not ~0: stuck (dead ReLUs, or no correlation). */
 function stuckWarning(errors: IterationError[], config: TrainConfig): string[] {
-  if (errors.length < 11) return [];
+  if (errors.length < STUCK_WINDOW) return [];
   const last = errors.at(-1)!.error;
-  if (last < 1e-6 || !errors.slice(-11).every((e) => e.error === last)) return [];
+  if (last < 1e-6 || !errors.slice(-STUCK_WINDOW).every((e) => e.error === last)) return [];
   const hidden = config.layers.length > 2;
   return [
     `the error has not changed for 10 iterations (it stays at ${pyFloat(last)})` +
@@ -140,13 +177,21 @@ function stuckWarning(errors: IterationError[], config: TrainConfig): string[] {
 export async function train(run: TrainRun): Promise<TrainResult> {
   const { config, dataset, onLog } = run;
   const started = performance.now();
+  const keep = run.keepErrors ?? true;
   const errors: IterationError[] = [];
+  /** The last STUCK_WINDOW errors, for the stuck warning (and the last one). */
+  const tail: IterationError[] = [];
+  let first: IterationError | undefined;
   const epochs: EpochReport[] = [];
+  const peak = dataPeak(dataset);
   let checkpoint: Checkpoint = { iteration: 0, weights: run.weights.map((w) => Float64Array.from(w)) };
-  const record = (entries: IterationError[]): void => {
+  const record = (entries: readonly IterationError[]): void => {
     for (const entry of entries) {
-      assertFinite(entry, config, errors[0]?.error ?? entry.error, checkpoint);
-      errors.push(entry);
+      assertFinite(entry, config, first?.error ?? entry.error, checkpoint, peak, dataset.rows);
+      first ??= entry;
+      if (keep) errors.push(entry);
+      tail.push(entry);
+      if (tail.length > STUCK_WINDOW) tail.shift();
       if (onLog && isLogged(entry.iteration, config)) onLog(entry);
     }
   };
@@ -158,33 +203,55 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       const t = await evaluate(run.test);
       epoch.testError = t.error / t.rows;
       epoch.testAccuracy = t.correct / t.rows;
+      if (!Number.isFinite(epoch.testError)) {
+        const error = new DivergenceError(
+          `training diverged: the test loss after epoch ${entry.iteration + 1} is ${epoch.testError} (the weights are no longer finite, or the test data overflows)`,
+          `try --alpha ${config.alpha / 10}`,
+        );
+        throw Object.assign(error, { lastFinite: checkpoint });
+      }
     }
     epochs.push(epoch);
     run.onEpoch?.(epoch);
   };
   const finish = (weights: Float32Array[] | Float64Array[], steps: number, extra: Partial<TrainResult> = {}): TrainResult => ({
     errors,
+    first,
+    last: tail.at(-1),
     weights,
     steps,
     timeMs: performance.now() - started,
     recoveries,
-    warnings: stuckWarning(errors, config),
+    warnings: extra.interrupted ? [] : stuckWarning(tail, config),
     epochs,
     ...extra,
   });
+  const stop = run.shouldStop ?? (() => false);
   let recoveries = 0;
   const batchesPerIteration = Math.ceil(dataset.rows / config.batchSize);
   const totalSteps = config.iterations * batchesPerIteration;
-  // With a progress bar, an epoch runs in about 50 pieces, each waited for; without, in one go.
+  // With a progress bar or a way to stop, an epoch runs in about 50 pieces, each waited for;
+  // without, in one go.
   const piece = run.onProgress ? Math.max(1, Math.ceil(batchesPerIteration / 50)) : Infinity;
 
   if (!run.ctx) {
     const cpu = new CpuExecutor(config, dataset, run.weights);
+    // The CPU computes without waiting for anything; a run that can be stopped gives the event
+    // loop a turn every 50 ms so that a signal handler can run.
+    let turn = performance.now();
     for (let i = 0; i < config.iterations; i++) {
       const done: IterationError[] = [];
       while (cpu.where.iteration === i) {
-        appendAll(done, cpu.run(Math.min(piece, batchesPerIteration - cpu.where.batch)));
+        appendAll(done, cpu.run(Math.min(run.shouldStop ? Math.min(piece, 64) : piece, batchesPerIteration - cpu.where.batch)));
         run.onProgress?.(cpu.where.steps, totalSteps);
+        if (run.shouldStop && performance.now() - turn > 50) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turn = performance.now();
+        }
+        if (stop()) {
+          record(done);
+          return finish(cpu.weights, cpu.where.steps, { interrupted: { steps: cpu.where.steps, iterations: cpu.where.iteration } });
+        }
       }
       record(done);
       for (const entry of done) await report(entry, async (data) => cpu.evaluate(data));
@@ -193,6 +260,16 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     return finish(cpu.weights, cpu.where.steps);
   }
 
+  // A run that can be stopped submits pieces of 100 to 400 ms (fewer steps per submit would slow
+  // the resident plan down); one that cannot, everything up to the next readback at once.
+  const stoppable = {
+    steps: run.shouldStop ? 16 : Infinity,
+    measured(steps: number, ms: number): void {
+      if (!run.shouldStop || steps < this.steps) return;
+      if (ms < 100) this.steps *= 2;
+      else if (ms > 400 && this.steps > 1) this.steps = Math.ceil(this.steps / 2);
+    },
+  };
   let ctx = run.ctx;
   for (;;) {
     try {
@@ -200,29 +277,39 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       const offset = checkpoint.iteration;
       const gpu = await createTrainer(ctx, config, dataset, checkpoint.weights, run.plan, offset);
       try {
-        while (offset + gpu.where.iteration < config.iterations) {
+        let interrupted = false;
+        while (offset + gpu.where.iteration < config.iterations && !interrupted) {
           const done = offset + gpu.where.iteration;
           let next = done;
-          while (next < config.iterations - 1 && !isLogged(next, config)) next++;
+          // The next log point, or at most MAX_UNREAD iterations on: what is held before a
+          // readback (the errors, then a checkpoint) stays bounded however long the run.
+          while (next < config.iterations - 1 && !isLogged(next, config) && next - done < MAX_UNREAD - 1) next++;
           // Iterations to reach, counted by the trainer (it starts from the checkpoint).
           const target = next + 1 - offset;
           const chunk: IterationError[] = [];
           while (gpu.where.iteration < target) {
-            const steps = Math.min(piece, (target - gpu.where.iteration) * gpu.batchesPerIteration - gpu.where.batch);
+            const steps = Math.min(run.onProgress ? piece : stoppable.steps, (target - gpu.where.iteration) * gpu.batchesPerIteration - gpu.where.batch);
+            const began = performance.now();
             appendAll(chunk, await gpu.run(steps));
+            stoppable.measured(steps, performance.now() - began);
             if (run.onProgress) {
               await gpu.idle();
               run.onProgress(offset * gpu.batchesPerIteration + gpu.where.steps, totalSteps);
+            }
+            if (stop()) {
+              interrupted = true;
+              break;
             }
           }
           const weights = await gpu.readWeights();
           const shifted = chunk.map((e) => ({ ...e, iteration: e.iteration + offset }));
           record(shifted);
           for (const entry of shifted) await report(entry, gpu.evaluate && ((data) => gpu.evaluate!(data)));
-          checkpoint = { iteration: next + 1, weights };
+          checkpoint = { iteration: offset + gpu.where.iteration, weights };
           run.onCheckpoint?.(checkpoint, ctx);
         }
-        return finish(checkpoint.weights, offset * gpu.batchesPerIteration + gpu.where.steps, { ctx });
+        const steps = offset * gpu.batchesPerIteration + gpu.where.steps;
+        return finish(checkpoint.weights, steps, { ctx, ...(interrupted ? { interrupted: { steps, iterations: offset + gpu.where.iteration } } : {}) });
       } finally {
         gpu.destroy();
       }
@@ -233,6 +320,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       recoveries++;
       // Errors past the checkpoint were never confirmed by a readback; they are trained again.
       errors.length = Math.min(errors.length, checkpoint.iteration);
+      while (tail.length && tail.at(-1)!.iteration >= checkpoint.iteration) tail.pop();
+      if (first && first.iteration >= checkpoint.iteration) first = undefined;
       while (epochs.length && epochs.at(-1)!.epoch >= checkpoint.iteration) epochs.pop();
       ctx = await run.recover();
       run.onRecover?.(error, checkpoint);
@@ -261,6 +350,10 @@ async function checkedRun(
       if (gpuDone.length) {
         shadow.compareErrors(gpuDone, cpuDone ? [cpuDone] : []);
         record(gpuDone);
+      }
+      if (run.shouldStop?.()) {
+        const steps = gpu.where.steps;
+        return finish(await gpu.readWeights(), steps, { ctx, interrupted: { steps, iterations: gpu.where.iteration } });
       }
     }
     return finish(await gpu.readWeights(), gpu.where.steps, {

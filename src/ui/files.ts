@@ -1,10 +1,10 @@
 // Export and import: weights and traces as JSON, weights as .npy for numpy; files the user picks
 // are read as text or bytes and parsed, never evaluated.
 
-import { decodeNpy, encodeNpy } from '../data/npy.js';
-import { decodeWeightsJson, encodeWeightsJson } from '../data/weightsFile.js';
+import { encodeNpy } from '../data/npy.js';
+import { decodeWeightsJson, decodeWeightsNpy, encodeWeightsJson } from '../data/weightsFile.js';
 import { DataError } from '../errors.js';
-import { validateLayers, weightShape, weightsName, type Layers } from '../net/spec.js';
+import { weightShape, weightsName, type Layers } from '../net/spec.js';
 
 export function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -42,23 +42,12 @@ export async function importWeights(files: readonly File[]): Promise<ImportedWei
     if (files.length > 1) throw new DataError('choose one weights.json, or .npy files only');
     return decodeWeightsJson(json.name, await json.text());
   }
-  const arrays = await Promise.all(
+  const npy = await Promise.all(
     files.map(async (f) => {
       if (!f.name.toLowerCase().endsWith('.npy')) throw new DataError(`${f.name}: choose a weights .json or .npy file`);
-      const index = /weights_(\d+)_\d+/.exec(f.name)?.[1];
-      return { name: f.name, index: index === undefined ? undefined : Number(index), array: decodeNpy(f.name, new Uint8Array(await f.arrayBuffer())) };
+      return { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
     }),
   );
-  if (arrays.every((a) => a.index !== undefined)) arrays.sort((a, b) => a.index! - b.index!);
-  const layers: number[] = [];
-  arrays.forEach(({ name, array }, l) => {
-    const shape = array.shape.length === 1 ? [array.shape[0]!, 1] : array.shape;
-    if (shape.length !== 2) throw new DataError(`${name}: a weight matrix has 2 dimensions, this has ${array.shape.length}`);
-    const [rows, cols] = shape as [number, number];
-    if (l === 0) layers.push(rows);
-    else if (layers[l] !== rows) throw new DataError(`${name}: has ${rows} rows, but the matrix before it has ${layers[l]} columns`);
-    layers.push(cols);
-  });
-  validateLayers(layers);
-  return { layers, weights: arrays.map((a) => a.array.values) };
+  const { layers, weights } = decodeWeightsNpy(npy);
+  return { layers, weights };
 }
