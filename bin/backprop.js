@@ -13,6 +13,11 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0);
   noteOutputError(error);
 });
+// stderr that cannot be written (2> /dev/full) has nowhere to say so: the status says it (1).
+let stderrFailed = false;
+process.stderr.on('error', () => {
+  stderrFailed = true;
+});
 const code = await main(process.argv.slice(2));
 // Dawn can keep the event loop alive after the device is destroyed; leave once stdout has drained,
 // and after any error it reported (a full disk) has been seen: then one line and a failure.
@@ -23,6 +28,6 @@ process.stdout.write('', () =>
       process.stderr.write(`backprop: ${problem}\n`);
       process.exit(1);
     }
-    process.exit(code);
+    process.exit(code === 0 && stderrFailed ? 1 : code);
   }),
 );

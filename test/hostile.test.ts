@@ -26,7 +26,14 @@ import { useGpu } from './helpers/gpu.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
 const dir = mkdtempSync(join(tmpdir(), 'backprop-hostile-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A real full disk: a 64 KB tmpfs, where this machine lets the test mount one (root in a container).
+const mountPoint = join(dir, 'tmpfs');
+mkdirSync(mountPoint);
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]).status === 0;
+afterAll(() => {
+  if (mounted) spawnSync('umount', [mountPoint]);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function file(name: string, content: string | Uint8Array): string {
   const path = join(dir, name);
@@ -127,11 +134,6 @@ describe('1. --save is checked before any work, and never replaces anything but 
     expect(temporaries(dir)).toEqual([]);
   });
 
-  // A real full disk: a 64 KB tmpfs, where this machine lets the test mount one (root in a container).
-  const mountPoint = join(dir, 'tmpfs');
-  mkdirSync(mountPoint);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]).status === 0;
-  afterAll(() => void (mounted && spawnSync('umount', [mountPoint])));
   test.skipIf(!mounted)('on a real full disk (64 KB tmpfs) the run trains, then says where the weights went instead', async () => {
     const target = join(mountPoint, 'w.json');
     const r = await run('train', '--cpu', '--layers', '3,2000,1', '--alpha', '0.001', '--iterations', '2', '--save', target);
@@ -260,6 +262,15 @@ describe('4. Input is bounded by what its header promises', () => {
     new DataView(long.buffer).setUint16(8, 60_000, true);
     expect(() => decodeNpy('big.npy', long)).toThrow(/a header of 60000 bytes/);
     expect(() => decodeNpy('short.npy', good.subarray(0, good.length - 4))).toThrow(/needs 16 bytes of data, the file has 12/);
+  });
+});
+
+describe('5. A failing output is an error (stdout: test/cli.test.ts)', () => {
+  test('stderr that cannot be written ends with status 1, on the GPU and --cpu', async () => {
+    for (const args of ['train', 'train --cpu']) {
+      const status = spawnSync('sh', ['-c', `node ${bin} ${args} > /dev/null 2> /dev/full`]).status;
+      expect(status, args).toBe(1);
+    }
   });
 });
 
