@@ -5,7 +5,7 @@
 // everywhere.
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +132,27 @@ describe('1. --save is checked before any work, and never replaces anything but 
     expect(error.message).toMatch(/it has become a symbolic link, which is never replaced; the weights are saved in/);
     expect(readFileSync(victim, 'utf8')).toBe('untouched');
     expect(temporaries(dir)).toEqual([]);
+  });
+
+  // Permissions bind only a user who is not root: as root, the test runs the command as nobody.
+  const asNobody = process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
+  test.skipIf(!asNobody)("someone else's file in a sticky directory, a directory without write permission: refused before training", () => {
+    const owned = join(tmpdir(), `backprop-owned-${process.pid}.json`);
+    writeFileSync(owned, 'root owns this');
+    try {
+      const sticky = spawnSync('runuser', ['-u', 'nobody', '--', 'node', bin, 'train', '--cpu', '--save', owned], { encoding: 'utf8' });
+      expect(sticky.status).toBe(1);
+      expect(sticky.stdout).toBe('');
+      expect(sticky.stderr).toMatch(/it belongs to another user in .*, a sticky directory, so it cannot be replaced/);
+      expect(readFileSync(owned, 'utf8')).toBe('root owns this');
+      const closedDir = mkdtempSync(join(tmpdir(), 'backprop-closed-'));
+      chmodSync(closedDir, 0o755); // nobody may look in, not write
+      const closed = spawnSync('runuser', ['-u', 'nobody', '--', 'node', bin, 'train', '--cpu', '--save', join(closedDir, 'w.json')], { encoding: 'utf8' });
+      expect(closed.stderr).toMatch(/cannot write in .*backprop-closed-.*: EACCES \(permission denied\)/);
+      rmSync(closedDir, { recursive: true });
+    } finally {
+      rmSync(owned);
+    }
   });
 
   test.skipIf(!mounted)('on a real full disk (64 KB tmpfs) the run trains, then says where the weights went instead', async () => {
