@@ -31,7 +31,10 @@ function cpuBuffers(plan: Plan, shared: ReadonlyMap<string, Float64Array> = new 
   return out;
 }
 
-function env(buffers: ReadonlyMap<string, Float64Array>, schedule: Schedule, epoch: number, batch: number): CpuEnv {
+/** What a step's cpu() is given: one object per executor, its epoch and batch moved as the run goes. */
+type MutableEnv = { -readonly [K in keyof CpuEnv]: CpuEnv[K] };
+
+function env(buffers: ReadonlyMap<string, Float64Array>, schedule: Schedule): MutableEnv {
   return {
     buffer: (name) => {
       const found = buffers.get(name);
@@ -39,8 +42,8 @@ function env(buffers: ReadonlyMap<string, Float64Array>, schedule: Schedule, epo
       return found;
     },
     schedule,
-    epoch,
-    batch,
+    epoch: 0,
+    batch: 0,
   };
 }
 
@@ -50,6 +53,8 @@ export class CpuExecutor {
   private readonly plan: Plan;
   private readonly tailPlan: Plan | undefined;
   private readonly cursor: Cursor;
+  /** Reused for every dispatch: a run of ten million iterations allocates nothing per step but its errors. */
+  private readonly env: MutableEnv;
 
   constructor(
     readonly config: TrainConfig,
@@ -69,6 +74,7 @@ export class CpuExecutor {
     this.tailPlan = tail ? planOf(kind, layers, tail, alpha, options) : undefined;
     this.buffers = cpuBuffers(this.plan);
     parameterNames(layers, bias).forEach((name, i) => this.buffers.set(name, Float64Array.from(weights[i]!)));
+    this.env = env(this.buffers, this.schedule);
   }
 
   get batches(): readonly Batch[] {
@@ -83,6 +89,19 @@ export class CpuExecutor {
     return this.cursor.position;
   }
 
+  /** Iterations completed, and the next batch of the current one (without making a Position). */
+  get iteration(): number {
+    return this.cursor.iteration;
+  }
+
+  get batch(): number {
+    return this.cursor.batch;
+  }
+
+  get steps(): number {
+    return this.cursor.steps;
+  }
+
   /** The plan of a batch (a smaller last batch has its own). */
   planFor(batch = this.cursor.batch): Plan {
     return this.schedule.batches[batch]!.rows === this.config.batchSize ? this.plan : this.tailPlan!;
@@ -95,23 +114,35 @@ export class CpuExecutor {
 
   /** Runs the next dispatch of the plan. */
   runDispatch(): DispatchResult {
-    const { steps } = this.planFor();
     const index = this.cursor.dispatch;
     const batch = this.cursor.batch;
+    const step = this.dispatchNext();
+    if (this.cursor.dispatch !== 0) return { step, index, batch, batchDone: false };
+    const completed = this.cursor.batch === 0 ? this.takeError(this.cursor.iteration - 1) : undefined;
+    return { step, index, batch, batchDone: true, ...(completed ? { completed } : {}) };
+  }
+
+  /** Runs the next dispatch of the plan and moves the cursor past it (to the next batch after the last). */
+  private dispatchNext(): Step {
+    const { steps } = this.planFor();
     const epoch = this.epochOffset + this.cursor.iteration;
-    const step = steps[index]!;
-    step.cpu(env(this.buffers, this.schedule, epoch, batch), this.schedule.alpha(epoch));
-    this.cursor.dispatch++;
-    if (this.cursor.dispatch < steps.length) return { step, index, batch, batchDone: false };
-    const iteration = this.cursor.iteration;
-    if (!this.cursor.finishBatch()) return { step, index, batch, batchDone: true };
+    const step = steps[this.cursor.dispatch]!;
+    this.env.epoch = epoch;
+    this.env.batch = this.cursor.batch;
+    step.cpu(this.env, this.schedule.alpha(epoch));
+    if (++this.cursor.dispatch === steps.length) this.cursor.finishBatch();
+    return step;
+  }
+
+  /** The error (and correct count) summed over the iteration just completed; the sums start again. */
+  private takeError(iteration: number): IterationError {
     const error = this.buffers.get('error')!;
     const correct = this.buffers.get('correct')!;
     const completed: IterationError = { iteration, error: error[0]! };
     if (this.dataset.labels) completed.correct = correct[0]!;
     error[0] = 0;
     correct[0] = 0;
-    return { step, index, batch, batchDone: true, completed };
+    return completed;
   }
 
   /** Copies of buffers, to put back with restore(). */
@@ -127,14 +158,21 @@ export class CpuExecutor {
 
   /** Finishes the current batch; returns the iteration's error if that completed one. */
   step(): IterationError | undefined {
-    for (;;) {
-      const r = this.runDispatch();
-      if (r.batchDone) return r.completed;
-    }
+    do this.dispatchNext();
+    while (this.cursor.dispatch !== 0);
+    return this.cursor.batch === 0 ? this.takeError(this.cursor.iteration - 1) : undefined;
   }
 
   run(steps: number): IterationError[] {
     return runSteps(steps, () => this.step());
+  }
+
+  /** As run(), appending the completed iterations' errors to `out` instead of a new array. */
+  runInto(steps: number, out: IterationError[]): void {
+    for (let s = 0; s < steps; s++) {
+      const done = this.step();
+      if (done !== undefined) out.push(done);
+    }
   }
 
   runIterations(count: number): IterationError[] {
@@ -156,7 +194,8 @@ export class CpuExecutor {
     schedule.batches.forEach((batch, b) => {
       const plan = planOf(kind, config.layers, batch.rows, config.alpha, options);
       buffers ??= cpuBuffers(plan, parameters);
-      for (const step of plan.steps) if (FORWARD_ROLES.includes(step.role)) step.cpu(env(buffers, schedule, 0, b), config.alpha);
+      const at = { ...env(buffers, schedule), batch: b };
+      for (const step of plan.steps) if (FORWARD_ROLES.includes(step.role)) step.cpu(at, config.alpha);
     });
     return { error: buffers!.get('error')![0]!, correct: buffers!.get('correct')![0]!, rows: data.rows };
   }

@@ -239,25 +239,27 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     // The CPU computes without waiting for anything; a run that can be stopped gives the event
     // loop a turn every 50 ms so that a signal handler can run.
     let turn = performance.now();
+    // One array for every iteration's errors: nothing is allocated per step but the errors themselves.
+    const done: IterationError[] = [];
     for (let i = 0; i < config.iterations; i++) {
-      const done: IterationError[] = [];
-      while (cpu.where.iteration === i) {
-        appendAll(done, cpu.run(Math.min(run.shouldStop ? Math.min(piece, 64) : piece, batchesPerIteration - cpu.where.batch)));
-        run.onProgress?.(cpu.where.steps, totalSteps);
+      done.length = 0;
+      while (cpu.iteration === i) {
+        cpu.runInto(Math.min(run.shouldStop ? Math.min(piece, 64) : piece, batchesPerIteration - cpu.batch), done);
+        run.onProgress?.(cpu.steps, totalSteps);
         if (run.shouldStop && performance.now() - turn > 50) {
           await new Promise((resolve) => setImmediate(resolve));
           turn = performance.now();
         }
         if (stop()) {
           record(done);
-          return finish(cpu.weights, cpu.where.steps, { interrupted: { steps: cpu.where.steps, iterations: cpu.where.iteration } });
+          return finish(cpu.weights, cpu.steps, { interrupted: { steps: cpu.steps, iterations: cpu.iteration } });
         }
       }
       record(done);
-      for (const entry of done) await report(entry, async (data) => cpu.evaluate(data));
+      if (dataset.labels) for (const entry of done) await report(entry, async (data) => cpu.evaluate(data));
       if (isLogged(i, config)) checkpoint = { iteration: i + 1, weights: cpu.weights.map((w) => Float64Array.from(w)) };
     }
-    return finish(cpu.weights, cpu.where.steps);
+    return finish(cpu.weights, cpu.steps);
   }
 
   // A run that can be stopped submits pieces of 100 to 400 ms (fewer steps per submit would slow
