@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import type { GpuContext } from '../src/gpu/context.js';
 import * as cpu from '../src/cpu/ops.js';
-import { chooseTiles, matmulFast, pad4, TILE_ORDER, type Epilogue, type FastForm, type Tiles } from '../src/kernels/matmulFast.js';
+import { candidates, chooseTiles, matmulFast, matmulFastFor, pad4, TILE_ORDER, type Epilogue, type FastForm, type Tiles, type Variant } from '../src/kernels/matmulFast.js';
 import { compareReduction, describeComparison, ulp32 } from '../src/verify/tolerance.js';
 import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from './helpers/gpu.js';
 
@@ -32,6 +32,8 @@ interface Case {
   K: number;
   N: number;
   tiles?: Tiles;
+  /** The workgroup-tiled variant instead of the register-blocked one. */
+  variant?: Variant;
   /** A lower maxComputeWorkgroupsPerDimension than the device's, to make the grid fold into z. */
   maxGroups?: number;
 }
@@ -41,7 +43,7 @@ function limited(ctx: GpuContext, maxGroups: number | undefined): GpuContext {
   return maxGroups === undefined ? ctx : withMaxGroups(ctx, maxGroups);
 }
 
-async function check({ form, epilogue, M, K, N, tiles, maxGroups }: Case): Promise<void> {
+async function check({ form, epilogue, M, K, N, tiles, variant, maxGroups }: Case): Promise<void> {
   const ctx = limited(gpu(), maxGroups);
   // Logical operands, as the CPU sees them.
   const aRows = form === 'gradient' ? K : M;
@@ -80,6 +82,7 @@ async function check({ form, epilogue, M, K, N, tiles, maxGroups }: Case): Promi
     N: Np,
     scale,
     ...(tiles ? { tiles } : {}),
+    ...(variant ? { variant } : {}),
   });
   if (maxGroups !== undefined) expect(d.workgroups[2], 'the grid has more than one layer').toBeGreaterThan(1);
   await runDispatch(ctx, d);
@@ -148,6 +151,52 @@ describe('matmul_fast', () => {
     // With at most 4 workgroups per dimension, 100 rows take more than 4 workgroups down.
     for (const form of ['forward', 'backward'] as const) {
       await check({ form, epilogue: 'store', M: 100, K: 8, N: 8, maxGroups: 4 });
+    }
+  });
+
+  // The workgroup-tiled variant, both workgroup sides, every form and epilogue, on odd sizes.
+  for (const side of [8, 16] as const) {
+    for (const [M, K, N] of [...shapes, [65, 17, 70] as [number, number, number], [130, 33, 9] as [number, number, number]]) {
+      test(`tiled ${side}×${side}, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
+        const variant: Variant = { kind: 'tiled', side };
+        for (const epilogue of ['store', 'activate'] as const) await check({ form: 'forward', epilogue, M, K, N, variant });
+        for (const epilogue of ['store', 'activate2deriv'] as const) await check({ form: 'backward', epilogue, M, K, N, variant });
+        for (const epilogue of ['store', 'update'] as const) await check({ form: 'gradient', epilogue, M, K, N, variant });
+      });
+    }
+  }
+
+  test('tiled: rows past the workgroup limit fold into z', async () => {
+    for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 4, variant: { kind: 'tiled', side: 8 } });
+  });
+
+  test('the variant is measured once per shape and adapter, then remembered', async () => {
+    const ctx = gpu();
+    const before = ctx.kernelChoices;
+    const kept = new Map<string, string>();
+    ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
+    try {
+      expect(candidates(ctx, 64, 64).map((v) => v.kind)).toEqual(['register', 'tiled', 'tiled']);
+      const a = ctx.storage('a', 64 * 64);
+      const b = ctx.storage('b', 64 * 64);
+      const c = ctx.storage('c', 64 * 64);
+      const unused = ctx.storage('unused', 4);
+      const unusedBias = ctx.storage('unusedBias', 4);
+      const args = { label: 'choice', form: 'forward' as const, epilogue: 'store' as const, a, b, c, unusedMask: unused, unusedBias, M: 64, K: 64, N: 64 };
+      const first = await matmulFastFor(ctx, args);
+      expect(kept.size).toBe(1);
+      const [key, value] = [...kept][0]!;
+      expect(key).toContain(ctx.adapterName);
+      expect(key).toContain('forward|store||64x64x64');
+      expect(value).toMatch(/^(register:\d,\d,\d+,\d+|tiled:(8|16))$/);
+      // A remembered choice is used as it is, not measured again.
+      kept.set(key, 'tiled:16');
+      const second = await matmulFastFor(ctx, args);
+      expect(second.variant).toBe('tiled 16×16');
+      expect(first.variant).toMatch(/^(register \d+×\d+|tiled (8|16)×(8|16))$/);
+      for (const buffer of [a, b, c, unused, unusedBias, ...first.owned, ...second.owned]) ctx.destroyBuffer(buffer);
+    } finally {
+      ctx.kernelChoices = before;
     }
   });
 

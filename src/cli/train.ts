@@ -3,7 +3,9 @@
 
 import { encodeWeightsJson } from '../data/weightsFile.js';
 import { DeviceLostError, DivergenceError, InterruptedError, MismatchError, OptionError } from '../errors.js';
+import type { GpuContext } from '../gpu/context.js';
 import { createNodeGpuContext } from '../gpu/node.js';
+import { commandChoices } from '../gpu/nodeChoices.js';
 import { errorLine } from '../train/format.js';
 import { deviceNeeds } from '../train/gpuBuffers.js';
 import { resolveRun } from '../train/resolve.js';
@@ -41,7 +43,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const needs = deviceNeeds(config, dataset);
   // The device is asked for before any weights are made: a network too big for it is refused
   // here, naming the limit, without allocating it on the CPU first.
-  let ctx = options.cpu ? undefined : await createNodeGpuContext(needs);
+  // On the GPU the matmul variant measured fastest per shape is kept in a cache file for later runs.
+  const gpuContext = async (): Promise<GpuContext> => {
+    const made = await createNodeGpuContext(needs);
+    const store = commandChoices();
+    if (store) made.kernelChoices = store;
+    return made;
+  };
+  let ctx = options.cpu ? undefined : await gpuContext();
   const float32 = ctx !== undefined;
   const save = async (weights: readonly ArrayLike<number>[]): Promise<void> => {
     if (options.save !== undefined) await io.writeText(options.save, encodeWeightsJson(config.layers, weights));
@@ -90,7 +99,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       },
       recover: async () => {
         ctx?.destroy();
-        ctx = await createNodeGpuContext(needs);
+        ctx = await gpuContext();
         return ctx;
       },
       onRecover: (lost, checkpoint) => {

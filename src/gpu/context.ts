@@ -2,6 +2,7 @@
 // (counted, so leaks show), uploads that refuse NaN and Infinity, and readback through staging
 // buffers. Knows nothing of networks.
 
+import { memoryChoices, type ChoiceStore } from './choices.js';
 import {
   AdapterUnavailableError,
   DataError,
@@ -89,6 +90,8 @@ export interface BufferStats {
 export class GpuContext {
   readonly limits: GPUSupportedLimits;
   readonly adapterName: string;
+  /** Kernel variants measured fastest on this adapter, by shape (src/gpu/choices.ts). */
+  kernelChoices: ChoiceStore = memoryChoices();
   private readonly live = new Map<GPUBuffer, number>();
   private readonly stagingPool: GPUBuffer[] = [];
   private lostInfo: GPUDeviceLostInfo | undefined;

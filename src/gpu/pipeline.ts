@@ -100,6 +100,8 @@ export interface Dispatch {
   readonly uniforms?: Readonly<Record<string, number>>;
   /** Which invocation computes which output cell, as the WGSL indexes them: for the page's picture. */
   readonly grid?: InvocationGrid;
+  /** Where a kernel has variants (the fast matmul): which one this is, e.g. "register 8×16". */
+  readonly variant?: string;
 }
 
 /**

@@ -1,14 +1,26 @@
-// The fast matmul (see shaders/matmul_fast.wgsl): register-blocked 4×4 tiles, vec4 loads, and a
-// fused epilogue. Operands are padded: every row a multiple of 4 floats long.
+// The fast matmul in two variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
+// register-blocked 4×4 tiles read straight from memory (shaders/matmul_fast.wgsl), and tiles
+// staged in workgroup memory (shaders/matmul_tiled.wgsl). Which is faster depends on the adapter,
+// so matmulFastFor() measures the candidates on a shape's first use and remembers the winner per
+// adapter (ctx.kernelChoices). Operands are padded: every row a multiple of 4 floats long.
 
 import code from '../../shaders/matmul_fast.wgsl?raw';
+import epilogueCode from '../../shaders/matmul_epilogue.wgsl?raw';
+import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, boundLabels, composeShaders, grid2d, kernel, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, boundLabels, composeShaders, encodeDispatch, grid2d, kernel, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
 import type { Activation } from '../ops/activations/activation.js';
 import { relu } from '../ops/activations/relu.js';
 import { uniformOffset } from '../gpu/wgsl.js';
 
 export const matmulFastShader: Shader = { name: 'matmul_fast', code };
+export const matmulEpilogueShader: Shader = { name: 'matmul_epilogue', code: epilogueCode };
+export const matmulTiledShader: Shader = { name: 'matmul_tiled', code: tiledCode };
+
+/** A fast matmul variant: register tiles of the given shape, or workgroup tiles T × T invocations. */
+export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 };
+
+const FORMS: Record<FastForm, number> = { forward: 0, backward: 1, gradient: 2 };
 
 /** forward: c = a·b; backward: c = a·bᵀ; gradient: c = aᵀ·b. */
 export type FastForm = 'forward' | 'backward' | 'gradient';
@@ -47,6 +59,8 @@ export interface FastMatmulArgs {
   columns?: number;
   /** The register tile and workgroup; chosen from the shape when not given. */
   tiles?: Tiles;
+  /** Which variant to build (default: register-blocked). matmulFastFor() picks the fastest. */
+  variant?: Variant;
 }
 
 export interface Tiles {
@@ -88,8 +102,9 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
   if ((args.form === 'forward' || args.form === 'backward') && K % 4 !== 0) {
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
-  const tiles = args.tiles ?? chooseTiles(ctx, M, N);
-  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulFastShader), {
+  if (args.variant?.kind === 'tiled') return matmulTiled(ctx, args, args.variant.side);
+  const tiles = args.variant?.tiles ?? args.tiles ?? chooseTiles(ctx, M, N);
+  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, matmulFastShader), {
     constants: { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
     entryPoint: args.form,
   });
@@ -103,6 +118,7 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
     owned: [params],
     uniforms: { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N },
+    variant: `register ${4 * tiles.bm}×${4 * tiles.bn}`,
     // Each invocation computes a tile of 4·BM rows × 4·BN columns: i = id.y · 4 · BM, columns from 4 · id.x · BN.
     grid: {
       size: [tiles.wx, tiles.wy],
@@ -117,4 +133,126 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     },
     ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
+}
+
+/** Whether the device takes workgroups of side × side invocations. */
+function tiledFits(ctx: GpuContext, side: number): boolean {
+  const l = ctx.limits;
+  return side <= l.maxComputeWorkgroupSizeX && side <= l.maxComputeWorkgroupSizeY && side * side <= l.maxComputeInvocationsPerWorkgroup && 2 * 16 * 64 * 4 <= l.maxComputeWorkgroupStorageSize;
+}
+
+/** The workgroup-tiled variant: T × T invocations, each a 4×4 block, a (4T) × (4T) block per workgroup. */
+async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16): Promise<Dispatch> {
+  const { M, K, N } = args;
+  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, matmulTiledShader), {
+    constants: { T: side, FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
+  });
+  const uniforms = { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N };
+  const params = uniformFor(ctx, k, `${args.label}.params`, 'p', uniforms);
+  const buffers = { p: params, a: args.a, b: args.b, c: args.c, mask: args.mask ?? args.unusedMask, bias: args.bias ?? args.unusedBias };
+  return {
+    label: args.label,
+    kernel: k,
+    bindGroup: bindGroup(ctx, args.label, k, buffers),
+    workgroups: grid2d(ctx, M, N, 4 * side, 4 * side, args.label),
+    bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
+    owned: [params],
+    uniforms,
+    variant: `tiled ${side}×${side}`,
+    grid: {
+      size: [side, side],
+      output: 'c',
+      owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)],
+      reads: (row, col) =>
+        args.form === 'forward'
+          ? [{ binding: 'a', row }, { binding: 'b', col }]
+          : args.form === 'backward'
+            ? [{ binding: 'a', row }, { binding: 'b', row: col }, { binding: 'mask', row, col }]
+            : [{ binding: 'a', col: row }, { binding: 'b', col }],
+    },
+    ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
+  };
+}
+
+/** The variants worth measuring on this device for a shape. */
+export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
+  const list: Variant[] = [{ kind: 'register', tiles: chooseTiles(ctx, M, N) }];
+  for (const side of [8, 16] as const) if (tiledFits(ctx, side)) list.push({ kind: 'tiled', side });
+  return list;
+}
+
+function encodeVariant(v: Variant): string {
+  return v.kind === 'tiled' ? `tiled:${v.side}` : `register:${v.tiles ? `${v.tiles.bm},${v.tiles.bn},${v.tiles.wx},${v.tiles.wy}` : ''}`;
+}
+
+function decodeVariant(text: string | undefined): Variant | undefined {
+  const [kind, rest] = (text ?? '').split(':');
+  if (kind === 'tiled' && (rest === '8' || rest === '16')) return { kind, side: Number(rest) as 8 | 16 };
+  if (kind === 'register') {
+    const n = (rest ?? '').split(',').map(Number);
+    if (n.length === 4 && [1, 2].includes(n[0]!) && [1, 2, 4].includes(n[1]!) && n[2]! >= 1 && n[3]! >= 1) {
+      return { kind, tiles: { bm: n[0] as 1 | 2, bn: n[1] as 1 | 2 | 4, wx: n[2]!, wy: n[3]! } };
+    }
+  }
+  return undefined;
+}
+
+/** The key a choice is kept under: the adapter and its limits that matter, the product and its shape. */
+function choiceKey(ctx: GpuContext, args: FastMatmulArgs): string {
+  return `${ctx.adapterName}|${args.form}|${args.epilogue}|${args.bias ? 'bias' : ''}|${args.M}x${args.K}x${args.N}`;
+}
+
+/**
+ * The fast matmul in the variant measured fastest for this shape on this adapter: on first use
+ * each candidate runs on scratch buffers of the same sizes (a warm-up, then the median of 3
+ * timed submits), and the winner is kept in ctx.kernelChoices; later uses build it directly.
+ */
+export async function matmulFastFor(ctx: GpuContext, args: FastMatmulArgs): Promise<Dispatch> {
+  if (args.variant || args.tiles) return matmulFast(ctx, args);
+  const key = choiceKey(ctx, args);
+  let variant = decodeVariant(ctx.kernelChoices.get(key));
+  if (!variant) {
+    variant = await measureVariants(ctx, args);
+    ctx.kernelChoices.set(key, encodeVariant(variant));
+  }
+  return matmulFast(ctx, { ...args, variant });
+}
+
+async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<Variant> {
+  const list = candidates(ctx, args.M, args.N);
+  if (list.length === 1) return list[0]!;
+  const sizes = (buffer: GPUBuffer): number => buffer.size / 4;
+  // Scratch copies: an update epilogue must not touch the real weights.
+  const scratch = {
+    a: ctx.storage(`${args.label}.measure.a`, new Float32Array(sizes(args.a)).fill(0.5)),
+    b: ctx.storage(`${args.label}.measure.b`, new Float32Array(sizes(args.b)).fill(0.25)),
+    c: ctx.storage(`${args.label}.measure.c`, sizes(args.c)),
+    mask: args.mask && ctx.storage(`${args.label}.measure.mask`, new Float32Array(sizes(args.mask)).fill(1)),
+    bias: args.bias && ctx.storage(`${args.label}.measure.bias`, sizes(args.bias)),
+  };
+  const flops = 2 * args.M * args.K * args.N;
+  const repeat = Math.min(64, Math.max(1, Math.ceil(2e7 / flops)));
+  let best: { variant: Variant; ms: number } | undefined;
+  try {
+    for (const variant of list) {
+      const d = await matmulFast(ctx, { ...args, ...scratch, mask: scratch.mask, bias: scratch.bias, label: `${args.label} (measuring)`, variant });
+      const times: number[] = [];
+      for (let run = 0; run < 4; run++) {
+        const started = performance.now();
+        const encoder = ctx.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        for (let i = 0; i < repeat; i++) encodeDispatch(pass, d);
+        pass.end();
+        ctx.device.queue.submit([encoder.finish()]);
+        await ctx.device.queue.onSubmittedWorkDone();
+        if (run > 0) times.push(performance.now() - started);
+      }
+      for (const buffer of d.owned) ctx.destroyBuffer(buffer);
+      const ms = times.sort((x, y) => x - y)[1]!;
+      if (!best || ms < best.ms) best = { variant, ms };
+    }
+  } finally {
+    for (const buffer of Object.values(scratch)) if (buffer) ctx.destroyBuffer(buffer);
+  }
+  return best!.variant;
 }

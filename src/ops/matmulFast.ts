@@ -1,5 +1,6 @@
-// matmulFast: the fast plan's fused product, register-blocked on padded buffers, each form
-// finishing in an epilogue (shaders/<activation>.wgsl then shaders/matmul_fast.wgsl):
+// matmulFast: the fast plan's fused product on padded buffers, each form finishing in an epilogue
+// (shaders/<activation>.wgsl, shaders/matmul_epilogue.wgsl, then the variant this adapter ran
+// fastest: register-blocked shaders/matmul_fast.wgsl, or workgroup-tiled matmul_tiled.wgsl):
 //   forward   layer_{l+1} = activation(layer_l · weights_l_{l+1} + bias)       (no activation at the output)
 //   backward  layer_l_delta = layer_{l+1}_delta · weights_l_{l+1}ᵀ * activation2deriv(layer_l)
 //   gradient  weights_l_{l+1} -= alpha / rows · layer_lᵀ · layer_{l+1}_delta   (bias -= alpha / rows · Σ delta)
@@ -7,7 +8,7 @@
 
 import * as cpu from '../cpu/ops.js';
 import { composeShaders } from '../gpu/pipeline.js';
-import { matmulFast, matmulFastShader, type Epilogue, type FastForm } from '../kernels/matmulFast.js';
+import { matmulEpilogueShader, matmulFastFor, matmulFastShader, type Epilogue, type FastForm } from '../kernels/matmulFast.js';
 import type { Activation } from './activations/activation.js';
 import type { BufferSpec, Step } from './op.js';
 
@@ -60,13 +61,13 @@ export function matmulFastStep(args: MatmulFastStepArgs): Step {
     op: 'matmulFast',
     numpy,
     explain,
-    source: composeShaders(activation.shader, matmulFastShader),
+    source: composeShaders(activation.shader, matmulEpilogueShader, matmulFastShader),
     reads: [a.name, b.name, ...(mask ? [mask.name] : []), ...(bias ? [bias.name] : []), ...(gradient ? [c.name] : [])],
     writes: [c.name, ...(bias && gradient ? [bias.name] : [])],
     role: form === 'forward' ? 'forward' : form === 'backward' ? 'backward' : 'update',
     ...(gradient ? { scaleRows: rows } : {}),
     gpu: ({ ctx, buffer }) =>
-      matmulFast(ctx, {
+      matmulFastFor(ctx, {
         label: numpy,
         form,
         epilogue,

@@ -3,6 +3,7 @@
 
 import type { Dataset } from '../data/dataset.js';
 import { BackpropError, DeviceLostError } from '../errors.js';
+import { localStorageChoices } from '../gpu/choices.js';
 import { createGpuContext, type GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from '../train/config.js';
 import { deviceNeeds } from '../train/gpuBuffers.js';
@@ -24,7 +25,7 @@ export class PageDevice {
   async connect(): Promise<void> {
     const adapter = byId('adapter');
     try {
-      this.ctx = await createGpuContext(navigator.gpu, { maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 });
+      this.ctx = remembering(await createGpuContext(navigator.gpu, { maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28 }));
       this.watch(this.ctx);
       adapter.textContent = `GPU: ${this.ctx.adapterName}`;
       adapter.dataset.backend = 'gpu';
@@ -53,7 +54,7 @@ export class PageDevice {
   async replace(config: TrainConfig, dataset: Dataset): Promise<GpuContext> {
     this.replacing = true;
     this.ctx?.destroy();
-    this.ctx = await createGpuContext(navigator.gpu, deviceNeeds(config, dataset));
+    this.ctx = remembering(await createGpuContext(navigator.gpu, deviceNeeds(config, dataset)));
     this.replacing = false;
     this.watch(this.ctx);
     return this.ctx;
@@ -66,4 +67,14 @@ export class PageDevice {
       if (!this.busy()) this.onLost(new DeviceLostError(info.reason, info.message));
     });
   }
+}
+
+/** The page keeps the kernel variants it measured in localStorage: each shape is timed once per adapter. */
+function remembering(ctx: GpuContext): GpuContext {
+  try {
+    ctx.kernelChoices = localStorageChoices(localStorage);
+  } catch {
+    // No storage (a sandboxed frame): choices last for this page.
+  }
+  return ctx;
 }

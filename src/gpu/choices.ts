@@ -1,0 +1,44 @@
+// Which kernel variant runs fastest on an adapter is measured, not guessed: the first use of a
+// shape times the candidates and remembers the winner here, per adapter. Where the memory lives
+// depends on the platform: a Map for one process (the default), a file for the command
+// (src/gpu/nodeChoices.ts), localStorage for the page.
+
+export interface ChoiceStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  /** Where the choices are kept, for a person reading the benchmark. */
+  readonly where: string;
+}
+
+export function memoryChoices(): ChoiceStore {
+  const map = new Map<string, string>();
+  return { get: (key) => map.get(key), set: (key, value) => void map.set(key, value), where: 'memory (this process)' };
+}
+
+const STORAGE_KEY = 'webgpu-backprop.kernels';
+
+/** Choices in the browser's localStorage, so a page measures each shape once per adapter. */
+export function localStorageChoices(storage: Storage): ChoiceStore {
+  const read = (): Record<string, string> => {
+    try {
+      const value = JSON.parse(storage.getItem(STORAGE_KEY) ?? '{}') as unknown;
+      return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    get: (key) => {
+      const value = read()[key];
+      return typeof value === 'string' ? value : undefined;
+    },
+    set: (key, value) => {
+      try {
+        storage.setItem(STORAGE_KEY, JSON.stringify({ ...read(), [key]: value }));
+      } catch {
+        // Storage full or denied: the choice is measured again next time.
+      }
+    },
+    where: `localStorage["${STORAGE_KEY}"]`,
+  };
+}
