@@ -11,6 +11,9 @@ const devStyles: Plugin = {
   transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
 };
 
+/** The pages vite builds: the lesson, and the benchmark in the visitor's browser. */
+const PAGES: Record<string, string> = { main: 'index.html', bench: 'bench.html' };
+
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
     // The library, the Node entry and the `backprop` command, for Node 20, with shaders inlined (?raw).
@@ -34,13 +37,15 @@ export default defineConfig(({ mode }) => {
   }
   return {
     plugins: [devStyles],
-    build: { outDir: 'dist/page', target: 'es2022' },
+    build: { outDir: 'dist/page', target: 'es2022', rollupOptions: { input: PAGES } },
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },
     test: {
       include: ['test/**/*.test.ts'],
       // Dawn is a native addon: each test file gets its own process, not a worker thread.
       pool: 'forks',
+      // Kernel variants are measured afresh in each test process, never read from or written to ~/.cache.
+      env: { BACKPROP_KERNEL_CACHE: 'off' },
       testTimeout: 60_000,
       hookTimeout: 120_000,
     },

@@ -1,0 +1,54 @@
+// The adapter's ceiling (shaders/ceiling.wgsl): the most f32 multiply-adds per second it does with
+// no memory traffic at all. Every matmul of the benchmark is reported as a fraction of it.
+
+import code from '../shaders/ceiling.wgsl?raw';
+import type { GpuContext } from '../src/gpu/context.js';
+import { bindGroup, encodeDispatch, grid1d, kernel, uniformFor, type Shader } from '../src/gpu/pipeline.js';
+import { time } from './stats.js';
+
+const shader: Shader = { name: 'ceiling', code };
+
+export interface Ceiling {
+  gflops: number;
+  /** The configuration that reached it. */
+  chains: number;
+  loops: number;
+  invocations: number;
+  /** fma() (true) or a multiply and an add. */
+  fused: boolean;
+}
+
+/**
+ * The highest GFLOPS over a few configurations (4 or 8 independent chains, fused or not), each with enough
+ * invocations to fill the adapter and enough work to take about 100 ms, as the median of `runs`.
+ */
+export async function measureCeiling(ctx: GpuContext, runs: number, quick = false): Promise<Ceiling> {
+  let best: Ceiling = { gflops: 0, chains: 0, loops: 0, invocations: 0, fused: true };
+  const loops = 1024;
+  for (const [chains, fused] of [[4, true], [8, true], [8, false]] as const) {
+    const k = await kernel(ctx, shader, { constants: { CHAINS: chains, LOOPS: loops, WORKGROUP: 64, FUSED: fused } });
+    const params = uniformFor(ctx, k, 'ceiling.params', 'p', { scale: 0.999, shift: 0.001 });
+    let invocations = 64 * 64;
+    for (;;) {
+      const out = ctx.storage('ceiling.out', invocations * 4);
+      const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, invocations, 64, 'ceiling'), bound: {}, owned: [] };
+      const run = async (): Promise<void> => {
+        const encoder = ctx.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        encodeDispatch(pass, d);
+        pass.end();
+        ctx.device.queue.submit([encoder.finish()]);
+        await ctx.device.queue.onSubmittedWorkDone();
+      };
+      const t = await time(run, quick ? 1 : runs, 1);
+      ctx.destroyBuffer(out);
+      const gflops = (invocations * loops * chains * 4 * 2) / t.median / 1e6;
+      if (gflops > best.gflops) best = { gflops, chains, loops, invocations, fused };
+      // Grow the grid until one run takes long enough to time well (or the grid is large).
+      if (t.median >= (quick ? 20 : 100) || invocations >= 64 * 65535) break;
+      invocations *= 4;
+    }
+    ctx.destroyBuffer(params);
+  }
+  return best;
+}

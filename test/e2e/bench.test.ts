@@ -1,0 +1,42 @@
+// The benchmark page (bench.html), quick, in headless Chromium on the software adapter: it is
+// linked from the lesson, measures the ceiling and every case against TF.js and jax-js, fills
+// the table and the JSON, and names the kernel variant each matmul ran.
+
+import { describe, expect, test } from 'vitest';
+import { openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+
+const env = usePageAndBrowser();
+
+describe('the benchmark page', () => {
+  test('the lesson links to it', async () => {
+    const { page } = await openPage(env.browser(), env.url());
+    expect(await page.$eval('#bench-link', (a) => (a as HTMLAnchorElement).getAttribute('href'))).toBe('./bench.html');
+    await page.close();
+  });
+
+  test('a quick run: the ceiling, ours against TF.js and jax-js, a table and the results as JSON', async () => {
+    const { page, problems } = await openPage(env.browser(), `${env.url()}bench.html?quick=1`);
+    expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/swiftshader/i);
+    await page.click('#run');
+    await waitForState(page, 'done', 240_000);
+    const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+    const peers = rows.map((r) => r[1]);
+    expect(peers).toContain('the adapter itself');
+    expect(peers).toContain('TF.js WebGPU');
+    expect(peers).toContain('jax-js WebGPU (jit)');
+    expect(peers).toContain('jax-js WebGPU (grad + jit)');
+    expect(peers.filter((p) => p!.startsWith('best peer')).length).toBe(2);
+    const matmul = rows.find((r) => r[0]!.startsWith('matmul') && r[1] === 'TF.js WebGPU')!;
+    expect(matmul[6]).toMatch(/^\d+%$/); // of ceiling
+    expect(matmul[7]).toMatch(/^(register \d+×\d+|tiled (8|16)×(8|16))$/); // the variant measured fastest
+    const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as { rows: { ceiling?: number; ofCeiling?: number; case: string }[]; ceiling: number };
+    expect(json.ceiling).toBeGreaterThan(0);
+    expect(json.rows.length).toBe(rows.length);
+    const m = json.rows.find((r) => r.case.startsWith('matmul'))!;
+    expect(m.ceiling).toBe(json.ceiling);
+    expect(m.ofCeiling).toBeGreaterThan(0);
+    expect(await page.$eval('#copy', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 300_000);
+});
