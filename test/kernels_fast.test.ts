@@ -176,25 +176,29 @@ describe('matmul_fast', () => {
     const kept = new Map<string, string>();
     ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
     try {
-      expect(candidates(ctx, 64, 64).map((v) => v.kind)).toEqual(['register', 'tiled', 'tiled']);
-      const a = ctx.storage('a', 64 * 64);
-      const b = ctx.storage('b', 64 * 64);
-      const c = ctx.storage('c', 64 * 64);
+      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', 'tiled', 'tiled']);
+      const a = ctx.storage('a', 256 * 256);
+      const b = ctx.storage('b', 256 * 256);
+      const c = ctx.storage('c', 256 * 256);
       const unused = ctx.storage('unused', 4);
       const unusedBias = ctx.storage('unusedBias', 4);
-      const args = { label: 'choice', form: 'forward' as const, epilogue: 'store' as const, a, b, c, unusedMask: unused, unusedBias, M: 64, K: 64, N: 64 };
+      const args = { label: 'choice', form: 'forward' as const, epilogue: 'store' as const, a, b, c, unusedMask: unused, unusedBias, M: 256, K: 256, N: 256 };
+      // A small product is not worth measuring: it runs register-blocked, and nothing is kept.
+      const small = await matmulFastFor(ctx, { ...args, M: 64, K: 64, N: 64 });
+      expect(small.variant).toMatch(/^register/);
+      expect(kept.size).toBe(0);
       const first = await matmulFastFor(ctx, args);
       expect(kept.size).toBe(1);
       const [key, value] = [...kept][0]!;
       expect(key).toContain(ctx.adapterName);
-      expect(key).toContain('forward|store||64x64x64');
+      expect(key).toContain('forward|store||256x256x256');
       expect(value).toMatch(/^(register:\d,\d,\d+,\d+|tiled:(8|16))$/);
       // A remembered choice is used as it is, not measured again.
       kept.set(key, 'tiled:16');
       const second = await matmulFastFor(ctx, args);
       expect(second.variant).toBe('tiled 16×16');
       expect(first.variant).toMatch(/^(register \d+×\d+|tiled (8|16)×(8|16))$/);
-      for (const buffer of [a, b, c, unused, unusedBias, ...first.owned, ...second.owned]) ctx.destroyBuffer(buffer);
+      for (const buffer of [a, b, c, unused, unusedBias, ...small.owned, ...first.owned, ...second.owned]) ctx.destroyBuffer(buffer);
     } finally {
       ctx.kernelChoices = before;
     }

@@ -197,6 +197,9 @@ function decodeVariant(text: string | undefined): Variant | undefined {
   return undefined;
 }
 
+/** Multiply-adds from which a product's variant is measured: 256³. */
+export const MEASURE_FROM = 1 << 24;
+
 /** The key a choice is kept under: the adapter and its limits that matter, the product and its shape. */
 function choiceKey(ctx: GpuContext, args: FastMatmulArgs): string {
   return `${ctx.adapterName}|${args.form}|${args.epilogue}|${args.bias ? 'bias' : ''}|${args.M}x${args.K}x${args.N}`;
@@ -206,9 +209,13 @@ function choiceKey(ctx: GpuContext, args: FastMatmulArgs): string {
  * The fast matmul in the variant measured fastest for this shape on this adapter: on first use
  * each candidate runs on scratch buffers of the same sizes (a warm-up, then the median of 3
  * timed submits), and the winner is kept in ctx.kernelChoices; later uses build it directly.
+ * Products under MEASURE_FROM multiply-adds run register-blocked without measuring.
  */
 export async function matmulFastFor(ctx: GpuContext, args: FastMatmulArgs): Promise<Dispatch> {
   if (args.variant || args.tiles) return matmulFast(ctx, args);
+  // Below this size a product costs less than compiling the candidates would (seconds each on a
+  // software adapter), and either variant is quick: the register-blocked one runs, unmeasured.
+  if (args.M * args.K * args.N < MEASURE_FROM) return matmulFast(ctx, args);
   const key = choiceKey(ctx, args);
   let variant = decodeVariant(ctx.kernelChoices.get(key));
   if (!variant) {
