@@ -20,9 +20,13 @@ const field = (name: string): HTMLInputElement => form.elements.namedItem(name) 
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
+/** The column names, shown beside each value when a phone stacks a row (bench.css). */
+const LABELS = [...document.querySelectorAll('#results thead th')].map((th) => th.textContent ?? '');
+
 function cell(row: HTMLTableRowElement, text: string, className?: string): void {
   const td = row.insertCell();
   td.textContent = text;
+  td.dataset.label = LABELS[td.cellIndex] ?? '';
   if (className) td.className = className;
 }
 
