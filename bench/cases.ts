@@ -6,7 +6,7 @@
 import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { streetlights4 } from '../src/data/streetlights.js';
 import type { GpuContext } from '../src/gpu/context.js';
-import { encodeDispatch, type Dispatch } from '../src/gpu/pipeline.js';
+import { runRepeated } from '../src/gpu/pipeline.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { matmulFastFor, type FastForm } from '../src/kernels/matmulFast.js';
 import { seededWeights } from '../src/net/init.js';
@@ -132,15 +132,6 @@ function operands(s: Shape): { aRows: number; aCols: number; bRows: number; bCol
   return { aRows: s.K, aCols: s.M, bRows: s.K, bCols: s.N };
 }
 
-async function runDispatches(ctx: GpuContext, d: Dispatch, repeat: number): Promise<void> {
-  const encoder = ctx.device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  for (let i = 0; i < repeat; i++) encodeDispatch(pass, d);
-  pass.end();
-  ctx.device.queue.submit([encoder.finish()]);
-  await ctx.device.queue.onSubmittedWorkDone();
-}
-
 /** Whether the adapter can hold the shape's three matrices. */
 function fits(ctx: GpuContext, s: Shape): boolean {
   const o = operands(s);
@@ -184,8 +175,8 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       transposeB: s.form === 'backward',
     });
     const oursBytes = ctx.stats().bytes - before;
-    const ours = await time(() => runDispatches(ctx, fast, s.repeat), env.runs, env.warmup);
-    const naiveTime = await time(() => runDispatches(ctx, naive, s.repeat), env.runs, env.warmup);
+    const ours = await time(() => runRepeated(ctx, fast, s.repeat), env.runs, env.warmup);
+    const naiveTime = await time(() => runRepeated(ctx, naive, s.repeat), env.runs, env.warmup);
 
     // TF.js: its matMul with the transposes as flags; waited for by reading the last product.
     const ta = tf.tensor2d(a, [o.aRows, o.aCols]);

@@ -3,7 +3,7 @@
 
 import code from '../shaders/ceiling.wgsl?raw';
 import type { GpuContext } from '../src/gpu/context.js';
-import { bindGroup, encodeDispatch, grid1d, kernel, uniformFor, type Shader } from '../src/gpu/pipeline.js';
+import { bindGroup, grid1d, kernel, runRepeated, uniformFor, type Shader } from '../src/gpu/pipeline.js';
 import { time } from './stats.js';
 
 const shader: Shader = { name: 'ceiling', code };
@@ -32,15 +32,7 @@ export async function measureCeiling(ctx: GpuContext, runs: number, quick = fals
     for (;;) {
       const out = ctx.storage('ceiling.out', invocations * 4);
       const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, invocations, 64, 'ceiling'), bound: {}, owned: [] };
-      const run = async (): Promise<void> => {
-        const encoder = ctx.device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        encodeDispatch(pass, d);
-        pass.end();
-        ctx.device.queue.submit([encoder.finish()]);
-        await ctx.device.queue.onSubmittedWorkDone();
-      };
-      const t = await time(run, quick ? 1 : runs, 1);
+      const t = await time(() => runRepeated(ctx, d), quick ? 1 : runs, 1);
       ctx.destroyBuffer(out);
       const gflops = (invocations * loops * chains * 4 * 2) / t.median / 1e6;
       if (gflops > best.gflops) best = { gflops, chains, loops, invocations, fused };

@@ -132,6 +132,16 @@ export function elementwiseGrid(size: number, groupsX: number, output: string, i
   };
 }
 
+/** One submit of `repeat` copies of a dispatch in one pass, waited for: for timing a kernel. */
+export async function runRepeated(ctx: GpuContext, dispatch: Dispatch, repeat = 1): Promise<void> {
+  const encoder = ctx.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  for (let i = 0; i < repeat; i++) encodeDispatch(pass, dispatch);
+  pass.end();
+  ctx.device.queue.submit([encoder.finish()]);
+  await ctx.device.queue.onSubmittedWorkDone();
+}
+
 export function encodeDispatch(pass: GPUComputePassEncoder, dispatch: Dispatch, dynamicOffsets?: number[]): void {
   pass.setPipeline(dispatch.kernel.pipeline);
   if (dynamicOffsets) pass.setBindGroup(0, dispatch.bindGroup, dynamicOffsets);

@@ -8,7 +8,7 @@ import code from '../../shaders/matmul_fast.wgsl?raw';
 import epilogueCode from '../../shaders/matmul_epilogue.wgsl?raw';
 import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, boundLabels, composeShaders, encodeDispatch, grid2d, kernel, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, boundLabels, composeShaders, grid2d, kernel, runRepeated, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
 import type { Activation } from '../ops/activations/activation.js';
 import { relu } from '../ops/activations/relu.js';
 import { uniformOffset } from '../gpu/wgsl.js';
@@ -124,15 +124,20 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
       size: [tiles.wx, tiles.wy],
       output: 'c',
       owner: (row, col) => [Math.floor(col / (4 * tiles.bn)), Math.floor(row / (4 * tiles.bm))],
-      reads: (row, col) =>
-        args.form === 'forward'
-          ? [{ binding: 'a', row }, { binding: 'b', col }]
-          : args.form === 'backward'
-            ? [{ binding: 'a', row }, { binding: 'b', row: col }, { binding: 'mask', row, col }]
-            : [{ binding: 'a', col: row }, { binding: 'b', col }],
+      reads: readsOf(args.form),
     },
     ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
+}
+
+/** What output cell (row, col) is computed from, in each form: for the page's picture of the grid. */
+function readsOf(form: FastForm): NonNullable<Dispatch['grid']>['reads'] {
+  return (row, col) =>
+    form === 'forward'
+      ? [{ binding: 'a', row }, { binding: 'b', col }]
+      : form === 'backward'
+        ? [{ binding: 'a', row }, { binding: 'b', row: col }, { binding: 'mask', row, col }]
+        : [{ binding: 'a', col: row }, { binding: 'b', col }];
 }
 
 /** Whether the device takes workgroups of side × side invocations. */
@@ -163,12 +168,7 @@ async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16):
       size: [side, side],
       output: 'c',
       owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)],
-      reads: (row, col) =>
-        args.form === 'forward'
-          ? [{ binding: 'a', row }, { binding: 'b', col }]
-          : args.form === 'backward'
-            ? [{ binding: 'a', row }, { binding: 'b', row: col }, { binding: 'mask', row, col }]
-            : [{ binding: 'a', col: row }, { binding: 'b', col }],
+      reads: readsOf(args.form),
     },
     ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
@@ -246,12 +246,7 @@ async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<V
       const times: number[] = [];
       for (let run = 0; run < 4; run++) {
         const started = performance.now();
-        const encoder = ctx.device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        for (let i = 0; i < repeat; i++) encodeDispatch(pass, d);
-        pass.end();
-        ctx.device.queue.submit([encoder.finish()]);
-        await ctx.device.queue.onSubmittedWorkDone();
+        await runRepeated(ctx, d, repeat);
         if (run > 0) times.push(performance.now() - started);
       }
       for (const buffer of d.owned) ctx.destroyBuffer(buffer);
