@@ -7,6 +7,7 @@ import { parseCsv } from '../data/csv.js';
 import { IDX_FILES, idxTrainTest, type IdxFileKey } from '../data/idxSet.js';
 import { parseJsonDataset } from '../data/json.js';
 import { BUILTIN_DATASETS } from '../data/streetlights.js';
+import { decodeWeightsSafetensors, isSafetensors } from '../data/safetensors.js';
 import { decodeWeightsJson, decodeWeightsNpy, type WeightsFile } from '../data/weightsFile.js';
 import { DataError, OptionError } from '../errors.js';
 import { builtinDataset } from '../train/config.js';
@@ -79,9 +80,10 @@ export async function loadWeights(paths: readonly string[], io: CliIO): Promise<
   }
   if (paths.length === 1 && !lower[0]!.endsWith('.npy')) {
     const bytes = await io.readBytes(paths[0]!, 'weights');
+    if (lower[0]!.endsWith('.safetensors') || isSafetensors(bytes)) return decodeWeightsSafetensors(paths[0]!, bytes);
     if (bytes[0] === 0x93 && bytes[1] === 0x4e) return decodeWeightsNpy([{ name: paths[0]!, bytes }]);
     if (!lower[0]!.endsWith('.json') && bytes.length && bytes[0] !== 0x7b && !/^\s/.test(String.fromCharCode(bytes[0]!))) {
-      throw new DataError(`--load ${paths[0]}: not a weights file`, '--load takes a weights .json (from --save or the page) or .npy files, one per matrix');
+      throw new DataError(`--load ${paths[0]}: not a weights file`, '--load takes a weights .json or .safetensors (from --save or the page), or .npy files, one per matrix');
     }
     return decodeWeightsJson(paths[0]!, new TextDecoder().decode(bytes));
   }

@@ -47,7 +47,7 @@ export interface CliIO {
   /** A whole file as text, bounded by the limit for its kind (src/cli/readFiles.ts). */
   readText(path: string, kind: ReadKind): Promise<string>;
   /** Writes --save whole (src/cli/saveFile.ts): to a temporary name, then renamed; a fallback file on failure. */
-  writeText(path: string, text: string): Promise<void>;
+  writeText(path: string, text: string | Uint8Array): Promise<void>;
   /** Fails now, before training, if --save `path` could not be written later; `reading` are the data files. */
   checkWritable(path: string, reading: readonly string[]): Promise<void>;
   readBytes(path: string, kind: ReadKind): Promise<Uint8Array>;

@@ -10,7 +10,7 @@
 
 import * as nodeFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { OptionError, OutputError } from '../errors.js';
 
 /** The parts of node:fs/promises the writer uses (a test swaps in one whose writes fail). */
@@ -104,7 +104,7 @@ export async function checkSaveTarget(path: string, reading: readonly string[], 
   await fs.unlink(temporary).catch(() => undefined);
 }
 
-async function writeWhole(fs: SaveFs, path: string, text: string): Promise<void> {
+async function writeWhole(fs: SaveFs, path: string, text: string | Uint8Array): Promise<void> {
   const file = await fs.open(path, 'wx', 0o644);
   try {
     await file.writeFile(text);
@@ -119,7 +119,7 @@ async function writeWhole(fs: SaveFs, path: string, text: string): Promise<void>
  * only if it is still a regular file or absent. On failure the temporary file is removed and the
  * text is written to a fallback file instead; the OutputError thrown names both.
  */
-export async function saveText(path: string, text: string, fs: SaveFs = nodeFs, fallbackDir = tmpdir()): Promise<void> {
+export async function saveText(path: string, text: string | Uint8Array, fs: SaveFs = nodeFs, fallbackDir = tmpdir()): Promise<void> {
   const target = resolve(path);
   const temporary = temporaryName(dirname(target));
   try {
@@ -129,7 +129,7 @@ export async function saveText(path: string, text: string, fs: SaveFs = nodeFs, 
     await fs.rename(temporary, target);
   } catch (error) {
     await fs.unlink(temporary).catch(() => undefined);
-    const fallback = join(fallbackDir, `backprop-weights-${process.pid}-${Date.now()}.json`);
+    const fallback = join(fallbackDir, `backprop-weights-${process.pid}-${Date.now()}${extname(path) || '.json'}`);
     const saved = await writeWhole(fs, fallback, text).then(
       () => true,
       async () => {

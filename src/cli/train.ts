@@ -1,6 +1,7 @@
 // `backprop train`: options → the run resolver (dataset, network, config) → a run on the GPU (or
 // the CPU) → the seed's log lines, or JSON. Everything is checked before the GPU is asked for.
 
+import { encodeWeightsSafetensors } from '../data/safetensors.js';
 import { encodeWeightsJson } from '../data/weightsFile.js';
 import { DeviceLostError, DivergenceError, InterruptedError, MismatchError, OptionError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
@@ -53,7 +54,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let ctx = options.cpu ? undefined : await gpuContext();
   const float32 = ctx !== undefined;
   const save = async (weights: readonly ArrayLike<number>[]): Promise<void> => {
-    if (options.save !== undefined) await io.writeText(options.save, encodeWeightsJson(config.layers, weights));
+    if (options.save === undefined) return;
+    // .safetensors (as torch's state_dict names them), else the JSON weights file.
+    const bytes = /\.safetensors$/i.test(options.save) ? encodeWeightsSafetensors(config.layers, weights) : encodeWeightsJson(config.layers, weights);
+    await io.writeText(options.save, bytes);
   };
   const simulateLossAt = Number(process.env.BACKPROP_SIMULATE_DEVICE_LOSS ?? NaN);
   let simulated = false;

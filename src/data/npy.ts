@@ -103,7 +103,7 @@ export function decodeNpy(name: string, bytes: Uint8Array): NpyArray {
 }
 
 /** An IEEE half-precision value from its 16 bits. */
-function float16(bits: number): number {
+export function float16(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -12,7 +12,7 @@ import type { TrainConfig } from '../train/config.js';
 import { pyFloat } from '../train/format.js';
 import { PageDevice } from './device.js';
 import { byId, clear, h } from './dom.js';
-import { download, downloadWeightsJson, downloadWeightsNpy, importWeights } from './files.js';
+import { download, downloadWeightsJson, downloadWeightsNpy, downloadWeightsSafetensors, importWeights } from './files.js';
 import { DrawPad, fetchMnist } from './digits.js';
 import { SettingsForm } from './form.js';
 import { Lab } from './lab/lab.js';
@@ -337,6 +337,7 @@ export class App {
     byId<HTMLInputElement>('per-update').addEventListener('change', (e) => this.seedViews.chart.setPerUpdate((e.target as HTMLInputElement).checked));
     click('export-weights', () => this.lesson && downloadWeightsJson(this.lesson.config.layers, this.lesson.weights));
     click('export-npy', () => this.lesson && downloadWeightsNpy(this.lesson.config.layers, this.lesson.weights));
+    click('export-safetensors', () => this.lesson && downloadWeightsSafetensors(this.lesson.config.layers, this.lesson.weights));
     click('export-trace', () => {
       if (!this.lesson) return;
       const trace = {

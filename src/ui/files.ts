@@ -2,6 +2,7 @@
 // are read as text or bytes and parsed, never evaluated.
 
 import { encodeNpy } from '../data/npy.js';
+import { decodeWeightsSafetensors, encodeWeightsSafetensors } from '../data/safetensors.js';
 import { decodeWeightsJson, decodeWeightsNpy, encodeWeightsJson } from '../data/weightsFile.js';
 import { DataError } from '../errors.js';
 import { weightShape, weightsName, type Layers } from '../net/spec.js';
@@ -26,17 +27,28 @@ export function downloadWeightsNpy(layers: Layers, weights: readonly ArrayLike<n
   weights.forEach((w, l) => download(`${weightsName(l)}.npy`, encodeNpy(w, weightShape(layers, l)) as BlobPart, 'application/octet-stream'));
 }
 
+/** weights.safetensors, tensors named as torch.nn.Sequential's state_dict (src/data/safetensors.ts). */
+export function downloadWeightsSafetensors(layers: Layers, weights: readonly ArrayLike<number>[]): void {
+  download('weights.safetensors', encodeWeightsSafetensors(layers, weights) as BlobPart, 'application/octet-stream');
+}
+
 export interface ImportedWeights {
   layers: Layers;
   weights: Float64Array[];
 }
 
 /**
- * A weights.json, or one .npy per matrix (named weights_0_1.npy, ... or taken in the order given).
+ * A weights.json or weights.safetensors, or one .npy per matrix (named weights_0_1.npy, ... or
+ * taken in the order given).
  * The layer sizes follow from the shapes, which must chain: (a, b), (b, c), ...
  */
 export async function importWeights(files: readonly File[]): Promise<ImportedWeights> {
   if (files.length === 0) throw new DataError('no file chosen');
+  const safetensors = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+  if (safetensors) {
+    if (files.length > 1) throw new DataError('choose one .safetensors file');
+    return decodeWeightsSafetensors(safetensors.name, new Uint8Array(await safetensors.arrayBuffer()));
+  }
   const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
   if (json) {
     if (files.length > 1) throw new DataError('choose one weights.json, or .npy files only');

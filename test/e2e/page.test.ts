@@ -10,6 +10,7 @@ import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { main, nodeIO } from '../../src/cli/main.js';
 import { decodeNpy } from '../../src/data/npy.js';
+import { decodeWeightsSafetensors } from '../../src/data/safetensors.js';
 import { decodeWeightsJson } from '../../src/data/weightsFile.js';
 import { streetlights4 } from '../../src/data/streetlights.js';
 import { seededWeights } from '../../src/net/init.js';
@@ -215,7 +216,7 @@ describe('settings in the URL', () => {
 });
 
 describe('export and import', () => {
-  test('weights.json, .npy and trace.json download; numpy-format files read back as the trained weights', async () => {
+  test('weights.json, .npy, .safetensors and trace.json download; the files read back as the trained weights', async () => {
     const page = await open('?autorun=1');
     await waitForState(page, 'done');
     const dir = mkdtempSync(join(tmpdir(), 'backprop-downloads-'));
@@ -224,8 +225,9 @@ describe('export and import', () => {
     await page.click('details.files summary');
     await page.click('#export-weights');
     await page.click('#export-npy');
+    await page.click('#export-safetensors');
     await page.click('#export-trace');
-    const want = ['trace.json', 'weights.json', 'weights_0_1.npy', 'weights_1_2.npy'];
+    const want = ['trace.json', 'weights.json', 'weights.safetensors', 'weights_0_1.npy', 'weights_1_2.npy'];
     await expect.poll(() => readdirSync(dir).sort(), { timeout: 15_000 }).toEqual(want);
 
     const json = decodeWeightsJson('weights.json', readFileSync(join(dir, 'weights.json'), 'utf8'));
@@ -241,6 +243,9 @@ describe('export and import', () => {
     expect(w01.shape).toEqual([3, 4]);
     expect(Array.from(w01.values)).toEqual(Array.from(json.weights[0]!));
     expect(decodeNpy('weights_1_2.npy', readFileSync(join(dir, 'weights_1_2.npy'))).shape).toEqual([4, 1]);
+    const st = decodeWeightsSafetensors('weights.safetensors', readFileSync(join(dir, 'weights.safetensors')));
+    expect(st.layers).toEqual([3, 4, 1]);
+    expect(Array.from(st.weights[0]!)).toEqual(Array.from(json.weights[0]!, (x) => Math.fround(x)));
     const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as { errors: unknown[]; check: { ok: boolean } };
     expect(trace.errors).toHaveLength(60);
     expect(trace.check.ok).toBe(true);
@@ -253,6 +258,13 @@ describe('export and import', () => {
     await page.waitForFunction(() => /4 updates/.test(document.querySelector('#position')!.textContent!));
     const first = Number(await page.$eval('#position', (e) => (e as HTMLElement).dataset.lastError));
     expect(first).toBeLessThan(1e-4);
+
+    // The safetensors file imports too.
+    await (input as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(join(dir, 'weights.safetensors'));
+    await page.waitForFunction(() => /^Loaded weights.safetensors/.test(document.querySelector('#import-status')!.textContent!));
+    await page.click('#step-iteration');
+    await page.waitForFunction(() => /4 updates/.test(document.querySelector('#position')!.textContent!));
+    expect(Number(await page.$eval('#position', (e) => (e as HTMLElement).dataset.lastError))).toBeLessThan(1e-4);
 
     // Bad files are refused with a reason; nothing is changed.
     const bad = join(dir, 'bad.json');
