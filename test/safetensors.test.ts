@@ -14,6 +14,8 @@ import { run } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backprop-safetensors-'));
 const python = spawnSync('python3', ['-c', 'print(1)']).status === 0;
+/** Debian's python3 with Debian's python3-torch (.ci/run installs it). */
+const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0;
 
 describe('safetensors', () => {
   test('round trip: the same layers, weights (float32) and biases; weights stored (out, in) as torch keeps them', () => {
@@ -104,4 +106,34 @@ open(sys.argv[1], 'wb').write(struct.pack('<Q', len(text)) + text + w0.tobytes()
     expect(trained.out).toHaveLength(2);
   });
 
+
+  test.skipIf(!torch)("PyTorch's own load_state_dict takes our file, and its forward pass is ours", async () => {
+    const st = join(dir, 'torch.safetensors');
+    const js = join(dir, 'torch.json');
+    expect((await run('train', '--cpu', '--bias', '--save', st)).code).toBe(0);
+    expect((await run('train', '--cpu', '--bias', '--save', js)).code).toBe(0);
+    const script = `
+import json, struct, sys, torch
+raw = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', raw[:8])[0]
+header = json.loads(raw[8:8 + n]); data = raw[8 + n:]
+state = {k: torch.frombuffer(bytearray(data[t['data_offsets'][0]:t['data_offsets'][1]]), dtype=torch.float32).reshape(t['shape'])
+         for k, t in header.items() if k != '__metadata__'}
+model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+model.load_state_dict(state)   # strict: every key and shape must match
+x = torch.tensor([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], dtype=torch.float32)
+print(json.dumps(model(x).flatten().tolist()))
+`;
+    const r = spawnSync('/usr/bin/python3', ['-c', script, st], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const theirs = JSON.parse(r.stdout) as number[];
+    // Ours, in float64 from the JSON file: relu(x · W1 + b1) · W2 + b2.
+    const w = JSON.parse(readFileSync(js, 'utf8')) as { weights: Record<string, number[][]>; biases: Record<string, number[]> };
+    const x = [[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]];
+    const ours = x.map((row) => {
+      const hidden = [0, 1, 2, 3].map((j) => Math.max(0, row.reduce((s, v, i) => s + v * w.weights.weights_0_1![i]![j]!, w.biases.bias_0_1![j]!)));
+      return hidden.reduce((s, h, j) => s + h * w.weights.weights_1_2![j]![0]!, w.biases.bias_1_2![0]!);
+    });
+    theirs.forEach((v, i) => expect(Math.abs(v - ours[i]!)).toBeLessThan(1e-6));
+  });
 });
