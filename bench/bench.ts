@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createNodeGpuContext, nodeGpu } from '../src/gpu/node.js';
-import { runCases, type Row } from './cases.js';
+import { figure as fmt, runCases, type Row } from './cases.js';
 import { loadPeers } from './peers.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -42,7 +42,6 @@ function report(row: Row): void {
   else process.stderr.write(`  ${row.case}: ${fmt(row.ours)} vs ${fmt(row.peer)} ${row.unit} (${row.peerName}) = ${row.ratio.toFixed(1)}×\n`);
 }
 
-const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
 // --- memory over a long run ----------------------------------------------------------------------
 

@@ -5,8 +5,8 @@
 import '../src/ui/style.css';
 import './bench.css';
 import { createGpuContext } from '../src/gpu/context.js';
-import { localStorageChoices } from '../src/gpu/choices.js';
-import { runCases, type Row } from './cases.js';
+import { pageChoices } from '../src/gpu/choices.js';
+import { figure as fmt, runCases, type Row } from './cases.js';
 import { loadPeers } from './peers.js';
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
@@ -18,7 +18,6 @@ const json = $<HTMLTextAreaElement>('#json');
 const copy = $<HTMLButtonElement>('#copy');
 const field = (name: string): HTMLInputElement => form.elements.namedItem(name) as HTMLInputElement;
 
-const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
 /** The column names, shown beside each value when a phone stacks a row (bench.css). */
 const LABELS = [...document.querySelectorAll('#results thead th')].map((th) => th.textContent ?? '');
@@ -53,11 +52,7 @@ async function main(): Promise<void> {
     return;
   }
   const ctx = await createGpuContext(navigator.gpu, { maxStorageBufferBindingSize: 1 << 28, maxBufferSize: 1 << 28 });
-  try {
-    ctx.kernelChoices = localStorageChoices(localStorage);
-  } catch {
-    // no storage: measured again next time
-  }
+  ctx.kernelChoices = pageChoices();
   $('#adapter').textContent = ctx.adapterName;
   // 4096³ needs 64 MB matrices; offer the large shapes only where the device takes them.
   const largeFits = ctx.limits.maxStorageBufferBindingSize >= 4096 * 4096 * 4 && ctx.limits.maxBufferSize >= 4096 * 4096 * 4;

@@ -41,6 +41,11 @@ export interface Row {
   note?: string;
 }
 
+/** A figure as the tables show it: 3 significant digits below 1, 2 decimals below 100, whole above. */
+export function figure(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3);
+}
+
 export interface BenchEnv {
   ctx: GpuContext;
   peers: Peers;

@@ -17,6 +17,15 @@ export function memoryChoices(): ChoiceStore {
 
 const STORAGE_KEY = 'webgpu-backprop.kernels';
 
+/** A page's store: localStorage where the page may use it (not in a sandboxed frame), else memory. */
+export function pageChoices(): ChoiceStore {
+  try {
+    return localStorageChoices(localStorage);
+  } catch {
+    return memoryChoices();
+  }
+}
+
 /** Choices in the browser's localStorage, so a page measures each shape once per adapter. */
 export function localStorageChoices(storage: Storage): ChoiceStore {
   const read = (): Record<string, string> => {

@@ -143,8 +143,11 @@ function readsOf(form: FastForm): NonNullable<Dispatch['grid']>['reads'] {
 /** Whether the device takes workgroups of side × side invocations. */
 function tiledFits(ctx: GpuContext, side: number): boolean {
   const l = ctx.limits;
-  return side <= l.maxComputeWorkgroupSizeX && side <= l.maxComputeWorkgroupSizeY && side * side <= l.maxComputeInvocationsPerWorkgroup && 2 * 16 * 64 * 4 <= l.maxComputeWorkgroupStorageSize;
+  return side <= l.maxComputeWorkgroupSizeX && side <= l.maxComputeWorkgroupSizeY && side * side <= l.maxComputeInvocationsPerWorkgroup && TILED_WORKGROUP_BYTES <= l.maxComputeWorkgroupStorageSize;
 }
+
+/** matmul_tiled.wgsl's workgroup memory: slice_a and slice_b, KT (16) × MAX_SIDE (64) floats each. */
+const TILED_WORKGROUP_BYTES = 2 * 16 * 64 * 4;
 
 /** The workgroup-tiled variant: T × T invocations, each a 4×4 block, a (4T) × (4T) block per workgroup. */
 async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16): Promise<Dispatch> {

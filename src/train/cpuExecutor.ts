@@ -169,10 +169,7 @@ export class CpuExecutor {
 
   /** As run(), appending the completed iterations' errors to `out` instead of a new array. */
   runInto(steps: number, out: IterationError[]): void {
-    for (let s = 0; s < steps; s++) {
-      const done = this.step();
-      if (done !== undefined) out.push(done);
-    }
+    runSteps(steps, () => this.step(), out);
   }
 
   runIterations(count: number): IterationError[] {

@@ -47,9 +47,8 @@ export class Cursor {
   }
 }
 
-/** Calls `step` `steps` times and collects what the completed iterations returned. */
-export function runSteps<T>(steps: number, step: () => T | undefined): T[] {
-  const out: T[] = [];
+/** Calls `step` `steps` times and collects what the completed iterations returned (into `out`, when given). */
+export function runSteps<T>(steps: number, step: () => T | undefined, out: T[] = []): T[] {
   for (let s = 0; s < steps; s++) {
     const done = step();
     if (done !== undefined) out.push(done);

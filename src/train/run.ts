@@ -306,7 +306,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
           const weights = await gpu.readWeights();
           const shifted = chunk.map((e) => ({ ...e, iteration: e.iteration + offset }));
           record(shifted);
-          for (const entry of shifted) await report(entry, gpu.evaluate && ((data) => gpu.evaluate!(data)));
+          if (dataset.labels) for (const entry of shifted) await report(entry, gpu.evaluate && ((data) => gpu.evaluate!(data)));
           checkpoint = { iteration: offset + gpu.where.iteration, weights };
           run.onCheckpoint?.(checkpoint, ctx);
         }

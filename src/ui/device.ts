@@ -3,7 +3,7 @@
 
 import type { Dataset } from '../data/dataset.js';
 import { BackpropError, DeviceLostError } from '../errors.js';
-import { localStorageChoices } from '../gpu/choices.js';
+import { pageChoices } from '../gpu/choices.js';
 import { createGpuContext, type GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from '../train/config.js';
 import { deviceNeeds } from '../train/gpuBuffers.js';
@@ -71,10 +71,6 @@ export class PageDevice {
 
 /** The page keeps the kernel variants it measured in localStorage: each shape is timed once per adapter. */
 function remembering(ctx: GpuContext): GpuContext {
-  try {
-    ctx.kernelChoices = localStorageChoices(localStorage);
-  } catch {
-    // No storage (a sandboxed frame): choices last for this page.
-  }
+  ctx.kernelChoices = pageChoices();
   return ctx;
 }
