@@ -5,7 +5,7 @@
 
 import { BackpropError, OutputError } from '../errors.js';
 import { listDirectory, readCapped, readTextCapped, type ReadKind } from './readFiles.js';
-import { checkSaveTarget, saveText } from './saveFile.js';
+import { checkSaveTarget, makeDirectory, saveText } from './saveFile.js';
 import { runCli } from './train.js';
 
 export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number> {
@@ -46,10 +46,12 @@ export interface CliIO {
   err(line: string): void;
   /** A whole file as text, bounded by the limit for its kind (src/cli/readFiles.ts). */
   readText(path: string, kind: ReadKind): Promise<string>;
-  /** Writes --save whole (src/cli/saveFile.ts): to a temporary name, then renamed; a fallback file on failure. */
-  writeText(path: string, text: string | Uint8Array): Promise<void>;
-  /** Fails now, before training, if --save `path` could not be written later; `reading` are the data files. */
-  checkWritable(path: string, reading: readonly string[]): Promise<void>;
+  /** Writes --save (or `option`) whole (src/cli/saveFile.ts): to a temporary name, then renamed; a fallback file on failure. */
+  writeText(path: string, text: string | Uint8Array, option?: string): Promise<void>;
+  /** Fails now, before training, if --save (or `option`) `path` could not be written later; `reading` are the data files. */
+  checkWritable(path: string, reading: readonly string[], option?: string): Promise<void>;
+  /** Makes the directory an option names (export --pytorch DIR), or fails in one line. */
+  makeDirectory(path: string, option: string): Promise<void>;
   readBytes(path: string, kind: ReadKind): Promise<Uint8Array>;
   isDirectory(path: string): Promise<boolean>;
   listDirectory(path: string): Promise<string[]>;
@@ -90,7 +92,8 @@ export function nodeIO(): CliIO {
     readText: readTextCapped,
     isDirectory: async (path) => (await (await import('node:fs/promises')).stat(path).catch(() => undefined))?.isDirectory() ?? false,
     listDirectory,
-    writeText: (path, text) => saveText(path, text),
-    checkWritable: (path, reading) => checkSaveTarget(path, reading),
+    writeText: (path, text, option) => saveText(path, text, undefined, undefined, option),
+    checkWritable: (path, reading, option) => checkSaveTarget(path, reading, undefined, option),
+    makeDirectory,
   };
 }

@@ -31,6 +31,8 @@ const OPTIONS = {
   save: { type: 'string' },
   load: { type: 'string', multiple: true },
   plan: { type: 'string' },
+  pytorch: { type: 'string' },
+  onnx: { type: 'string' },
   check: { type: 'boolean' },
   cpu: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -39,6 +41,7 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 export const USAGE = `Usage: backprop train [options]
+       backprop export --pytorch <dir> | --onnx <file> [train's options] [--load <file>]
 
 Trains a neural network with gradient descent and backpropagation on the GPU (WebGPU compute
 shaders through Dawn), as the lesson's numpy does. With no options it runs the seed's two-layer
@@ -68,8 +71,9 @@ Options:
   --shuffle, --no-shuffle  a new order of the examples every epoch, drawn from the seed
   --init seed|he        the seed's 2*random-1 weights, or those scaled by √(6/inputs) (He)
   --shift <px>          images only: move each image by up to px pixels each epoch (augmentation)
-  --save <file>         write the trained weights as JSON (also the last good weights if the run
-                        diverges or the GPU is lost for good)
+  --save <file>         write the trained weights: .json, .safetensors (PyTorch's state_dict names)
+                        or .onnx (the forward pass, for ONNX Runtime); also the last good weights if
+                        the run diverges or the GPU is lost for good
   --load <file>         start from weights saved by --save or exported by the page: a weights .json,
                         or the .npy files, one per matrix (--load weights_0_1.npy --load weights_1_2.npy;
                         float16/32/64, either byte order, C or Fortran order)
@@ -81,6 +85,14 @@ Options:
   --cpu                 train on the CPU reference only (float64, no GPU needed)
   --json                one JSON object per logged iteration, then a summary object
   -h, --help            this help
+
+backprop export takes train's options (the network, data, kind of descent and schedule) and writes:
+  --pytorch <dir>       train.py, the same run in PyTorch (python3 train.py; --processes N for
+                        DistributedDataParallel on gloo; --float64 as --cpu), beside the data and the
+                        starting weights as .npy files (the run's seeded ones, or --load's)
+  --onnx <file>         the network as an ONNX model (MatMul, Add, Relu/Sigmoid/Tanh, Softmax): input
+                        layer_0, output prediction or probabilities; its weights are --load's
+                        (a trained network: backprop train --save w.safetensors, then --load w.safetensors)
   -v, --version         the version
 
 GPU values are float32 and print as the shortest decimal that reads back as the same float32;
@@ -100,6 +112,10 @@ export interface CliOptions {
   version: boolean;
   settings: RunSettings;
   save?: string | undefined;
+  /** export: the directory for train.py and its .npy files. */
+  pytorch?: string | undefined;
+  /** export: the .onnx file. */
+  onnx?: string | undefined;
   load?: string[] | undefined;
   plan: PlanChoice;
   check: boolean;
@@ -119,6 +135,16 @@ export function parseOptions(argv: string[]): CliOptions {
   };
   const plan = (values.plan ?? 'auto') as PlanChoice;
   if (!PLAN_CHOICES.includes(plan)) throw new OptionError(`unknown plan "${plan}"`, `choose one of: ${PLAN_CHOICES.join(', ')}`);
+  if (command === 'export') {
+    for (const name of ['save', 'plan', 'check', 'cpu', 'json'] as const) {
+      if (values[name] !== undefined) throw new OptionError(`--${name} is an option of backprop train; backprop export trains nothing`, 'give --pytorch <dir> or --onnx <file>');
+    }
+    if (values.pytorch === undefined && values.onnx === undefined) throw new OptionError('backprop export needs --pytorch <dir> or --onnx <file> (or both)', 'see backprop --help');
+  } else {
+    for (const name of ['pytorch', 'onnx'] as const) {
+      if (values[name] !== undefined) throw new OptionError(`--${name} is an option of backprop export`, `backprop export --${name} ${values[name]} [the same options]`);
+    }
+  }
   if (values.check && values.cpu) throw new OptionError('--check compares the GPU with the CPU reference, so it cannot be combined with --cpu');
   return {
     command,
@@ -143,6 +169,8 @@ export function parseOptions(argv: string[]): CliOptions {
       activation: values.activation,
     },
     save: values.save,
+    pytorch: values.pytorch,
+    onnx: values.onnx,
     load: values.load,
     plan,
     check: values.check ?? false,

@@ -58,12 +58,12 @@ function kind(stat: { isDirectory(): boolean; isSymbolicLink(): boolean; isChara
 }
 
 /**
- * Fails now, with one line naming the reason, if `--save path` could not be written after
- * training. `reading` are the files and directories the run reads its data from.
+ * Fails now, with one line naming the reason, if `--save path` (or `option path`) could not be
+ * written after training. `reading` are the files and directories the run reads its data from.
  */
-export async function checkSaveTarget(path: string, reading: readonly string[], fs: SaveFs = nodeFs): Promise<void> {
+export async function checkSaveTarget(path: string, reading: readonly string[], fs: SaveFs = nodeFs, option = '--save'): Promise<void> {
   const refuse = (why: string, hint?: string): never => {
-    throw new OptionError(`--save "${path}": ${why}`, hint);
+    throw new OptionError(`${option} "${path}": ${why}`, hint);
   };
   if (path === '') refuse('an empty name', 'give a file name, such as --save weights.json');
   if (path.endsWith('/')) refuse('ends with /, so it names a directory', 'give a file name');
@@ -77,7 +77,7 @@ export async function checkSaveTarget(path: string, reading: readonly string[], 
     return refuse(reason(error));
   });
   if (existing && !existing.isFile()) {
-    refuse(`it is ${kind(existing)}; --save writes only regular files and never replaces anything else`, 'give the name of a new or existing regular file');
+    refuse(`it is ${kind(existing)}; ${option} writes only regular files and never replaces anything else`, 'give the name of a new or existing regular file');
   }
   if (existing) {
     for (const read of reading) {
@@ -119,7 +119,7 @@ async function writeWhole(fs: SaveFs, path: string, text: string | Uint8Array): 
  * only if it is still a regular file or absent. On failure the temporary file is removed and the
  * text is written to a fallback file instead; the OutputError thrown names both.
  */
-export async function saveText(path: string, text: string | Uint8Array, fs: SaveFs = nodeFs, fallbackDir = tmpdir()): Promise<void> {
+export async function saveText(path: string, text: string | Uint8Array, fs: SaveFs = nodeFs, fallbackDir = tmpdir(), option = '--save'): Promise<void> {
   const target = resolve(path);
   const temporary = temporaryName(dirname(target));
   try {
@@ -129,7 +129,7 @@ export async function saveText(path: string, text: string | Uint8Array, fs: Save
     await fs.rename(temporary, target);
   } catch (error) {
     await fs.unlink(temporary).catch(() => undefined);
-    const fallback = join(fallbackDir, `backprop-weights-${process.pid}-${Date.now()}${extname(path) || '.json'}`);
+    const fallback = join(fallbackDir, `backprop-${option === '--save' ? 'weights' : 'export'}-${process.pid}-${Date.now()}${extname(path) || '.json'}`);
     const saved = await writeWhole(fs, fallback, text).then(
       () => true,
       async () => {
@@ -139,8 +139,22 @@ export async function saveText(path: string, text: string | Uint8Array, fs: Save
     );
     const why = (error as { code?: string }).code === 'ENOTREG' ? (error as Error).message : reason(error);
     throw new OutputError(
-      `cannot write --save ${path}: ${why}; ` + (saved ? `the weights are saved in ${fallback} instead` : `nor a fallback in ${fallbackDir}: the weights are lost`),
+      `cannot write ${option} ${path}: ${why}; ` +
+        (saved ? `${option === '--save' ? 'the weights are' : 'it is'} saved in ${fallback} instead` : `nor a fallback in ${fallbackDir}: ${option === '--save' ? 'the weights are' : 'it is'} lost`),
       saved ? 'move that file where you want it' : 'free some space and run again',
     );
   }
+}
+
+/**
+ * Makes the directory `option path` names (and its parents), or fails with one line: a file or a
+ * link in the way, no permission. An existing directory is used as it is.
+ */
+export async function makeDirectory(path: string, option: string): Promise<void> {
+  if (path === '') throw new OptionError(`${option} "": an empty name`, `give a directory, such as ${option} exported`);
+  const existing = await nodeFs.lstat(path).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new OptionError(`${option} "${path}": it is ${existing.isFile() ? 'a file' : kind(existing)}, not a directory`, 'give a new or existing directory');
+  await nodeFs.mkdir(path, { recursive: true }).catch((error: unknown) => {
+    throw new OptionError(`${option} "${path}": cannot make the directory: ${reason(error)}`);
+  });
 }

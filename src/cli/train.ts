@@ -3,6 +3,7 @@
 
 import { encodeWeightsSafetensors } from '../data/safetensors.js';
 import { encodeWeightsJson } from '../data/weightsFile.js';
+import { encodeOnnx } from '../export/onnx.js';
 import { DeviceLostError, DivergenceError, InterruptedError, MismatchError, OptionError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { createNodeGpuContext } from '../gpu/node.js';
@@ -14,6 +15,7 @@ import { describeCheckpoint, lastCheckpoint, train, type Checkpoint } from '../t
 import { resolvePlan } from '../train/trainer.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { fileDataSource, loadWeights } from './data.js';
+import { runExport } from './export.js';
 import type { CliIO } from './main.js';
 import { parseOptions, USAGE } from './options.js';
 import { Interrupts } from './interrupts.js';
@@ -33,7 +35,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.out(USAGE);
     return command === undefined && !options.help ? 2 : 0;
   }
-  if (command !== 'train') throw new OptionError(`unknown command "${command}"`, 'the command is: backprop train [options]');
+  if (command === 'export') return runExport(argv, options, io);
+  if (command !== 'train') throw new OptionError(`unknown command "${command}"`, 'the commands are: backprop train [options], backprop export [options]');
 
   if (options.save !== undefined) await io.checkWritable(options.save, options.settings.dataset !== undefined ? [options.settings.dataset] : []);
   const file = options.load !== undefined ? await loadWeights(options.load, io) : undefined;
@@ -55,8 +58,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const float32 = ctx !== undefined;
   const save = async (weights: readonly ArrayLike<number>[]): Promise<void> => {
     if (options.save === undefined) return;
-    // .safetensors (as torch's state_dict names them), else the JSON weights file.
-    const bytes = /\.safetensors$/i.test(options.save) ? encodeWeightsSafetensors(config.layers, weights) : encodeWeightsJson(config.layers, weights);
+    // .safetensors (as torch's state_dict names them), .onnx (the forward pass), else the JSON weights file.
+    const bytes = /\.safetensors$/i.test(options.save)
+      ? encodeWeightsSafetensors(config.layers, weights)
+      : /\.onnx$/i.test(options.save)
+        ? encodeOnnx({ layers: config.layers, activation: config.activation, loss: config.loss, bias: config.bias, weights })
+        : encodeWeightsJson(config.layers, weights);
     await io.writeText(options.save, bytes);
   };
   const simulateLossAt = Number(process.env.BACKPROP_SIMULATE_DEVICE_LOSS ?? NaN);

@@ -7,22 +7,24 @@ import { DataError } from '../errors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** A float32 .npy file of the given shape (C order). */
-export function encodeNpy(values: ArrayLike<number>, shape: readonly number[]): Uint8Array {
+/** A float32 (or float64) .npy file of the given shape (C order). */
+export function encodeNpy(values: ArrayLike<number>, shape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== values.length) throw new RangeError(`shape (${shape.join(', ')}) holds ${count} values, got ${values.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const size = dtype === 'float64' ? 8 : 4;
+  let header = `{'descr': '<f${size}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = MAGIC.length + 2 + 2 + header.length + 1;
   header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const out = new Uint8Array(MAGIC.length + 4 + header.length + count * 4);
+  const out = new Uint8Array(MAGIC.length + 4 + header.length + count * size);
   out.set(MAGIC, 0);
   out[6] = 1; // version 1.0
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  const data = new Float32Array(out.buffer, 10 + header.length, count);
-  data.set(Array.from(values));
+  // The header ends on a 64-byte boundary, so the values are aligned for a typed array (little-endian machines).
+  const data = dtype === 'float64' ? new Float64Array(out.buffer, 10 + header.length, count) : new Float32Array(out.buffer, 10 + header.length, count);
+  data.set(values);
   return out;
 }
 
