@@ -10,7 +10,8 @@ import { fileDataSource, loadWeights } from './data.js';
 import type { CliIO } from './main.js';
 import type { CliOptions } from './options.js';
 
-const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(bytes < 1e5 ? 3 : 1)} MB`;
+/** 441 bytes, 13.7 kB, 25.3 MB. */
+const size = (bytes: number): string => (bytes < 1e3 ? `${bytes} bytes` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export async function runExport(argv: readonly string[], options: CliOptions, io: CliIO): Promise<number> {
   const reading = options.settings.dataset !== undefined ? [options.settings.dataset] : [];
@@ -29,14 +30,14 @@ export async function runExport(argv: readonly string[], options: CliOptions, io
     for (const f of files) await io.writeText(join(dir, f.name), f.bytes, '--pytorch');
     const bytes = files.reduce((sum, f) => sum + f.bytes.length, 0);
     io.out(`${join(dir, 'train.py')}: ${config.layers.join('-')} on ${dataset.name}, ${config.mode}${config.mode === 'batch' ? ` (batch ${config.batchSize})` : ''}, ` +
-      `${files.length - 1} .npy files beside it (${megabytes(bytes)} in all)`);
+      `${files.length - 1} .npy files beside it (${size(bytes)} in all)`);
     io.out(`  python3 ${join(dir, 'train.py')}              (--float64 as --cpu, --processes 2 data parallel, --json)`);
   }
   if (options.onnx !== undefined) {
     const bytes = encodeOnnx({ layers: config.layers, activation: config.activation, loss: config.loss, bias: config.bias, weights });
     await io.writeText(options.onnx, bytes, '--onnx');
     const out = config.layers.at(-1)!;
-    io.out(`${options.onnx}: input ${ONNX_INPUT} (batch, ${config.layers[0]}), output ${onnxOutput(config.loss)} (batch, ${out})${config.loss === 'softmax' ? ` and logits (batch, ${out})` : ''}, ${megabytes(bytes.length)}`);
+    io.out(`${options.onnx}: input ${ONNX_INPUT} (batch, ${config.layers[0]}), output ${onnxOutput(config.loss)} (batch, ${out})${config.loss === 'softmax' ? ` and logits (batch, ${out})` : ''}, ${size(bytes.length)}`);
     if (!loaded) io.err(`backprop: note: no --load, so ${options.onnx} holds the untrained starting weights (train with --save w.safetensors, then export with --load w.safetensors)`);
   }
   return 0;

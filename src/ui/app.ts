@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/idxSet.js';
 import { parseJsonDataset } from '../data/json.js';
 import { BackpropError, DataError, DeviceLostError } from '../errors.js';
-import { resolveRun, type LoadedWeights } from '../train/resolve.js';
+import { resolveRun, type LoadedWeights, type ResolvedRun } from '../train/resolve.js';
 import type { TrainConfig } from '../train/config.js';
 import { pyFloat } from '../train/format.js';
 import { PageDevice } from './device.js';
@@ -36,6 +36,8 @@ const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'error-card', 'c
 export class App {
   private settings: Settings;
   private lesson: Lesson | undefined;
+  /** The run the lesson was made from (its data and starting weights), for the PyTorch export. */
+  private resolved: ResolvedRun | undefined;
   private readonly device: PageDevice;
   private readonly form: SettingsForm;
   private readonly data: PageData = { remote: { mnist: () => fetchMnist() } };
@@ -131,6 +133,7 @@ export class App {
       if (this.settings.dataset in this.data.remote && !this.fetched.has(this.settings.dataset)) byId('epoch-report').textContent = 'Loading the digits…';
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const { config, dataset, test } = run;
+      this.resolved = run;
       const ctx = await this.contextFor(config, dataset);
       this.lesson = test
         ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews)
@@ -338,6 +341,19 @@ export class App {
     click('export-weights', () => this.lesson && downloadWeightsJson(this.lesson.config.layers, this.lesson.weights));
     click('export-npy', () => this.lesson && downloadWeightsNpy(this.lesson.config.layers, this.lesson.weights));
     click('export-safetensors', () => this.lesson && downloadWeightsSafetensors(this.lesson.config.layers, this.lesson.weights));
+    // PyTorch gets the run from its start (its starting weights); ONNX the network as trained so far.
+    const exporting = (work: (exports: typeof import('./exports.js')) => void): void => {
+      import('./exports.js').then(work).catch((error: unknown) => this.notice('error', error instanceof BackpropError ? error.describe() : `Export failed: ${String(error)}`));
+    };
+    click('export-pytorch', () => {
+      const run = this.resolved;
+      const description = `the page's run ${location.search || "(the seed's two-layer program)"}`;
+      if (run) exporting((e) => e.downloadPytorchZip({ config: run.config, dataset: run.dataset, test: run.test, weights: run.weights(), description }));
+    });
+    click('export-onnx', () => {
+      const lesson = this.lesson;
+      if (lesson) exporting((e) => e.downloadOnnx({ ...lesson.config, weights: lesson.weights }));
+    });
     click('export-trace', () => {
       if (!this.lesson) return;
       const trace = {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { main, nodeIO } from '../../src/cli/main.js';
+import { unzipSync } from 'fflate';
 import { decodeNpy } from '../../src/data/npy.js';
 import { decodeWeightsSafetensors } from '../../src/data/safetensors.js';
 import { decodeWeightsJson } from '../../src/data/weightsFile.js';
@@ -216,7 +217,7 @@ describe('settings in the URL', () => {
 });
 
 describe('export and import', () => {
-  test('weights.json, .npy, .safetensors and trace.json download; the files read back as the trained weights', async () => {
+  test('weights.json, .npy, .safetensors, trace.json, the PyTorch zip and model.onnx download; the files read back as the trained weights', async () => {
     const page = await open('?autorun=1');
     await waitForState(page, 'done');
     const dir = mkdtempSync(join(tmpdir(), 'backprop-downloads-'));
@@ -227,7 +228,9 @@ describe('export and import', () => {
     await page.click('#export-npy');
     await page.click('#export-safetensors');
     await page.click('#export-trace');
-    const want = ['trace.json', 'weights.json', 'weights.safetensors', 'weights_0_1.npy', 'weights_1_2.npy'];
+    await page.click('#export-pytorch');
+    await page.click('#export-onnx');
+    const want = ['model.onnx', 'trace.json', 'webgpu-backprop-pytorch.zip', 'weights.json', 'weights.safetensors', 'weights_0_1.npy', 'weights_1_2.npy'];
     await expect.poll(() => readdirSync(dir).sort(), { timeout: 15_000 }).toEqual(want);
 
     const json = decodeWeightsJson('weights.json', readFileSync(join(dir, 'weights.json'), 'utf8'));
@@ -246,6 +249,19 @@ describe('export and import', () => {
     const st = decodeWeightsSafetensors('weights.safetensors', readFileSync(join(dir, 'weights.safetensors')));
     expect(st.layers).toEqual([3, 4, 1]);
     expect(Array.from(st.weights[0]!)).toEqual(Array.from(json.weights[0]!, (x) => Math.fround(x)));
+    // The zip is what `backprop export --pytorch` writes for the same run: train.py from the seed's
+    // starting weights (PyTorch runs it in test/export.test.ts).
+    const zip = unzipSync(readFileSync(join(dir, 'webgpu-backprop-pytorch.zip')));
+    expect(Object.keys(zip).sort()).toEqual(['inputs.npy', 'targets.npy', 'train.py', 'weights_0_1.npy', 'weights_1_2.npy'].map((f) => `webgpu-backprop-pytorch/${f}`));
+    const py = new TextDecoder().decode(zip['webgpu-backprop-pytorch/train.py']);
+    expect(py).toMatch(/^LAYERS = \[3, 4, 1\] +#/m);
+    expect(py).toMatch(/^ALPHA = 0\.2 +#/m);
+    expect(Array.from(decodeNpy('w', zip['webgpu-backprop-pytorch/weights_0_1.npy']!).values)).toEqual(Array.from(seededWeights([3, 4, 1], 1)[0]!));
+    // model.onnx holds the trained weights: ONNX Runtime predicts walk, walk, stop, stop.
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(readFileSync(join(dir, 'model.onnx')));
+    const predicted = await session.run({ layer_0: new ort.Tensor('float32', ds.inputs, [4, 3]) });
+    expect(Array.from(predicted['prediction']!.data as Float32Array, Math.round)).toEqual([1, 1, 0, 0]);
     const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as { errors: unknown[]; check: { ok: boolean } };
     expect(trace.errors).toHaveLength(60);
     expect(trace.check.ok).toBe(true);

@@ -1,0 +1,22 @@
+// The page's PyTorch and ONNX exports, loaded when first asked for: protobufjs (ONNX) and fflate
+// (the zip) are 150 KB the lesson does not need until then.
+
+import { zipSync } from 'fflate';
+import type { Loss } from '../cpu/network.js';
+import { encodeOnnx } from '../export/onnx.js';
+import { pytorchFiles, type PytorchExport } from '../export/pytorch.js';
+import type { Layers } from '../net/spec.js';
+import { download } from './files.js';
+
+/** webgpu-backprop-pytorch.zip: train.py and its .npy files in one folder, as `backprop export --pytorch` writes them. */
+export function downloadPytorchZip(run: PytorchExport): void {
+  const folder = 'webgpu-backprop-pytorch';
+  const files = Object.fromEntries(pytorchFiles(run).map((f) => [`${folder}/${f.name}`, f.bytes]));
+  download(`${folder}.zip`, zipSync(files, { level: 6 }) as BlobPart, 'application/zip');
+}
+
+/** model.onnx: the network with the given weights (src/export/onnx.ts). */
+export function downloadOnnx(net: { layers: Layers; activation: string; loss: Loss; bias: boolean; weights: readonly ArrayLike<number>[] }): void {
+  download('model.onnx', encodeOnnx(net) as BlobPart, 'application/octet-stream');
+}
+
