@@ -27,9 +27,23 @@ export interface AdapterDescription {
   description: string;
 }
 
-export function describeAdapter(info: AdapterDescription): string {
+/**
+ * The browser engine a user agent string names, with its WebGPU implementation: what the badge
+ * says where the adapter hides its name (Firefox returns empty adapter info).
+ */
+export function browserEngine(userAgent: string): string | undefined {
+  if (/Firefox\//.test(userAgent)) return 'Firefox (wgpu)';
+  if (/Chrom(e|ium)\//.test(userAgent)) return 'Chromium (Dawn)';
+  if (/Safari\//.test(userAgent)) return 'Safari (WebKit)';
+  return undefined;
+}
+
+/** "Google SwiftShader ...", or where the adapter says nothing, the engine's name. */
+export function describeAdapter(info: AdapterDescription, userAgent = typeof navigator === 'undefined' ? '' : (navigator.userAgent ?? '')): string {
   const parts = [info.vendor, info.architecture, info.device || info.description].filter((s) => s);
-  return parts.join(' ') || 'unknown adapter';
+  if (parts.length) return parts.join(' ');
+  const engine = browserEngine(userAgent);
+  return engine ? `${engine}, adapter not named by the browser` : 'unknown adapter';
 }
 
 const NEED_NAMES = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;

@@ -4,7 +4,7 @@
 
 import { GpuError, LimitExceededError, ShaderCompileError } from '../errors.js';
 import type { GpuContext } from './context.js';
-import { reflect, uniformBytes, uniformOffset, type Reflection } from './wgsl.js';
+import { compilerMessage, reflect, uniformBytes, uniformOffset, type Reflection } from './wgsl.js';
 
 export interface Shader {
   /** The file name in shaders/, without .wgsl; for a composed shader, its parts joined by '+'. */
@@ -198,7 +198,7 @@ async function buildKernel(
   const firstError = info.messages.find((m) => m.type === 'error');
   if (firstError) {
     const at = sourceLine(shader, firstError.lineNum);
-    throw new ShaderCompileError(at.file, at.line, firstError.linePos, firstError.message);
+    throw new ShaderCompileError(at.file, at.line, firstError.linePos, compilerMessage(firstError.message));
   }
   if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`);
   const reflection = reflect(shader.code);

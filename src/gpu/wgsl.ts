@@ -107,3 +107,13 @@ export function uniformOffset(reflection: Reflection, binding: string, field: st
   if (index < 0) throw new Error(`${info.type} has no field ${field}`);
   return index * 4;
 }
+
+/**
+ * A compiler's message as one line. Tint (Chromium) gives one line already; naga (Firefox) gives
+ * "\nShader 'label' parsing error: expected `;`, found \"}\"" followed by a drawing of the source
+ * with carets, which the page shows at the line itself instead.
+ */
+export function compilerMessage(message: string): string {
+  const first = message.split('\n').find((line) => line.trim() !== '') ?? message;
+  return first.replace(/^\s*Shader '[^']*' (parsing|validation) error:\s*/, '').trim();
+}

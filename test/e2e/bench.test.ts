@@ -3,7 +3,7 @@
 // the table and the JSON, and names the kernel variant each matmul ran.
 
 import { describe, expect, test } from 'vitest';
-import { openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+import { ADAPTER_BADGE, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 
 const env = usePageAndBrowser();
 
@@ -16,7 +16,7 @@ describe('the benchmark page', () => {
 
   test('a quick run: the ceiling, ours against TF.js and jax-js, a table and the results as JSON', async () => {
     const { page, problems } = await openPage(env.browser(), `${env.url()}bench.html?quick=1`);
-    expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/swiftshader/i);
+    expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(ADAPTER_BADGE);
     await page.click('#run');
     await waitForState(page, 'done', 240_000);
     const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));

@@ -21,7 +21,10 @@ async function setEditorText(page: Page, text: string): Promise<void> {
   await page.keyboard.down('Control');
   await page.keyboard.press('KeyA');
   await page.keyboard.up('Control');
-  await page.keyboard.sendCharacter(text);
+  // The text inserted over the selection as the browser's own editing does it (insertText, what a
+  // paste or an input method commits): the same in both engines, where typing key by key would take
+  // seconds per kernel over Firefox's WebDriver BiDi and the editor would auto-indent each line.
+  expect(await page.evaluate((t: string) => document.execCommand('insertText', false, t), text)).toBe(true);
   await page.waitForFunction(() => !document.querySelector<HTMLElement>('#lab-status')!.hidden, { timeout: 20_000 });
 }
 

@@ -1,6 +1,10 @@
-// Headless Chromium on the software adapter, driving the built page served on localhost
-// (WebGPU needs a secure context). Flags as in platform.md. No browser is downloaded: Debian's
-// chromium is used, or the one CHROMIUM_PATH names; without either the tests fail saying so.
+// A headless browser on the software adapter, driving the built page served on localhost (WebGPU
+// needs a secure context). Two engines, and this is the one place that knows how to start each:
+// Chromium (Dawn and Tint; flags as in platform.md) and Firefox (wgpu and naga; prefs that turn
+// WebGPU on, and Chromium's SwiftShader named as the Vulkan driver, as Firefox finds none itself).
+// BACKPROP_BROWSER=firefox picks Firefox for a test process (vitest's firefox project sets it).
+// No browser is downloaded: Debian's chromium and firefox-esr are used, or the ones CHROMIUM_PATH
+// and FIREFOX_PATH name; without them the tests fail saying so.
 
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -8,12 +12,38 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 
+export type Engine = 'chromium' | 'firefox';
+
+/** The engine this test process drives. */
+export const ENGINE: Engine = process.env.BACKPROP_BROWSER === 'firefox' ? 'firefox' : 'chromium';
+
+/** What the adapter badge says on the software adapter: Firefox hides the adapter's name, so the badge names the engine. */
+export const ADAPTER_BADGE: RegExp = ENGINE === 'firefox' ? /Firefox \(wgpu\), adapter not named by the browser/ : /swiftshader/i;
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/** The SwiftShader Vulkan driver Debian's chromium ships: Firefox's wgpu uses it through the Vulkan loader. */
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
-export async function launch(webgpu = true): Promise<Browser> {
+export async function launch(webgpu = true, engine: Engine = ENGINE): Promise<Browser> {
+  if (engine === 'firefox') {
+    if (!existsSync(FIREFOX)) throw new Error(`no Firefox at ${FIREFOX}: install Debian's firefox-esr (apt-get install --no-install-recommends firefox-esr) or set FIREFOX_PATH`);
+    return puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      extraPrefsFirefox: {
+        'dom.webgpu.enabled': webgpu,
+        'gfx.webgpu.ignore-blocklist': webgpu,
+        'gfx.webgpu.force-enabled': webgpu,
+      },
+      env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD },
+    });
+  }
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
   }

@@ -8,6 +8,7 @@ import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { basicSetup, EditorView } from 'codemirror';
 import type { GpuContext } from '../../gpu/context.js';
 import { setShaderOverride, shaderOverrides, sourceLine } from '../../gpu/pipeline.js';
+import { compilerMessage } from '../../gpu/wgsl.js';
 import { byId, clear, h, short } from '../dom.js';
 import type { Failure } from '../grading.js';
 import { heatmap } from '../views/heatmap.js';
@@ -114,14 +115,15 @@ export class Lab {
     const lines: string[] = [];
     for (const m of errors) {
       const at = sourceLine(shader, m.lineNum);
+      const message = compilerMessage(m.message);
       if (at.file !== name) {
-        lines.push(`shaders/${at.file}.wgsl:${at.line}:${m.linePos}: ${m.message}`);
+        lines.push(`shaders/${at.file}.wgsl:${at.line}:${m.linePos}: ${message}`);
         continue;
       }
       const line = this.editor.state.doc.line(Math.min(Math.max(1, at.line), this.editor.state.doc.lines));
       const from = Math.min(line.from + Math.max(0, m.linePos - 1), line.to);
-      diagnostics.push({ from, to: Math.max(from, Math.min(line.to, from + Math.max(1, m.length))), severity: 'error', message: m.message });
-      lines.push(`line ${at.line}:${m.linePos}: ${m.message}`);
+      diagnostics.push({ from, to: Math.max(from, Math.min(line.to, from + Math.max(1, m.length))), severity: 'error', message });
+      lines.push(`line ${at.line}:${m.linePos}: ${message}`);
     }
     this.editor.dispatch(setDiagnostics(this.editor.state, diagnostics));
     if (errors.length) {
