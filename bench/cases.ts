@@ -379,9 +379,12 @@ async function benchSeed(env: BenchEnv): Promise<void> {
   const { ctx, peers } = env;
   const { tf } = peers;
   const dataset = streetlights4();
-  const config = resolveConfig({ layers: [3, 4, 1], alpha: 0.2, iterations: 60, seed: 1, logEvery: 10 }, dataset);
+  // A quick run takes 10 of the seed's 60 iterations: a readback after every step costs a fraction
+  // of a second in some browsers (Firefox), and the quick run is an e2e test in each engine.
+  const iterations = env.quick ? 10 : 60;
+  const config = resolveConfig({ layers: [3, 4, 1], alpha: 0.2, iterations, seed: 1, logEvery: 10 }, dataset);
   const weights = seededWeights(config.layers, 1);
-  const name = "the seed's two-layer program (60 iterations, stochastic)";
+  const name = `the seed's two-layer program (${iterations} iterations, stochastic)`;
   env.say?.(name);
   let oursBytes = 0;
   // Ours, as the CLI runs it (plan auto: resident for this network): one submit per log point.
@@ -390,7 +393,7 @@ async function benchSeed(env: BenchEnv): Promise<void> {
       const before = ctx.stats().bytes;
       const t = await createTrainer(ctx, config, dataset, weights, 'auto');
       oursBytes = ctx.stats().bytes - before;
-      for (let i = 0; i < 6; i++) await t.runIterations(10);
+      for (let i = 0; i < iterations / 10; i++) await t.runIterations(10);
       await t.readWeights();
       t.destroy();
     },
@@ -401,7 +404,7 @@ async function benchSeed(env: BenchEnv): Promise<void> {
   // fast plan's per-step kernels.
   const stepByStep = (plan: 'resident' | 'fast') => async (): Promise<void> => {
     const t = await createTrainer(ctx, config, dataset, weights, plan);
-    for (let s = 0; s < 240; s++) {
+    for (let s = 0; s < iterations * dataset.rows; s++) {
       await t.run(1);
       await t.readWeights();
     }
@@ -415,7 +418,7 @@ async function benchSeed(env: BenchEnv): Promise<void> {
       const model = tfModel(tf, config.layers, weights, config.alpha);
       const xs = Array.from({ length: 4 }, (_, i) => tf.tensor2d(dataset.inputs.subarray(i * 3, i * 3 + 3), [1, 3]));
       const ys = Array.from({ length: 4 }, (_, i) => tf.tensor2d(dataset.targets.subarray(i, i + 1), [1, 1]));
-      for (let it = 0; it < 60; it++) {
+      for (let it = 0; it < iterations; it++) {
         let error: ReturnType<Tf['add']> = tf.scalar(0);
         for (let i = 0; i < 4; i++) {
           const cost = tf.tidy(() => model.step(xs[i]!, ys[i]!, 1));

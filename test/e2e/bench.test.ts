@@ -1,4 +1,4 @@
-// The benchmark page (bench.html), quick, in headless Chromium on the software adapter: it is
+// The benchmark page (bench.html), quick, in each engine on the software adapter: it is
 // linked from the lesson, measures the ceiling and every case against TF.js and jax-js, fills
 // the table and the JSON, and names the kernel variant each matmul ran.
 

@@ -89,6 +89,12 @@ export async function waitForState(page: Page, state: string, timeout = 60_000):
   await page.waitForFunction((s: string) => document.body.dataset.state === s, { timeout }, state);
 }
 
+/** Clicks Step dispatch and waits until dispatch `index` (from 0) is shown: a click while one runs is ignored. */
+export async function stepDispatch(page: Page, index: number): Promise<void> {
+  await page.click('#step-dispatch');
+  await page.waitForFunction((n: number) => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === n, {}, index);
+}
+
 /** Per test file: the page built and served, and a browser with WebGPU on the software adapter. */
 export function usePageAndBrowser(): { browser: () => Browser; url: () => string } {
   let browser: Browser | undefined;
