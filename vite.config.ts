@@ -11,9 +11,6 @@ const devStyles: Plugin = {
   transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
 };
 
-/** The e2e files that run in Firefox as well as Chromium (the split is said in the projects below). */
-const FIREFOX_TESTS = ['page', 'dispatch', 'digits', 'lab', 'bench'].map((name) => `test/e2e/${name}.test.ts`);
-
 /** The pages vite builds: the lesson, and the benchmark in the visitor's browser. */
 const PAGES: Record<string, string> = { main: 'index.html', bench: 'bench.html' };
 
@@ -53,15 +50,13 @@ export default defineConfig(({ mode }) => {
       projects: [
         // Everything: the kernels and the command in Node (Dawn), the page in Chromium (Dawn, Tint).
         { extends: true, test: { name: 'chromium', include: ['test/**/*.test.ts'] } },
-        // The page again in Firefox (wgpu, naga): every e2e file that compiles or dispatches a kernel
-        // (the seed's run and stepping, every dispatch, MNIST's fast plan, the lab, the benchmark page)
-        // and the no-WebGPU path. views.test.ts and hardening.test.ts run in Chromium only: they
-        // check drawing and click timing, which compile nothing of their own, and would add minutes.
+        // The page again in Firefox (wgpu, naga): all of test/e2e. One test runs in Chromium only,
+        // said where it is (page.test.ts: the downloads, caught through the DevTools protocol).
         {
           extends: true,
           test: {
             name: 'firefox',
-            include: FIREFOX_TESTS,
+            include: ['test/e2e/**/*.test.ts'],
             env: { BACKPROP_KERNEL_CACHE: 'off', BACKPROP_BROWSER: 'firefox' },
             testTimeout: 180_000,
           },
