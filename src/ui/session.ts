@@ -441,10 +441,12 @@ export class Session {
 
   private async views(names: string[], plan: Plan, before?: ReadonlyMap<string, Float32Array | Float64Array>): Promise<BufferView[]> {
     const out: BufferView[] = [];
-    for (const name of names) {
+    // Every buffer read at once: one round trip to the GPU, not one per buffer.
+    const read = this.ctx ? await Promise.all(names.map((name) => this.stepper!.readBuffer(name))) : undefined;
+    for (const [index, name] of names.entries()) {
       const { rows, cols } = plan.buffers.find((b) => b.name === name)!;
       const reference = this.shadow.cpu.buffers.get(name)!.slice(0, rows * cols);
-      const values = this.ctx ? (await this.stepper!.readBuffer(name)).slice(0, rows * cols) : reference;
+      const values = read ? read[index]!.slice(0, rows * cols) : reference;
       let maxDiff = 0;
       for (let i = 0; i < reference.length; i++) maxDiff = Math.max(maxDiff, Math.abs(values[i]! - reference[i]!));
       const was = before?.get(name);
