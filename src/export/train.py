@@ -259,4 +259,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except BrokenPipeError:
+        # The reader went away (python3 train.py | head -2): stop quietly, as the backprop command does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
