@@ -11,7 +11,7 @@ import { decodeWeightsSafetensors, isSafetensors } from '../data/safetensors.js'
 import { decodeWeightsJson, decodeWeightsNpy, type WeightsFile } from '../data/weightsFile.js';
 import { DataError, OptionError } from '../errors.js';
 import { builtinDataset } from '../train/config.js';
-import type { DataSource, LoadedData } from '../train/resolve.js';
+import { resolveRun, type DataSource, type LoadedData, type LoadedWeights, type ResolvedRun, type RunSettings } from '../train/resolve.js';
 import type { CliIO } from './main.js';
 
 /** Where `npm install` put the embedded digits (scripts/build-mnist.mjs). */
@@ -91,4 +91,16 @@ export async function loadWeights(paths: readonly string[], io: CliIO): Promise<
     `--load ${paths.join(' --load ')}: give one weights .json, or only .npy files (one per matrix)`,
     'the page exports either; --save writes the .json',
   );
+}
+
+/** The files a run reads its data from (so --save, --onnx and --pytorch never overwrite them). */
+export function dataFiles(settings: RunSettings): string[] {
+  return settings.dataset !== undefined ? [settings.dataset] : [];
+}
+
+/** The run the options ask for, from --load's weights when given: what train and export both start from. */
+export async function resolveCliRun(settings: RunSettings, load: readonly string[] | undefined, io: CliIO): Promise<{ run: ResolvedRun; loaded?: LoadedWeights | undefined }> {
+  const file = load !== undefined ? await loadWeights(load, io) : undefined;
+  const loaded = file && { ...file, source: `--load ${load!.join(' --load ')}` };
+  return { run: await resolveRun(settings, fileDataSource(io), loaded), loaded };
 }

@@ -5,8 +5,7 @@
 import { join } from 'node:path';
 import { encodeOnnx, ONNX_INPUT, onnxOutput } from '../export/onnx.js';
 import { pytorchFiles } from '../export/pytorch.js';
-import { resolveRun } from '../train/resolve.js';
-import { fileDataSource, loadWeights } from './data.js';
+import { dataFiles, resolveCliRun } from './data.js';
 import type { CliIO } from './main.js';
 import type { CliOptions } from './options.js';
 
@@ -14,12 +13,10 @@ import type { CliOptions } from './options.js';
 const size = (bytes: number): string => (bytes < 1e3 ? `${bytes} bytes` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export async function runExport(argv: readonly string[], options: CliOptions, io: CliIO): Promise<number> {
-  const reading = options.settings.dataset !== undefined ? [options.settings.dataset] : [];
+  const reading = dataFiles(options.settings);
   if (options.pytorch !== undefined) await io.makeDirectory(options.pytorch, '--pytorch');
   if (options.onnx !== undefined) await io.checkWritable(options.onnx, reading, '--onnx');
-  const file = options.load !== undefined ? await loadWeights(options.load, io) : undefined;
-  const loaded = file && { ...file, source: `--load ${options.load!.join(' --load ')}` };
-  const run = await resolveRun(options.settings, fileDataSource(io), loaded);
+  const { run, loaded } = await resolveCliRun(options.settings, options.load, io);
   const { config, dataset, test } = run;
   const weights = run.weights();
 
@@ -34,7 +31,7 @@ export async function runExport(argv: readonly string[], options: CliOptions, io
     io.out(`  python3 ${join(dir, 'train.py')}              (--float64 as --cpu, --processes 2 data parallel, --json)`);
   }
   if (options.onnx !== undefined) {
-    const bytes = encodeOnnx({ layers: config.layers, activation: config.activation, loss: config.loss, bias: config.bias, weights });
+    const bytes = encodeOnnx({ ...config, weights });
     await io.writeText(options.onnx, bytes, '--onnx');
     const out = config.layers.at(-1)!;
     io.out(`${options.onnx}: input ${ONNX_INPUT} (batch, ${config.layers[0]}), output ${onnxOutput(config.loss)} (batch, ${out})${config.loss === 'softmax' ? ` and logits (batch, ${out})` : ''}, ${size(bytes.length)}`);

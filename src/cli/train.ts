@@ -10,11 +10,10 @@ import { createNodeGpuContext } from '../gpu/node.js';
 import { commandChoices } from '../gpu/nodeChoices.js';
 import { errorLine } from '../train/format.js';
 import { deviceNeeds } from '../train/gpuBuffers.js';
-import { resolveRun } from '../train/resolve.js';
 import { describeCheckpoint, lastCheckpoint, train, type Checkpoint } from '../train/run.js';
 import { resolvePlan } from '../train/trainer.js';
 import pkg from '../../package.json' with { type: 'json' };
-import { fileDataSource, loadWeights } from './data.js';
+import { dataFiles, resolveCliRun } from './data.js';
 import { runExport } from './export.js';
 import type { CliIO } from './main.js';
 import { parseOptions, USAGE } from './options.js';
@@ -38,10 +37,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (command === 'export') return runExport(argv, options, io);
   if (command !== 'train') throw new OptionError(`unknown command "${command}"`, 'the commands are: backprop train [options], backprop export [options]');
 
-  if (options.save !== undefined) await io.checkWritable(options.save, options.settings.dataset !== undefined ? [options.settings.dataset] : []);
-  const file = options.load !== undefined ? await loadWeights(options.load, io) : undefined;
-  const loaded = file && { ...file, source: `--load ${options.load!.join(' --load ')}` };
-  const run = await resolveRun(options.settings, fileDataSource(io), loaded);
+  if (options.save !== undefined) await io.checkWritable(options.save, dataFiles(options.settings));
+  const { run } = await resolveCliRun(options.settings, options.load, io);
   const { config, dataset, test } = run;
   const plan = resolvePlan(options.plan, config);
   const needs = deviceNeeds(config, dataset);
@@ -62,7 +59,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const bytes = /\.safetensors$/i.test(options.save)
       ? encodeWeightsSafetensors(config.layers, weights)
       : /\.onnx$/i.test(options.save)
-        ? encodeOnnx({ layers: config.layers, activation: config.activation, loss: config.loss, bias: config.bias, weights })
+        ? encodeOnnx({ ...config, weights })
         : encodeWeightsJson(config.layers, weights);
     await io.writeText(options.save, bytes);
   };

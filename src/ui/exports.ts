@@ -2,10 +2,8 @@
 // (the zip) are 150 KB the lesson does not need until then.
 
 import { zipSync } from 'fflate';
-import type { Loss } from '../cpu/network.js';
-import { encodeOnnx } from '../export/onnx.js';
+import { encodeOnnx, type OnnxNetwork } from '../export/onnx.js';
 import { pytorchFiles, type PytorchExport } from '../export/pytorch.js';
-import type { Layers } from '../net/spec.js';
 import { download } from './files.js';
 
 /** webgpu-backprop-pytorch.zip: train.py and its .npy files in one folder, as `backprop export --pytorch` writes them. */
@@ -16,7 +14,7 @@ export function downloadPytorchZip(run: PytorchExport): void {
 }
 
 /** model.onnx: the network with the given weights (src/export/onnx.ts). */
-export function downloadOnnx(net: { layers: Layers; activation: string; loss: Loss; bias: boolean; weights: readonly ArrayLike<number>[] }): void {
+export function downloadOnnx(net: OnnxNetwork): void {
   download('model.onnx', encodeOnnx(net) as BlobPart, 'application/octet-stream');
 }
 
