@@ -14,7 +14,7 @@ import { resolveConfig, type TrainConfig } from '../src/train/config.js';
 import { CpuExecutor } from '../src/train/cpuExecutor.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { createTrainer } from '../src/train/trainer.js';
-import { measureCeiling, type Ceiling } from './ceiling.js';
+import { describeCeiling, measureCeiling, type Ceiling } from './ceiling.js';
 import { tfGpuBytes, type Jax, type Peers, type Tf } from './peers.js';
 import { time, values, type Timing } from './stats.js';
 
@@ -85,7 +85,7 @@ async function benchCeiling(env: BenchEnv): Promise<Ceiling> {
   env.say?.('the adapter ceiling');
   const c = await measureCeiling(env.ctx, env.runs, env.quick);
   env.report({
-    case: 'adapter ceiling: independent vec4 multiply-adds, no memory (shaders/ceiling.wgsl)',
+    case: 'adapter ceiling: independent multiply-adds in registers, no memory (shaders/ceiling.wgsl)',
     ours: c.gflops,
     peer: c.gflops,
     ratio: 1,
@@ -95,7 +95,7 @@ async function benchCeiling(env: BenchEnv): Promise<Ceiling> {
     warmup: 1,
     ceiling: c.gflops,
     ofCeiling: 1,
-    note: `${c.chains} chains of ${c.fused ? 'fma()' : 'multiply then add'}, ${c.loops} rounds, ${c.invocations} invocations`,
+    note: describeCeiling(c),
   });
   return c;
 }

@@ -14,19 +14,36 @@ export interface Ceiling {
   chains: number;
   loops: number;
   invocations: number;
-  /** fma() (true) or a multiply and an add. */
+  /** fma() (true) or a multiply and an add (vec4 chains only). */
   fused: boolean;
+  /** vec4 accumulators (fma chains) or 4×4 matrices (c = m · c, the fast matmul's inner step). */
+  form: 'vec4' | 'mat4x4';
+}
+
+/** The configurations tried: shaders/ceiling.wgsl's FORM, CHAINS and FUSED, and its FLOPs per chain per round. */
+const CONFIGS = [
+  { form: 'vec4', chains: 4, fused: true, loops: 1024, flops: 8 },
+  { form: 'vec4', chains: 8, fused: true, loops: 1024, flops: 8 },
+  { form: 'vec4', chains: 8, fused: false, loops: 1024, flops: 8 },
+  { form: 'mat4x4', chains: 4, fused: true, loops: 128, flops: 128 },
+  { form: 'mat4x4', chains: 8, fused: true, loops: 128, flops: 128 },
+] as const;
+
+/** How a ceiling was reached, in words (the benchmark's note). */
+export function describeCeiling(c: Ceiling): string {
+  const what = c.form === 'mat4x4' ? '4×4 matrix products (c = m · c)' : c.fused ? 'fma()' : 'multiply then add';
+  return `${c.chains} chains of ${what}, ${c.loops} rounds, ${c.invocations} invocations`;
 }
 
 /**
- * The highest GFLOPS over a few configurations (4 or 8 independent chains, fused or not), each with enough
- * invocations to fill the adapter and enough work to take about 100 ms, as the median of `runs`.
+ * The highest GFLOPS over a few configurations (vec4 or 4×4 matrix accumulators, 4 or 8 independent
+ * chains, fused or not), each with enough invocations to fill the adapter and enough work to take
+ * about 100 ms, as the median of `runs`.
  */
 export async function measureCeiling(ctx: GpuContext, runs: number, quick = false): Promise<Ceiling> {
-  let best: Ceiling = { gflops: 0, chains: 0, loops: 0, invocations: 0, fused: true };
-  const loops = 1024;
-  for (const [chains, fused] of [[4, true], [8, true], [8, false]] as const) {
-    const k = await kernel(ctx, shader, { constants: { CHAINS: chains, LOOPS: loops, WORKGROUP: 64, FUSED: fused } });
+  let best: Ceiling = { gflops: 0, chains: 0, loops: 0, invocations: 0, fused: true, form: 'vec4' };
+  for (const { form, chains, fused, loops, flops } of CONFIGS) {
+    const k = await kernel(ctx, shader, { constants: { CHAINS: chains, LOOPS: loops, WORKGROUP: 64, FUSED: fused, FORM: form === 'mat4x4' ? 1 : 0 } });
     const params = uniformFor(ctx, k, 'ceiling.params', 'p', { scale: 0.999, shift: 0.001 });
     let invocations = 64 * 64;
     for (;;) {
@@ -34,8 +51,8 @@ export async function measureCeiling(ctx: GpuContext, runs: number, quick = fals
       const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, invocations, 64, 'ceiling'), bound: {}, owned: [] };
       const t = await time(() => runRepeated(ctx, d), quick ? 1 : runs, 1);
       ctx.destroyBuffer(out);
-      const gflops = (invocations * loops * chains * 4 * 2) / t.median / 1e6;
-      if (gflops > best.gflops) best = { gflops, chains, loops, invocations, fused };
+      const gflops = (invocations * loops * chains * flops) / t.median / 1e6;
+      if (gflops > best.gflops) best = { gflops, chains, loops, invocations, fused, form };
       // Grow the grid until one run takes long enough to time well (or the grid is large).
       if (t.median >= (quick ? 20 : 100) || invocations >= 64 * 65535) break;
       invocations *= 4;

@@ -1,14 +1,20 @@
 // The adapter's ceiling: arithmetic and nothing else. Each invocation keeps CHAINS independent
-// vec4 accumulators in registers and runs LOOPS rounds of one multiply-add on each (fma(), or a
-// multiply and an add: the benchmark takes whichever runs faster), reading no
-// memory in the loop, so the time is the adapter's f32 multiply-add rate and no kernel that also
-// reads its operands (a matmul) can go faster. FLOPs = invocations · LOOPS · CHAINS · 4 lanes · 2.
-// The sum is written at the end so that the compiler cannot drop the work.
+// accumulators in registers and runs LOOPS rounds of multiply-adds on each, reading no memory in
+// the loop, so the time is the adapter's f32 multiply-add rate and no kernel that also reads its
+// operands (a matmul) can go faster. Two shapes of the same work, since compilers schedule them
+// differently and the benchmark takes whichever runs faster:
+//   FORM 0  vec4 accumulators, one multiply-add per round (fma(), or a multiply and an add);
+//           FLOPs = invocations · LOOPS · CHAINS · 4 lanes · 2
+//   FORM 1  4×4 matrix accumulators, c = m · c per round, the shape of the fast matmul's inner
+//           step (shaders/matmul_fast.wgsl: acc += B * A); FLOPs = invocations · LOOPS · CHAINS · 64 · 2
+// Each round depends on the one before, so no compiler can move the work out of the loop, and the
+// sum is written at the end so that none can drop it.
 
 override WORKGROUP: u32 = 64;
-override CHAINS: u32 = 8;   // independent accumulators, to hide the latency of each multiply-add
+override CHAINS: u32 = 8;   // independent accumulators, to hide the latency of each multiply-add (4 or 8)
 override LOOPS: u32 = 1024;
-override FUSED: bool = true;  // fma(), or a multiply then an add (some compilers fuse those better)
+override FUSED: bool = true;  // FORM 0: fma(), or a multiply then an add (some compilers fuse those better)
+override FORM: u32 = 0;
 
 struct Params {
   scale: f32,   // 0.999 from the host: not a constant the compiler could fold
@@ -25,9 +31,7 @@ fn step(c: vec4f, m: vec4f, s: vec4f) -> vec4f {
   return c * m + s;
 }
 
-@compute @workgroup_size(WORKGROUP)
-fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let seed = f32(id.x) * 1e-6;
+fn vectors(seed: f32) -> vec4f {
   let m = vec4f(p.scale);
   let s = vec4f(p.shift);
   var c0 = vec4f(seed, seed + 1.0, seed + 2.0, seed + 3.0);
@@ -50,5 +54,46 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
       c7 = step(c7, m, s);
     }
   }
-  out[id.x + id.y * groups.x * WORKGROUP] = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7;
+  return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7;
+}
+
+// m is scale times a matrix whose rows and columns each sum to 1 (entries 0.1 to 0.4, all in
+// different places, so no compiler can shorten m · c to a sum): the values stay positive and finite.
+fn matrices(seed: f32) -> vec4f {
+  let m = p.scale * mat4x4f(vec4f(0.4, 0.3, 0.2, 0.1), vec4f(0.1, 0.4, 0.3, 0.2), vec4f(0.2, 0.1, 0.4, 0.3), vec4f(0.3, 0.2, 0.1, 0.4));
+  let v = vec4f(seed, seed + 1.0, seed + 2.0, seed + 3.0);
+  var c0 = mat4x4f(v, v + 0.5, v + 1.0, v + 1.5);
+  var c1 = c0 * 1.5;
+  var c2 = c0 * 2.0;
+  var c3 = c0 * 2.5;
+  var c4 = c0 * 3.0;
+  var c5 = c0 * 3.5;
+  var c6 = c0 * 4.0;
+  var c7 = c0 * 4.5;
+  for (var i = 0u; i < LOOPS; i++) {
+    c0 = m * c0;
+    c1 = m * c1;
+    c2 = m * c2;
+    c3 = m * c3;
+    if (CHAINS > 4u) {
+      c4 = m * c4;
+      c5 = m * c5;
+      c6 = m * c6;
+      c7 = m * c7;
+    }
+  }
+  let sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7;
+  return sum[0] + sum[1] + sum[2] + sum[3];
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let seed = f32(id.x) * 1e-6;
+  var result: vec4f;
+  if (FORM == 1u) {
+    result = matrices(seed);
+  } else {
+    result = vectors(seed);
+  }
+  out[id.x + id.y * groups.x * WORKGROUP] = result;
 }
