@@ -166,6 +166,38 @@ describe('matmul_fast', () => {
     }
   }
 
+  // The quad variant (reads of b shared by each quad of lanes; Dawn on SwiftShader has subgroups): the
+  // shapes above with its own tiles, then every register tile in workgroups of 1 × 4 and 1 × 8.
+  describe('quad', () => {
+    const quad = (tiles?: Tiles): Variant => ({ kind: 'quad', ...(tiles ? { tiles } : {}) });
+    for (const [M, K, N] of [...shapes, [65, 17, 70] as [number, number, number], [130, 33, 9] as [number, number, number]]) {
+      test(`quad, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
+        for (const epilogue of ['store', 'activate'] as const) await check({ form: 'forward', epilogue, M, K, N, variant: quad() });
+        for (const epilogue of ['store', 'activate2deriv'] as const) await check({ form: 'backward', epilogue, M, K, N, variant: quad() });
+        for (const epilogue of ['store', 'update'] as const) await check({ form: 'gradient', epilogue, M, K, N, variant: quad() });
+      });
+    }
+    for (const [bm, bn] of TILE_ORDER) {
+      for (const wy of [4, 8]) {
+        test(`quad ${4 * bm}×${4 * bn} in 1 × ${wy}, forced, on shapes with edges everywhere`, async () => {
+          const variant = quad({ bm, bn, wx: 1, wy });
+          for (const [M, K, N] of [
+            [37, 20, 52],
+            [9, 8, 20],
+            [3, 4, 4],
+          ] as const) {
+            await check({ form: 'forward', epilogue: 'activate', M, K, N, variant });
+            await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N, variant });
+            await check({ form: 'gradient', epilogue: 'update', M, K, N, variant });
+          }
+        });
+      }
+    }
+    test('quad: rows past the workgroup limit fold into z', async () => {
+      for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 4, variant: quad() });
+    });
+  });
+
   test('tiled: rows past the workgroup limit fold into z', async () => {
     for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 4, variant: { kind: 'tiled', side: 8 } });
   });
@@ -176,29 +208,34 @@ describe('matmul_fast', () => {
     const kept = new Map<string, string>();
     ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
     try {
-      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', 'tiled', 'tiled']);
+      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled']);
       const a = ctx.storage('a', 256 * 256);
       const b = ctx.storage('b', 256 * 256);
       const c = ctx.storage('c', 256 * 256);
       const unused = ctx.storage('unused', 4);
       const unusedBias = ctx.storage('unusedBias', 4);
       const args = { label: 'choice', form: 'forward' as const, epilogue: 'store' as const, a, b, c, unusedMask: unused, unusedBias, M: 256, K: 256, N: 256 };
-      // A small product is not worth measuring: it runs register-blocked, and nothing is kept.
+      // A small product is not worth measuring: it runs quad (with subgroups) or register-blocked, and nothing is kept.
       const small = await matmulFastFor(ctx, { ...args, M: 64, K: 64, N: 64 });
-      expect(small.variant).toMatch(/^register/);
+      expect(small.variant).toMatch(ctx.hasSubgroups ? /^quad/ : /^register/);
       expect(kept.size).toBe(0);
       const first = await matmulFastFor(ctx, args);
       expect(kept.size).toBe(1);
       const [key, value] = [...kept][0]!;
       expect(key).toContain(ctx.adapterName);
       expect(key).toContain('forward|store||256x256x256');
-      expect(value).toMatch(/^(register:\d,\d,\d+,\d+|tiled:(8|16))$/);
+      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16))$/);
       // A remembered choice is used as it is, not measured again.
       kept.set(key, 'tiled:16');
       const second = await matmulFastFor(ctx, args);
       expect(second.variant).toBe('tiled 16×16');
-      expect(first.variant).toMatch(/^(register \d+×\d+|tiled (8|16)×(8|16))$/);
-      for (const buffer of [a, b, c, unused, unusedBias, ...small.owned, ...first.owned, ...second.owned]) ctx.destroyBuffer(buffer);
+      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16))$/);
+      // A kept quad on a device without subgroups is measured again, never run.
+      const noSubgroups = Object.create(ctx, { hasSubgroups: { value: false } }) as GpuContext;
+      kept.set(key, 'quad:2,4,1,8');
+      const third = await matmulFastFor(noSubgroups, args);
+      expect(third.variant).not.toMatch(/^quad/);
+      for (const buffer of [a, b, c, unused, unusedBias, ...small.owned, ...first.owned, ...second.owned, ...third.owned]) ctx.destroyBuffer(buffer);
     } finally {
       ctx.kernelChoices = before;
     }

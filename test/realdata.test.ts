@@ -10,7 +10,7 @@ import { CpuNetwork } from '../src/cpu/network.js';
 import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { IDX_FILES, idxTrainTest } from '../src/data/idxSet.js';
 import { accuracy } from '../src/kernels/accuracy.js';
-import { matmulFast } from '../src/kernels/matmulFast.js';
+import { matmulFast, type Variant } from '../src/kernels/matmulFast.js';
 import { softmaxDelta } from '../src/kernels/softmaxDelta.js';
 import { initialWeights, resolveConfig, type ConfigInput } from '../src/train/config.js';
 import { epochOrder, epochShifts, shiftedImage } from '../src/train/schedule.js';
@@ -75,7 +75,8 @@ describe('kernels', () => {
     });
   }
 
-  test('matmul_fast with a bias: forward adds it, gradient updates it by the column sums', async () => {
+  // Every variant: register-blocked, quad (Dawn on SwiftShader has subgroups) and workgroup-tiled.
+  test.each([undefined, { kind: 'quad' }, { kind: 'tiled', side: 8 }] as (Variant | undefined)[])('matmul_fast (%o) with a bias: forward adds it, gradient updates it by the column sums', async (variant) => {
     const ctx = gpu();
     const [M, K, N] = [9, 8, 12];
     const a = randomValues(M * K, 1);
@@ -87,7 +88,7 @@ describe('kernels', () => {
     const gbias = ctx.storage('bias', bias);
     const unused = ctx.storage('unused', 4);
     const unusedBias = ctx.storage('unusedBias', 4);
-    const fwd = await matmulFast(ctx, { label: 'fwd', form: 'forward', epilogue: 'activate', a: ga, b: gw, c: gc, bias: gbias, unusedMask: unused, unusedBias, M, K, N });
+    const fwd = await matmulFast(ctx, { label: 'fwd', form: 'forward', epilogue: 'activate', a: ga, b: gw, c: gc, bias: gbias, unusedMask: unused, unusedBias, M, K, N, ...(variant ? { variant } : {}) });
     await runDispatch(ctx, fwd);
     const got = await ctx.read(gc);
     const ref = new Float64Array(M * N);
@@ -102,7 +103,7 @@ describe('kernels', () => {
     const gd = ctx.storage('delta', delta);
     const weights = ctx.storage('weights', w);
     const s = Math.fround(0.05);
-    const grad = await matmulFast(ctx, { label: 'grad', form: 'gradient', epilogue: 'update', a: ga, b: gd, c: weights, bias: gbias, unusedMask: unused, unusedBias, M: K, K: M, N, scale: s });
+    const grad = await matmulFast(ctx, { label: 'grad', form: 'gradient', epilogue: 'update', a: ga, b: gd, c: weights, bias: gbias, unusedMask: unused, unusedBias, M: K, K: M, N, scale: s, ...(variant ? { variant } : {}) });
     await runDispatch(ctx, grad);
     const gotBias = await ctx.read(gbias);
     const biasDelta = new Float64Array(N);

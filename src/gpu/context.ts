@@ -79,8 +79,9 @@ export async function createGpuContext(gpu: GPU | undefined, needs: DeviceNeeds 
   for (const name of ['maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY'] as const) {
     requiredLimits[name] = adapter.limits[name];
   }
-  // Timestamp queries, where the adapter has them, time each dispatch for the page; nothing needs them.
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // Where the adapter has them: timestamp queries time each dispatch for the page, and subgroups let
+  // the fast matmul's quad variant share reads between lanes. Nothing needs either.
+  const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-backprop' });
   const info = adapter.info;
   return new GpuContext(device, {
@@ -130,6 +131,11 @@ export class GpuContext {
   /** Whether dispatches can be timed on the GPU (the timestamp-query feature). */
   get hasTimestamps(): boolean {
     return this.device.features.has('timestamp-query');
+  }
+
+  /** Whether shaders may use subgroup and quad operations (the subgroups feature). */
+  get hasSubgroups(): boolean {
+    return this.device.features.has('subgroups' as GPUFeatureName);
   }
 
   /** Throws if the device was lost or an error escaped every error scope since the last check. */

@@ -1,11 +1,15 @@
-// The fast matmul in two variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
-// register-blocked 4×4 tiles read straight from memory (shaders/matmul_fast.wgsl), and tiles
-// staged in workgroup memory (shaders/matmul_tiled.wgsl). Which is faster depends on the adapter,
+// The fast matmul in three variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
+// register-blocked 4×4 tiles read straight from memory (shaders/matmul_fast.wgsl), the same with
+// each quad of lanes sharing its reads of the right operand (shaders/matmul_quad.wgsl, where the
+// adapter has subgroups), and tiles staged in workgroup memory (shaders/matmul_tiled.wgsl).
+// Which is faster depends on the adapter,
 // so matmulFastFor() measures the candidates on a shape's first use and remembers the winner per
 // adapter (ctx.kernelChoices). Operands are padded: every row a multiple of 4 floats long.
 
+import enableSubgroupsCode from '../../shaders/enable_subgroups.wgsl?raw';
 import code from '../../shaders/matmul_fast.wgsl?raw';
 import epilogueCode from '../../shaders/matmul_epilogue.wgsl?raw';
+import quadCode from '../../shaders/matmul_quad.wgsl?raw';
 import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
 import { bindGroup, boundLabels, composeShaders, grid2d, kernel, runRepeated, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
@@ -16,9 +20,14 @@ import { uniformOffset } from '../gpu/wgsl.js';
 export const matmulFastShader: Shader = { name: 'matmul_fast', code };
 export const matmulEpilogueShader: Shader = { name: 'matmul_epilogue', code: epilogueCode };
 export const matmulTiledShader: Shader = { name: 'matmul_tiled', code: tiledCode };
+export const matmulQuadShader: Shader = { name: 'matmul_quad', code: quadCode };
+const enableSubgroupsShader: Shader = { name: 'enable_subgroups', code: enableSubgroupsCode };
 
-/** A fast matmul variant: register tiles of the given shape, or workgroup tiles T × T invocations. */
-export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 };
+/**
+ * A fast matmul variant: register tiles of the given shape, the same tiles with reads shared by
+ * each quad (needs the subgroups feature), or workgroup tiles T × T invocations.
+ */
+export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 };
 
 const FORMS: Record<FastForm, number> = { forward: 0, backward: 1, gradient: 2 };
 
@@ -103,10 +112,16 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
   if (args.variant?.kind === 'tiled') return matmulTiled(ctx, args, args.variant.side);
-  const tiles = args.variant?.tiles ?? args.tiles ?? chooseTiles(ctx, M, N);
-  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, matmulFastShader), {
+  const quad = args.variant?.kind === 'quad';
+  if (quad && !ctx.hasSubgroups) throw new RangeError(`${args.label}: the quad variant needs the subgroups feature, which this device lacks`);
+  const tiles = args.variant?.tiles ?? args.tiles ?? (quad ? quadTiles(ctx, M, N) : chooseTiles(ctx, M, N));
+  const activation = (args.activation ?? relu).shader;
+  const shader = quad
+    ? composeShaders(enableSubgroupsShader, activation, matmulEpilogueShader, matmulFastShader, matmulQuadShader)
+    : composeShaders(activation, matmulEpilogueShader, matmulFastShader);
+  const k = await kernel(ctx, shader, {
     constants: { WX: tiles.wx, WY: tiles.wy, BM: tiles.bm, BN: tiles.bn, EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
-    entryPoint: args.form,
+    entryPoint: quad ? `${args.form}_quad` : args.form,
   });
   const params = uniformFor(ctx, k, `${args.label}.params`, 'p', { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N });
   const buffers = { p: params, a: args.a, b: args.b, c: args.c, mask: args.mask ?? args.unusedMask, bias: args.bias ?? args.unusedBias };
@@ -118,7 +133,7 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
     owned: [params],
     uniforms: { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N },
-    variant: `register ${4 * tiles.bm}×${4 * tiles.bn}`,
+    variant: `${quad ? 'quad' : 'register'} ${4 * tiles.bm}×${4 * tiles.bn}`,
     // Each invocation computes a tile of 4·BM rows × 4·BN columns: i = id.y · 4 · BM, columns from 4 · id.x · BN.
     grid: {
       size: [tiles.wx, tiles.wy],
@@ -138,6 +153,17 @@ function readsOf(form: FastForm): NonNullable<Dispatch['grid']>['reads'] {
       : form === 'backward'
         ? [{ binding: 'a', row }, { binding: 'b', row: col }, { binding: 'mask', row, col }]
         : [{ binding: 'a', col: row }, { binding: 'b', col }];
+}
+
+/**
+ * The quad variant's tiles: the register tiles for the shape, in workgroups of 1 × 8 invocations
+ * (every invocation of a workgroup shares its columns, and 8 is two whole quads), or 1 × 4 where
+ * the device allows no more.
+ */
+export function quadTiles(ctx: GpuContext, M: number, N: number): Tiles {
+  const { bm, bn } = chooseTiles(ctx, M, N);
+  const most = Math.min(ctx.limits.maxComputeWorkgroupSizeY, ctx.limits.maxComputeInvocationsPerWorkgroup);
+  return { bm, bn, wx: 1, wy: most >= 8 ? 8 : 4 };
 }
 
 /** Whether the device takes workgroups of side × side invocations. */
@@ -180,21 +206,25 @@ async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16):
 /** The variants worth measuring on this device for a shape. */
 export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
   const list: Variant[] = [{ kind: 'register', tiles: chooseTiles(ctx, M, N) }];
+  if (ctx.hasSubgroups) list.push({ kind: 'quad', tiles: quadTiles(ctx, M, N) });
   for (const side of [8, 16] as const) if (tiledFits(ctx, side)) list.push({ kind: 'tiled', side });
   return list;
 }
 
 function encodeVariant(v: Variant): string {
-  return v.kind === 'tiled' ? `tiled:${v.side}` : `register:${v.tiles ? `${v.tiles.bm},${v.tiles.bn},${v.tiles.wx},${v.tiles.wy}` : ''}`;
+  return v.kind === 'tiled' ? `tiled:${v.side}` : `${v.kind}:${v.tiles ? `${v.tiles.bm},${v.tiles.bn},${v.tiles.wx},${v.tiles.wy}` : ''}`;
 }
 
 function decodeVariant(text: string | undefined): Variant | undefined {
   const [kind, rest] = (text ?? '').split(':');
   if (kind === 'tiled' && (rest === '8' || rest === '16')) return { kind, side: Number(rest) as 8 | 16 };
-  if (kind === 'register') {
+  if (kind === 'register' || kind === 'quad') {
     const n = (rest ?? '').split(',').map(Number);
     if (n.length === 4 && [1, 2].includes(n[0]!) && [1, 2, 4].includes(n[1]!) && n[2]! >= 1 && n[3]! >= 1) {
-      return { kind, tiles: { bm: n[0] as 1 | 2, bn: n[1] as 1 | 2 | 4, wx: n[2]!, wy: n[3]! } };
+      const tiles = { bm: n[0] as 1 | 2, bn: n[1] as 1 | 2 | 4, wx: n[2]!, wy: n[3]! };
+      // A quad kept by another device (or edited by hand) is only used where it can run.
+      if (kind === 'register') return { kind, tiles };
+      if (tiles.wx === 1 && tiles.wy % 4 === 0) return { kind, tiles };
     }
   }
   return undefined;
@@ -212,15 +242,19 @@ function choiceKey(ctx: GpuContext, args: FastMatmulArgs): string {
  * The fast matmul in the variant measured fastest for this shape on this adapter: on first use
  * each candidate runs on scratch buffers of the same sizes (a warm-up, then the median of 3
  * timed submits), and the winner is kept in ctx.kernelChoices; later uses build it directly.
- * Products under MEASURE_FROM multiply-adds run register-blocked without measuring.
+ * Products under MEASURE_FROM multiply-adds run without measuring: quad where the device has
+ * subgroups, else register-blocked.
  */
 export async function matmulFastFor(ctx: GpuContext, args: FastMatmulArgs): Promise<Dispatch> {
   if (args.variant || args.tiles) return matmulFast(ctx, args);
   // Below this size a product costs less than compiling the candidates would (seconds each on a
-  // software adapter), and either variant is quick: the register-blocked one runs, unmeasured.
-  if (args.M * args.K * args.N < MEASURE_FROM) return matmulFast(ctx, args);
+  // software adapter): it runs unmeasured, as the variant that reads least from memory this device
+  // can run, quad where it has subgroups, else register-blocked.
+  if (args.M * args.K * args.N < MEASURE_FROM) return matmulFast(ctx, ctx.hasSubgroups ? { ...args, variant: { kind: 'quad' } } : args);
   const key = choiceKey(ctx, args);
   let variant = decodeVariant(ctx.kernelChoices.get(key));
+  // A quad kept where the device has no subgroups (the same adapter in another browser) is measured again.
+  if (variant?.kind === 'quad' && !ctx.hasSubgroups) variant = undefined;
   if (!variant) {
     variant = await measureVariants(ctx, args);
     ctx.kernelChoices.set(key, encodeVariant(variant));

@@ -28,7 +28,7 @@ describe('the benchmark page', () => {
     expect(peers.filter((p) => p!.startsWith('best peer')).length).toBe(2);
     const matmul = rows.find((r) => r[0]!.startsWith('matmul') && r[1] === 'TF.js WebGPU')!;
     expect(matmul[6]).toMatch(/^\d+%$/); // of ceiling
-    expect(matmul[7]).toMatch(/^(register \d+×\d+|tiled (8|16)×(8|16))$/); // the variant measured fastest
+    expect(matmul[7]).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16))$/); // the variant measured fastest
     const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as { rows: { ceiling?: number; ofCeiling?: number; case: string }[]; ceiling: number };
     expect(json.ceiling).toBeGreaterThan(0);
     expect(json.rows.length).toBe(rows.length);
