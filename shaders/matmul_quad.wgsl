@@ -96,15 +96,11 @@ fn gradient_quad(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgrou
       transpose(a_rows_k(k, min(i / 4u + 1u, mv - 1u), mv)),
       b0, b1, b2, b3);
     if (sums_bias) {
-      bias_sum += mat4x4f(b0[0] + b0[1] + b0[2] + b0[3], b1[0] + b1[1] + b1[2] + b1[3], b2[0] + b2[1] + b2[2] + b2[3], b3[0] + b3[1] + b3[2] + b3[3]);
+      bias_sum += column_sums(b0, b1, b2, b3);
     }
   }
   finish_tile(i, jv);
   if (sums_bias) {
-    for (var q = 0u; q < BN; q++) {
-      if (jv + q < nv) {
-        bias[jv + q] = bias[jv + q] - p.scale * bias_sum[q];
-      }
-    }
+    update_bias(jv, bias_sum);
   }
 }
