@@ -12,8 +12,8 @@
 
 override WX: u32 = 1;        // invocations per workgroup along output columns
 override WY: u32 = 8;        // ... along output rows
-override BM: u32 = 2;        // 4-row blocks per invocation (1 or 2)
-override BN: u32 = 4;        // 4-column blocks per invocation (1, 2 or 4)
+override BM: u32 = 2;        // 4-row blocks per invocation (1 or 2; up to 4 in matmul_quad.wgsl)
+override BN: u32 = 4;        // 4-column blocks per invocation (1, 2 or 4; up to 8 in matmul_quad.wgsl)
 
 // 4 rows of a (from row r, clamped at the last), vec4 number v of each row; rows are w vec4s long.
 fn a_rows(r: u32, v: u32, w: u32, rows: u32) -> mat4x4f {
@@ -169,9 +169,9 @@ fn column_sums(b0: mat4x4f, b1: mat4x4f, b2: mat4x4f, b3: mat4x4f) -> mat4x4f {
   return mat4x4f(b0[0] + b0[1] + b0[2] + b0[3], b1[0] + b1[1] + b1[2] + b1[3], b2[0] + b2[1] + b2[2] + b2[3], b3[0] + b3[1] + b3[2] + b3[3]);
 }
 
-// bias -= scale · Σ_rows layer_{l+1}_delta, for the tile's column vec4s that c has.
+// bias -= scale · Σ_rows layer_{l+1}_delta, for up to 4 of the tile's column vec4s from jv, those that c has.
 fn update_bias(jv: u32, sums: mat4x4f) {
-  for (var q = 0u; q < BN; q++) {
+  for (var q = 0u; q < min(BN, 4u); q++) {
     if (jv + q < p.N / 4u) {
       bias[jv + q] = bias[jv + q] - p.scale * sums[q];
     }

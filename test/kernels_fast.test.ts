@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import type { GpuContext } from '../src/gpu/context.js';
 import * as cpu from '../src/cpu/ops.js';
-import { candidates, chooseTiles, matmulFast, matmulFastFor, pad4, TILE_ORDER, type Epilogue, type FastForm, type Tiles, type Variant } from '../src/kernels/matmulFast.js';
+import { candidates, chooseTiles, matmulFast, matmulFastFor, pad4, QUAD_TILE_ORDER, quadTiles, TILE_ORDER, type Epilogue, type FastForm, type Tiles, type Variant } from '../src/kernels/matmulFast.js';
 import { compareReduction, describeComparison, ulp32 } from '../src/verify/tolerance.js';
 import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from './helpers/gpu.js';
 
@@ -167,7 +167,7 @@ describe('matmul_fast', () => {
   }
 
   // The quad variant (reads of b shared by each quad of lanes; Dawn on SwiftShader has subgroups): the
-  // shapes above with its own tiles, then every register tile in workgroups of 1 × 4 and 1 × 8.
+  // shapes above with its own tiles, then every tile it has (up to 16×32) in workgroups of 1 × 4 and 1 × 8.
   describe('quad', () => {
     const quad = (tiles?: Tiles): Variant => ({ kind: 'quad', ...(tiles ? { tiles } : {}) });
     for (const [M, K, N] of [...shapes, [65, 17, 70] as [number, number, number], [130, 33, 9] as [number, number, number]]) {
@@ -177,7 +177,7 @@ describe('matmul_fast', () => {
         for (const epilogue of ['store', 'update'] as const) await check({ form: 'gradient', epilogue, M, K, N, variant: quad() });
       });
     }
-    for (const [bm, bn] of TILE_ORDER) {
+    for (const [bm, bn] of QUAD_TILE_ORDER) {
       for (const wy of [4, 8]) {
         test(`quad ${4 * bm}×${4 * bn} in 1 × ${wy}, forced, on shapes with edges everywhere`, async () => {
           const variant = quad({ bm, bn, wx: 1, wy });
@@ -185,6 +185,7 @@ describe('matmul_fast', () => {
             [37, 20, 52],
             [9, 8, 20],
             [3, 4, 4],
+            [70, 12, 100],
           ] as const) {
             await check({ form: 'forward', epilogue: 'activate', M, K, N, variant });
             await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N, variant });
@@ -247,6 +248,17 @@ describe('matmul_fast', () => {
     expect(chooseTiles(ctx, 100, 128)).toMatchObject({ bm: 2, bn: 4 });
     expect(chooseTiles(ctx, 100, 32)).toMatchObject({ bm: 1, bn: 2 });
     expect(chooseTiles(ctx, 4, 4)).toMatchObject({ bm: 1, bn: 1 });
+    // The quad variant goes up to 16×32, in workgroups of whole quads.
+    expect(quadTiles(ctx, 512, 512)).toMatchObject({ bm: 4, bn: 8, wx: 1, wy: 8 });
+    expect(quadTiles(ctx, 100, 128)).toMatchObject({ bm: 2, bn: 4 });
+  });
+
+  test('a tile only the quad variant holds is refused by the register-blocked kernel, with the reason', async () => {
+    const ctx = gpu();
+    const [a, b, c, unused, unusedBias] = [16, 16, 16, 4, 4].map((n, i) => ctx.storage(`x${i}`, n));
+    const args = { label: 'big tile', form: 'forward' as const, epilogue: 'store' as const, a: a!, b: b!, c: c!, unusedMask: unused!, unusedBias: unusedBias!, M: 4, K: 4, N: 4 };
+    await expect(matmulFast(ctx, { ...args, tiles: { bm: 4, bn: 8, wx: 1, wy: 4 } })).rejects.toThrow(/16×32 tile is the quad variant's/);
+    for (const buffer of [a, b, c, unused, unusedBias]) ctx.destroyBuffer(buffer!);
   });
 
   for (const [bm, bn] of TILE_ORDER) {

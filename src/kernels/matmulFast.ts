@@ -73,16 +73,16 @@ export interface FastMatmulArgs {
 }
 
 export interface Tiles {
-  /** 4-row blocks per invocation. */
-  bm: 1 | 2;
-  /** 4-column blocks per invocation. */
-  bn: 1 | 2 | 4;
+  /** 4-row blocks per invocation: 1 or 2, up to 4 in the quad variant. */
+  bm: 1 | 2 | 4;
+  /** 4-column blocks per invocation: 1, 2 or 4, up to 8 in the quad variant. */
+  bn: 1 | 2 | 4 | 8;
   wx: number;
   wy: number;
 }
 
 /** Tiles from the biggest (8×16 outputs per invocation) down; measured fastest first on SwiftShader. */
-export const TILE_ORDER: readonly [1 | 2, 1 | 2 | 4][] = [
+export const TILE_ORDER: readonly [1 | 2 | 4, 1 | 2 | 4 | 8][] = [
   [2, 4],
   [2, 2],
   [1, 2],
@@ -94,9 +94,9 @@ export const TILE_ORDER: readonly [1 | 2, 1 | 2 | 4][] = [
  * The biggest register tile that still leaves enough invocations (64) to keep every core busy;
  * tiny outputs get 4×4 tiles. Workgroups of 2×4 invocations, within the device's limits.
  */
-export function chooseTiles(ctx: GpuContext, M: number, N: number): Tiles {
+export function chooseTiles(ctx: GpuContext, M: number, N: number, order = TILE_ORDER): Tiles {
   const invocations = (bm: number, bn: number): number => Math.ceil(M / (4 * bm)) * Math.ceil(N / (4 * bn));
-  const [bm, bn] = TILE_ORDER.find(([m, n]) => invocations(m, n) >= 64) ?? [1, 1];
+  const [bm, bn] = order.find(([m, n]) => invocations(m, n) >= 64) ?? [1, 1];
   const limits = ctx.limits;
   const wx = Math.min(2, limits.maxComputeWorkgroupSizeX);
   const wy = Math.max(1, Math.min(4, limits.maxComputeWorkgroupSizeY, Math.floor(limits.maxComputeInvocationsPerWorkgroup / wx)));
@@ -115,6 +115,7 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
   const quad = args.variant?.kind === 'quad';
   if (quad && !ctx.hasSubgroups) throw new RangeError(`${args.label}: the quad variant needs the subgroups feature, which this device lacks`);
   const tiles = args.variant?.tiles ?? args.tiles ?? (quad ? quadTiles(ctx, M, N) : chooseTiles(ctx, M, N));
+  if (!quad && (tiles.bm > 2 || tiles.bn > 4)) throw new RangeError(`${args.label}: a ${4 * tiles.bm}×${4 * tiles.bn} tile is the quad variant's; matmul_fast.wgsl holds at most 8×16`);
   const activation = (args.activation ?? relu).shader;
   const shader = quad
     ? composeShaders(enableSubgroupsShader, activation, matmulEpilogueShader, matmulFastShader, matmulQuadShader)
@@ -156,12 +157,18 @@ function readsOf(form: FastForm): NonNullable<Dispatch['grid']>['reads'] {
 }
 
 /**
- * The quad variant's tiles: the register tiles for the shape, in workgroups of 1 × 8 invocations
+ * The quad variant's tiles, biggest first (16×32 outputs per invocation): with a quarter of the
+ * right operand's reads, bigger tiles pay (on SwiftShader 16×32 ran a third faster than 8×16).
+ */
+export const QUAD_TILE_ORDER: readonly [1 | 2 | 4, 1 | 2 | 4 | 8][] = [[4, 8], [2, 8], [4, 4], ...TILE_ORDER];
+
+/**
+ * The quad variant's tiles: the biggest that leaves 64 invocations, in workgroups of 1 × 8
  * (every invocation of a workgroup shares its columns, and 8 is two whole quads), or 1 × 4 where
  * the device allows no more.
  */
 export function quadTiles(ctx: GpuContext, M: number, N: number): Tiles {
-  const { bm, bn } = chooseTiles(ctx, M, N);
+  const { bm, bn } = chooseTiles(ctx, M, N, QUAD_TILE_ORDER);
   const most = Math.min(ctx.limits.maxComputeWorkgroupSizeY, ctx.limits.maxComputeInvocationsPerWorkgroup);
   return { bm, bn, wx: 1, wy: most >= 8 ? 8 : 4 };
 }
@@ -220,11 +227,11 @@ function decodeVariant(text: string | undefined): Variant | undefined {
   if (kind === 'tiled' && (rest === '8' || rest === '16')) return { kind, side: Number(rest) as 8 | 16 };
   if (kind === 'register' || kind === 'quad') {
     const n = (rest ?? '').split(',').map(Number);
-    if (n.length === 4 && [1, 2].includes(n[0]!) && [1, 2, 4].includes(n[1]!) && n[2]! >= 1 && n[3]! >= 1) {
-      const tiles = { bm: n[0] as 1 | 2, bn: n[1] as 1 | 2 | 4, wx: n[2]!, wy: n[3]! };
-      // A quad kept by another device (or edited by hand) is only used where it can run.
-      if (kind === 'register') return { kind, tiles };
-      if (tiles.wx === 1 && tiles.wy % 4 === 0) return { kind, tiles };
+    if (n.length === 4 && [1, 2, 4].includes(n[0]!) && [1, 2, 4, 8].includes(n[1]!) && n[2]! >= 1 && n[3]! >= 1) {
+      const tiles = { bm: n[0] as Tiles['bm'], bn: n[1] as Tiles['bn'], wx: n[2]!, wy: n[3]! };
+      // A choice edited by hand is only used where it can run.
+      if (kind === 'register' && tiles.bm <= 2 && tiles.bn <= 4) return { kind, tiles };
+      if (kind === 'quad' && tiles.wx === 1 && tiles.wy % 4 === 0) return { kind, tiles };
     }
   }
   return undefined;
