@@ -251,6 +251,10 @@ describe('matmul_fast', () => {
     // The quad variant goes up to 16×32, in workgroups of whole quads.
     expect(quadTiles(ctx, 512, 512)).toMatchObject({ bm: 4, bn: 8, wx: 1, wy: 8 });
     expect(quadTiles(ctx, 100, 128)).toMatchObject({ bm: 2, bn: 4 });
+    // Where that is smaller than 16×32, 16×32 is measured too (a CPU rasterizer needs few lanes).
+    const quads = (M: number, N: number): unknown[] => candidates(ctx, M, N).flatMap((v) => (v.kind === 'quad' ? [[v.tiles!.bm, v.tiles!.bn]] : []));
+    expect(quads(100, 128)).toEqual([[2, 4], [4, 8]]);
+    expect(quads(512, 512)).toEqual([[4, 8]]);
   });
 
   test('a tile only the quad variant holds is refused by the register-blocked kernel, with the reason', async () => {

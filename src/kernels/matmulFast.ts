@@ -213,7 +213,15 @@ async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16):
 /** The variants worth measuring on this device for a shape. */
 export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
   const list: Variant[] = [{ kind: 'register', tiles: chooseTiles(ctx, M, N) }];
-  if (ctx.hasSubgroups) list.push({ kind: 'quad', tiles: quadTiles(ctx, M, N) });
+  if (ctx.hasSubgroups) {
+    const tiles = quadTiles(ctx, M, N);
+    list.push({ kind: 'quad', tiles });
+    // And the biggest tile, however few invocations it leaves: a CPU rasterizer runs only a few
+    // lanes at once (on SwiftShader 16×32 wins even at 100×784×128, with 28 invocations), a GPU
+    // starves on them; measuring decides.
+    const [bm, bn] = QUAD_TILE_ORDER[0]!;
+    if (tiles.bm !== bm || tiles.bn !== bn) list.push({ kind: 'quad', tiles: { ...tiles, bm, bn } });
+  }
   for (const side of [8, 16] as const) if (tiledFits(ctx, side)) list.push({ kind: 'tiled', side });
   return list;
 }
@@ -237,8 +245,8 @@ function decodeVariant(text: string | undefined): Variant | undefined {
   return undefined;
 }
 
-/** Multiply-adds from which a product's variant is measured: 256³. */
-export const MEASURE_FROM = 1 << 24;
+/** Multiply-adds from which a product's variant is measured: 2²³, so that MNIST's first layer (100×784×128) is. */
+export const MEASURE_FROM = 1 << 23;
 
 /** The key a choice is kept under: the adapter and its limits that matter, the product and its shape. */
 function choiceKey(ctx: GpuContext, args: FastMatmulArgs): string {
