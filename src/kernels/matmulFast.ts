@@ -255,8 +255,9 @@ function choiceKey(ctx: GpuContext, args: FastMatmulArgs): string {
 
 /**
  * The fast matmul in the variant measured fastest for this shape on this adapter: on first use
- * each candidate runs on scratch buffers of the same sizes (a warm-up, then the median of 3
- * timed submits), and the winner is kept in ctx.kernelChoices; later uses build it directly.
+ * each candidate runs on scratch buffers of the same sizes (a warm-up, then the fastest of 3
+ * timed submits, the candidates taking turns), and the winner is kept in ctx.kernelChoices;
+ * later uses build it directly.
  * Products under MEASURE_FROM multiply-adds run without measuring: quad where the device has
  * subgroups, else register-blocked.
  */
@@ -291,22 +292,22 @@ async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<V
   };
   const flops = 2 * args.M * args.K * args.N;
   const repeat = Math.min(64, Math.max(1, Math.ceil(2e7 / flops)));
-  let best: { variant: Variant; ms: number } | undefined;
+  const built: Dispatch[] = [];
   try {
-    for (const variant of list) {
-      const d = await matmulFast(ctx, { ...args, ...scratch, mask: scratch.mask, bias: scratch.bias, label: `${args.label} (measuring)`, variant });
-      const times: number[] = [];
-      for (let run = 0; run < 4; run++) {
+    for (const variant of list) built.push(await matmulFast(ctx, { ...args, ...scratch, mask: scratch.mask, bias: scratch.bias, label: `${args.label} (measuring)`, variant }));
+    // A warm-up, then 3 timed rounds with the candidates taking turns, so that a burst of other
+    // work on the machine slows them all alike; each keeps its fastest round.
+    const fastest = built.map(() => Infinity);
+    for (let round = 0; round < 4; round++) {
+      for (const [i, d] of built.entries()) {
         const started = performance.now();
         await runRepeated(ctx, d, repeat);
-        if (run > 0) times.push(performance.now() - started);
+        if (round > 0) fastest[i] = Math.min(fastest[i]!, performance.now() - started);
       }
-      for (const buffer of d.owned) ctx.destroyBuffer(buffer);
-      const ms = times.sort((x, y) => x - y)[1]!;
-      if (!best || ms < best.ms) best = { variant, ms };
     }
+    return list[fastest.indexOf(Math.min(...fastest))]!;
   } finally {
+    for (const d of built) for (const buffer of d.owned) ctx.destroyBuffer(buffer);
     for (const buffer of Object.values(scratch)) if (buffer) ctx.destroyBuffer(buffer);
   }
-  return best!.variant;
 }
