@@ -2,9 +2,10 @@
 // epilogue of matmul_fast.wgsl (compiled before this file), but the right operand's blocks are
 // read once per quad instead of once per invocation, and the tile is up to 4 × 8 blocks (16 rows
 // × 32 columns per invocation): with fewer reads to wait for, bigger tiles pay (on SwiftShader
-// 4 × 8 ran about a third faster than 2 × 4 here, while the register-blocked kernel is fastest at 2 × 4). A quad is 4 invocations that run side by
-// side (on a CPU rasterizer such as SwiftShader, one SIMD register's 4 lanes; on a GPU, 4 lanes
-// of a subgroup), and quadBroadcast(v, t) hands every lane of a quad the value lane t holds.
+// 4 × 8 ran 1.3-1.7× as fast as 2 × 4, the register-blocked kernel's best). A quad is 4
+// invocations that run side by side (on a CPU rasterizer such as SwiftShader, one SIMD register's
+// 4 lanes; on a GPU, 4 lanes of a subgroup), and quadBroadcast(v, t) hands every lane of a quad
+// the value lane t holds.
 //
 // Every invocation of a workgroup computes the same columns (jv comes from the workgroup, so any
 // 4 invocations that form a quad share them) and its own rows. The 4 rows of b that a block
