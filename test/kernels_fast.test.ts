@@ -119,6 +119,29 @@ async function check({ form, epilogue, M, K, N, tiles, variant, maxGroups }: Cas
   expect(c.ok, describeComparison(`${form} ${epilogue}`, c)).toBe(true);
 }
 
+/** Every form with both of its epilogues, as `extra` says (a variant, tiles). */
+async function checkEveryEpilogue(M: number, K: number, N: number, extra: Partial<Case>): Promise<void> {
+  for (const epilogue of ['store', 'activate'] as const) await check({ form: 'forward', epilogue, M, K, N, ...extra });
+  for (const epilogue of ['store', 'activate2deriv'] as const) await check({ form: 'backward', epilogue, M, K, N, ...extra });
+  for (const epilogue of ['store', 'update'] as const) await check({ form: 'gradient', epilogue, M, K, N, ...extra });
+}
+
+/** Shapes whose edges cut every tile: rows, columns and the sum each end part-way through one. */
+const EDGE_SHAPES: readonly (readonly [number, number, number])[] = [
+  [37, 20, 52],
+  [9, 8, 20],
+  [3, 4, 4],
+];
+
+/** Each form with the epilogue a trainer gives it, on each shape. */
+async function checkEdges(shapes: readonly (readonly [number, number, number])[], extra: Partial<Case>): Promise<void> {
+  for (const [M, K, N] of shapes) {
+    await check({ form: 'forward', epilogue: 'activate', M, K, N, ...extra });
+    await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N, ...extra });
+    await check({ form: 'gradient', epilogue: 'update', M, K, N, ...extra });
+  }
+}
+
 describe('matmul_fast', () => {
   const shapes: [number, number, number][] = [
     [1, 4, 4],
@@ -158,10 +181,7 @@ describe('matmul_fast', () => {
   for (const side of [8, 16] as const) {
     for (const [M, K, N] of [...shapes, [65, 17, 70] as [number, number, number], [130, 33, 9] as [number, number, number]]) {
       test(`tiled ${side}×${side}, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
-        const variant: Variant = { kind: 'tiled', side };
-        for (const epilogue of ['store', 'activate'] as const) await check({ form: 'forward', epilogue, M, K, N, variant });
-        for (const epilogue of ['store', 'activate2deriv'] as const) await check({ form: 'backward', epilogue, M, K, N, variant });
-        for (const epilogue of ['store', 'update'] as const) await check({ form: 'gradient', epilogue, M, K, N, variant });
+        await checkEveryEpilogue(M, K, N, { variant: { kind: 'tiled', side } });
       });
     }
   }
@@ -172,25 +192,14 @@ describe('matmul_fast', () => {
     const quad = (tiles?: Tiles): Variant => ({ kind: 'quad', ...(tiles ? { tiles } : {}) });
     for (const [M, K, N] of [...shapes, [65, 17, 70] as [number, number, number], [130, 33, 9] as [number, number, number]]) {
       test(`quad, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
-        for (const epilogue of ['store', 'activate'] as const) await check({ form: 'forward', epilogue, M, K, N, variant: quad() });
-        for (const epilogue of ['store', 'activate2deriv'] as const) await check({ form: 'backward', epilogue, M, K, N, variant: quad() });
-        for (const epilogue of ['store', 'update'] as const) await check({ form: 'gradient', epilogue, M, K, N, variant: quad() });
+        await checkEveryEpilogue(M, K, N, { variant: quad() });
       });
     }
     for (const [bm, bn] of QUAD_TILE_ORDER) {
       for (const wy of [4, 8]) {
         test(`quad ${4 * bm}×${4 * bn} in 1 × ${wy}, forced, on shapes with edges everywhere`, async () => {
-          const variant = quad({ bm, bn, wx: 1, wy });
-          for (const [M, K, N] of [
-            [37, 20, 52],
-            [9, 8, 20],
-            [3, 4, 4],
-            [70, 12, 100],
-          ] as const) {
-            await check({ form: 'forward', epilogue: 'activate', M, K, N, variant });
-            await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N, variant });
-            await check({ form: 'gradient', epilogue: 'update', M, K, N, variant });
-          }
+          // And one wider than two of its 32-column tiles.
+          await checkEdges([...EDGE_SHAPES, [70, 12, 100]], { variant: quad({ bm, bn, wx: 1, wy }) });
         });
       }
     }
@@ -267,16 +276,7 @@ describe('matmul_fast', () => {
 
   for (const [bm, bn] of TILE_ORDER) {
     test(`the ${4 * bm}×${4 * bn} tile, forced, on shapes with edges everywhere`, async () => {
-      const tiles = { bm, bn, wx: 2, wy: 4 };
-      for (const [M, K, N] of [
-        [37, 20, 52],
-        [9, 8, 20],
-        [3, 4, 4],
-      ] as const) {
-        await check({ form: 'forward', epilogue: 'activate', M, K, N, tiles });
-        await check({ form: 'backward', epilogue: 'activate2deriv', M, K, N, tiles });
-        await check({ form: 'gradient', epilogue: 'update', M, K, N, tiles });
-      }
+      await checkEdges(EDGE_SHAPES, { tiles: { bm, bn, wx: 2, wy: 4 } });
     });
   }
 });
