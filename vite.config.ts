@@ -1,7 +1,6 @@
 /// <reference types="vitest/config" />
 // One config for the page (vite / vite build), the library and CLI (vite build --mode lib) and the tests (vitest).
 import { builtinModules } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { defineConfig, type Plugin } from 'vite';
 
 // The page's Content-Security-Policy allows only its own origin. The dev server injects CSS as
@@ -44,9 +43,6 @@ export default defineConfig(({ mode }) => {
     test: {
       // Dawn is a native addon: each test file gets its own process, not a worker thread.
       pool: 'forks',
-      // Two files at once even on 2 cores (vitest's default there is one): the e2e files spend much
-      // of their time waiting on a browser, so the suite takes about 7 minutes instead of 10.
-      maxWorkers: Math.max(2, availableParallelism() - 1),
       // Kernel variants are measured afresh in each test process, never read from or written to ~/.cache.
       env: { BACKPROP_KERNEL_CACHE: 'off' },
       testTimeout: 60_000,
