@@ -257,11 +257,14 @@ describe('update', () => {
 });
 
 describe('gather', () => {
-  test('each batch copies its rows, in the given order, exactly', async () => {
-    const ctx = gpu();
+  // Rows longer than a workgroup (each invocation copies several columns), and rows past the
+  // device's workgroups per dimension (the grid goes on along z).
+  test.each([
+    { inputSize: 5, outputSize: 2, maxGroups: undefined },
+    { inputSize: 37, outputSize: 19, maxGroups: 2 },
+  ])('each batch copies its rows, in the given order, exactly: $inputSize inputs, $outputSize targets, at most $maxGroups workgroups down', async ({ inputSize, outputSize, maxGroups }) => {
+    const ctx = maxGroups ? withMaxGroups(gpu(), maxGroups) : gpu();
     const rows = 11;
-    const inputSize = 5;
-    const outputSize = 2;
     const inputs = randomValues(rows * inputSize, 21);
     const targets = randomValues(rows * outputSize, 22);
     const order = Uint32Array.from([3, 7, 0, 10, 1, 2, 9, 4, 8, 6, 5]);
@@ -297,6 +300,47 @@ describe('gather', () => {
       expect(guardIntact(layer0, 4 * inputSize)).toBe(true);
       expect(guardIntact(goal, 4 * outputSize)).toBe(true);
     }
+    for (const b of Object.values(bufs)) ctx.destroyBuffer(b);
+  });
+
+  // Images narrower and wider than a workgroup, each moved by its own (dx, dy), pixels from outside 0.
+  test.each([
+    { width: 3, height: 4 },
+    { width: 19, height: 3 },
+  ])('shifted images: $width × $height pixels', async ({ width, height }) => {
+    const ctx = gpu();
+    const rows = 5;
+    const inputSize = width * height;
+    const inputs = randomValues(rows * inputSize, 23);
+    const targets = randomValues(rows * 2, 24);
+    const order = Uint32Array.from([4, 0, 3, 1, 2]);
+    const shifts = Int32Array.from([1, 0, -1, 2, 0, 0, 2, -1, -2, -2]);
+    const bufs = {
+      batches: batchTable(ctx, 'batches', [{ start: 0, rows }], inputSize, 2, inputSize, 2, width),
+      order: ctx.createBuffer('order', order.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST),
+      inputs: ctx.storage('inputs', inputs),
+      targets: ctx.storage('targets', targets),
+      layer0: ctx.storage('layer_0', withGuard(rows * inputSize)),
+      goal: ctx.storage('goal', withGuard(rows * 2)),
+      shifts: ctx.createBuffer('shifts', shifts.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST),
+    };
+    ctx.device.queue.writeBuffer(bufs.order, 0, order);
+    ctx.device.queue.writeBuffer(bufs.shifts, 0, shifts);
+    await runDispatch(ctx, await gather(ctx, 'gather', bufs, rows, inputSize, 2), [0]);
+    const layer0 = await ctx.read(bufs.layer0);
+    const want: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const example = order[r]!;
+      const [dx, dy] = [shifts[2 * example]!, shifts[2 * example + 1]!];
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const [sx, sy] = [x - dx, y - dy];
+          want.push(sx < 0 || sy < 0 || sx >= width || sy >= height ? 0 : inputs[example * inputSize + sy * width + sx]!);
+        }
+      }
+    }
+    expectOk('layer_0', compareExact(layer0.subarray(0, want.length), want));
+    expect(guardIntact(layer0, rows * inputSize)).toBe(true);
     for (const b of Object.values(bufs)) ctx.destroyBuffer(b);
   });
 });

@@ -2,7 +2,7 @@
 
 import code from '../../shaders/gather.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, boundLabels, grid1d, kernel, workgroupSize, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { bindGroup, boundLabels, grid2d, kernel, workgroupSize, type Dispatch, type Shader } from '../gpu/pipeline.js';
 
 export const gatherShader: Shader = { name: 'gather', code };
 
@@ -52,7 +52,9 @@ export async function gather(
   inputSize: number,
   outputSize: number,
 ): Promise<Dispatch> {
-  const size = workgroupSize(ctx);
+  // One workgroup per row, of up to 16 invocations that copy 4 values each per trip (gather.wgsl's UNROLL).
+  const widest = Math.max(inputSize, outputSize);
+  const size = workgroupSize(ctx, Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, widest)))));
   const k = await kernel(ctx, gatherShader, { constants: { WORKGROUP_SIZE: size }, dynamic: ['batch'] });
   const bound = {
     batch: { buffer: buffers.batches, size: BATCH_ENTRY_BYTES },
@@ -67,21 +69,11 @@ export async function gather(
     label,
     kernel: k,
     bindGroup: bindGroup(ctx, label, k, bound),
-    workgroups: grid1d(ctx, rows * Math.max(inputSize, outputSize), size, label),
+    workgroups: grid2d(ctx, rows, 1, 1, 1, label),
     bound: boundLabels(bound),
     owned: [],
     dynamic: true,
-    // Invocation i = x + y · groups.x · size copies pixel i % input_size of row i / input_size (and that row's goal).
-    grid: (() => {
-      const groupsX = grid1d(ctx, rows * Math.max(inputSize, outputSize), size, label)[0];
-      return {
-        size: [size, 1] as const,
-        output: 'layer_0',
-        owner: (row: number, col: number): [number, number] => {
-          const i = row * inputSize + col;
-          return [i % (groupsX * size), Math.floor(i / (groupsX * size))];
-        },
-      };
-    })(),
+    // Workgroup r copies row r of the batch; its invocation x, columns x, x + size, x + 2 · size, ...
+    grid: { size: [size, 1], output: 'layer_0', owner: (row: number, col: number): [number, number] => [col % size, row] },
   };
 }
