@@ -1,7 +1,7 @@
 // npm run bench: the cases of bench/cases.ts in Node (Dawn): ours against TF.js's WebGPU backend
 // and jax-js (and a naive WGSL matmul, and the CPU path), the adapter's ceiling, and the command's
-// peak memory over a long run, side by side in one process on one adapter, after a warm-up, as the
-// median of several runs.
+// peak memory over a long run, side by side in one process on one adapter, each case's contenders
+// in turns after a warm-up round, as the median of several rounds.
 //   npm run bench -- --json          one JSON object per case
 //   npm run bench -- --quick         tiny sizes, one run: a smoke test that the benchmark still works
 //   npm run bench -- --large         also 2048³ and 4096³ matmuls (for a real GPU)

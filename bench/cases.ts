@@ -1,7 +1,8 @@
 // The benchmark's cases, the same in Node (bench/bench.ts, Dawn) and in a browser (bench.html, the
 // visitor's own GPU): the adapter's ceiling, matmuls of every shape the trainers run, MLP training
-// and the seed's program, ours against TF.js and jax-js on the same adapter, side by side, after
-// a warm-up, as the median of several runs.
+// and the seed's program, ours against TF.js and jax-js on the same adapter, side by side: a case's
+// contenders (and, for a matmul, the ceiling kernel again) run in turns, a warm-up round, then the
+// median of several rounds (bench/stats.ts).
 
 import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { streetlights4 } from '../src/data/streetlights.js';
@@ -14,9 +15,9 @@ import { resolveConfig, type TrainConfig } from '../src/train/config.js';
 import { CpuExecutor } from '../src/train/cpuExecutor.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { createTrainer } from '../src/train/trainer.js';
-import { describeCeiling, measureCeiling, type Ceiling } from './ceiling.js';
+import { ceilingRun, describeCeiling, measureCeiling, type Ceiling } from './ceiling.js';
 import { tfGpuBytes, type Jax, type Peers, type Tf } from './peers.js';
-import { time, values, type Timing } from './stats.js';
+import { time, timeInTurns, values, type Timing } from './stats.js';
 
 export interface Row {
   case: string;
@@ -180,18 +181,37 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       transposeB: s.form === 'backward',
     });
     const oursBytes = ctx.stats().bytes - before;
-    const ours = await time(() => runRepeated(ctx, fast, s.repeat), env.runs, env.warmup);
-    const naiveTime = await time(() => runRepeated(ctx, naive, s.repeat), env.runs, env.warmup);
 
     // TF.js: its matMul with the transposes as flags; waited for by reading the last product.
     const ta = tf.tensor2d(a, [o.aRows, o.aCols]);
     const tb = tf.tensor2d(b, [o.bRows, o.bCols]);
-    const tfTime = await time(
-      async () => {
-        const outs: ReturnType<Tf['matMul']>[] = [];
-        for (let i = 0; i < s.repeat; i++) outs.push(tf.matMul(ta, tb, s.form === 'gradient', s.form === 'backward'));
-        await outs.at(-1)!.data();
-        for (const t of outs) t.dispose();
+    // jax-js: a jitted np.matmul (the transposes inside the jit), each product waited for with blockUntilReady.
+    const ja = np.array(a).reshape([o.aRows, o.aCols]);
+    const jb = np.array(b).reshape([o.bRows, o.bCols]);
+    const product = jax.jit((x: JaxArray, y: JaxArray) =>
+      np.matmul(s.form === 'gradient' ? np.transpose(x) : x, s.form === 'backward' ? np.transpose(y) : y),
+    );
+    // And the adapter's ceiling again, in turns with the rest: the case's fraction of it compares
+    // runs made side by side.
+    const ceilingAgain = await ceilingRun(ctx, ceiling);
+    const timed = await timeInTurns(
+      {
+        ours: () => runRepeated(ctx, fast, s.repeat),
+        naive: () => runRepeated(ctx, naive, s.repeat),
+        tf: async () => {
+          const outs: ReturnType<Tf['matMul']>[] = [];
+          for (let i = 0; i < s.repeat; i++) outs.push(tf.matMul(ta, tb, s.form === 'gradient', s.form === 'backward'));
+          await outs.at(-1)!.data();
+          for (const t of outs) t.dispose();
+        },
+        jax: async () => {
+          const outs: JaxArray[] = [];
+          for (let i = 0; i < s.repeat; i++) outs.push(product(ja.ref, jb.ref));
+          // jax-js is lazy: an array never waited for may never be computed, so every one is.
+          await Promise.all(outs.map((t) => t.blockUntilReady()));
+          for (const t of outs) t.dispose();
+        },
+        ceiling: ceilingAgain.run,
       },
       env.runs,
       env.warmup,
@@ -199,44 +219,28 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
     const tfBytes = tfGpuBytes(tf);
     ta.dispose();
     tb.dispose();
-
-    // jax-js: a jitted np.matmul (the transposes inside the jit), each product waited for with blockUntilReady.
-    const ja = np.array(a).reshape([o.aRows, o.aCols]);
-    const jb = np.array(b).reshape([o.bRows, o.bCols]);
-    const product = jax.jit((x: JaxArray, y: JaxArray) =>
-      np.matmul(s.form === 'gradient' ? np.transpose(x) : x, s.form === 'backward' ? np.transpose(y) : y),
-    );
-    const jaxTime = await time(
-      async () => {
-        const outs: JaxArray[] = [];
-        for (let i = 0; i < s.repeat; i++) outs.push(product(ja.ref, jb.ref));
-        // jax-js is lazy: an array never waited for may never be computed, so every one is.
-        await Promise.all(outs.map((t) => t.blockUntilReady()));
-        for (const t of outs) t.dispose();
-      },
-      env.runs,
-      env.warmup,
-    );
     ja.dispose();
     jb.dispose();
+    ceilingAgain.destroy();
+    const here = ceilingAgain.flops / timed.ceiling.median / 1e6;
 
     const gf = (t: Timing): number => flops / t.median / 1e6;
     const base = {
       case: s.name,
-      ours: gf(ours),
+      ours: gf(timed.ours),
       unit: 'GFLOPS',
       runs: env.runs,
       warmup: env.warmup,
       oursBytes,
-      ceiling: ceiling.gflops,
-      ofCeiling: gf(ours) / ceiling.gflops,
+      ceiling: here,
+      ofCeiling: gf(timed.ours) / here,
       variant: fast.variant,
     };
     reportPeers(env, base, [
-      { name: 'TF.js WebGPU', value: gf(tfTime), bytes: tfBytes },
-      { name: 'jax-js WebGPU (jit)', value: gf(jaxTime) },
+      { name: 'TF.js WebGPU', value: gf(timed.tf), bytes: tfBytes },
+      { name: 'jax-js WebGPU (jit)', value: gf(timed.jax) },
     ], true, 10);
-    env.report({ ...base, peer: gf(naiveTime), ratio: gf(ours) / gf(naiveTime), peerName: 'naive WGSL (shaders/matmul.wgsl)' });
+    env.report({ ...base, peer: gf(timed.naive), ratio: gf(timed.ours) / gf(timed.naive), peerName: 'naive WGSL (shaders/matmul.wgsl)' });
     for (const buffer of [ga, gb, gc, unused, unusedBias, ...fast.owned, ...naive.owned]) ctx.destroyBuffer(buffer);
   }
 }
@@ -316,9 +320,6 @@ async function benchTraining(env: BenchEnv): Promise<void> {
   const before = ctx.stats().bytes;
   const trainer = await GpuTrainer.create(ctx, config, dataset, weights, { plan: 'fast' });
   const oursBytes = ctx.stats().bytes - before;
-  const ours = await time(async () => void (await trainer.runIterations(epochs)), env.runs, env.warmup);
-  trainer.destroy();
-
   const bs = config.batchSize;
   const batches: { x: Float32Array; y: Float32Array }[] = [];
   for (let start = 0; start < examples; start += bs) {
@@ -331,46 +332,45 @@ async function benchTraining(env: BenchEnv): Promise<void> {
   const model = tfModel(tf, layers, weights, config.alpha);
   const xs = batches.map((b) => tf.tensor2d(b.x, [bs, layers[0]!]));
   const ys = batches.map((b) => tf.tensor2d(b.y, [bs, layers.at(-1)!]));
-  const tfTime = await time(
-    async () => {
-      for (let e = 0; e < epochs; e++) {
-        for (let b = 0; b < xs.length; b++) {
-          const cost = tf.tidy(() => model.step(xs[b]!, ys[b]!, bs));
-          cost.dispose();
+  const np = jax.numpy;
+  const jaxNet = jaxModel(jax, layers, weights, config.alpha, bs);
+  const jxs = batches.map((b) => np.array(b.x).reshape([bs, layers[0]!]));
+  const jys = batches.map((b) => np.array(b.y).reshape([bs, layers.at(-1)!]));
+  // Ours, TF.js and jax-js in turns, each the same epochs over the same batches.
+  const timed = await timeInTurns(
+    {
+      ours: async () => void (await trainer.runIterations(epochs)),
+      tf: async () => {
+        for (let e = 0; e < epochs; e++) {
+          for (let b = 0; b < xs.length; b++) {
+            const cost = tf.tidy(() => model.step(xs[b]!, ys[b]!, bs));
+            cost.dispose();
+          }
         }
-      }
-      await model.ws.at(-1)!.data();
+        await model.ws.at(-1)!.data();
+      },
+      jax: async () => {
+        for (let e = 0; e < epochs; e++) for (let b = 0; b < jxs.length; b++) jaxNet.step(jxs[b]!.ref, jys[b]!.ref);
+        await jaxNet.ready();
+      },
     },
     env.runs,
     env.warmup,
   );
   const tfBytes = tfGpuBytes(tf);
+  trainer.destroy();
   model.dispose();
-  for (const t of [...xs, ...ys]) t.dispose();
-
-  const np = jax.numpy;
-  const jaxNet = jaxModel(jax, layers, weights, config.alpha, bs);
-  const jxs = batches.map((b) => np.array(b.x).reshape([bs, layers[0]!]));
-  const jys = batches.map((b) => np.array(b.y).reshape([bs, layers.at(-1)!]));
-  const jaxTime = await time(
-    async () => {
-      for (let e = 0; e < epochs; e++) for (let b = 0; b < jxs.length; b++) jaxNet.step(jxs[b]!.ref, jys[b]!.ref);
-      await jaxNet.ready();
-    },
-    env.runs,
-    env.warmup,
-  );
   jaxNet.dispose();
-  for (const t of [...jxs, ...jys]) t.dispose();
+  for (const t of [...xs, ...ys, ...jxs, ...jys]) t.dispose();
 
   const cpuTime = await time(async () => void new CpuExecutor(config, dataset, weights).runIterations(epochs), quick ? 1 : Math.min(env.runs, 3), quick ? 0 : 1);
   const rate = (t: Timing): number => (examples * epochs) / (t.median / 1000);
-  const base = { case: name, ours: rate(ours), unit: 'examples/s', runs: env.runs, warmup: env.warmup, oursBytes };
+  const base = { case: name, ours: rate(timed.ours), unit: 'examples/s', runs: env.runs, warmup: env.warmup, oursBytes };
   reportPeers(env, base, [
-    { name: 'TF.js WebGPU', value: rate(tfTime), bytes: tfBytes },
-    { name: 'jax-js WebGPU (grad + jit)', value: rate(jaxTime) },
+    { name: 'TF.js WebGPU', value: rate(timed.tf), bytes: tfBytes },
+    { name: 'jax-js WebGPU (grad + jit)', value: rate(timed.jax) },
   ], true, 10);
-  env.report({ ...base, peer: rate(cpuTime), ratio: rate(ours) / rate(cpuTime), peerName: 'CPU path (float64 reference)', runs: cpuTime.runs, warmup: cpuTime.warmup });
+  env.report({ ...base, peer: rate(cpuTime), ratio: rate(timed.ours) / rate(cpuTime), peerName: 'CPU path (float64 reference)', runs: cpuTime.runs, warmup: cpuTime.warmup });
 }
 
 // --- the seed's program ----------------------------------------------------------------------
@@ -387,19 +387,6 @@ async function benchSeed(env: BenchEnv): Promise<void> {
   const name = `the seed's two-layer program (${iterations} iterations, stochastic)`;
   env.say?.(name);
   let oursBytes = 0;
-  // Ours, as the CLI runs it (plan auto: resident for this network): one submit per log point.
-  const ours = await time(
-    async () => {
-      const before = ctx.stats().bytes;
-      const t = await createTrainer(ctx, config, dataset, weights, 'auto');
-      oursBytes = ctx.stats().bytes - before;
-      for (let i = 0; i < iterations / 10; i++) await t.runIterations(10);
-      await t.readWeights();
-      t.destroy();
-    },
-    env.runs,
-    env.warmup,
-  );
   // A submit and a readback of the weights after every step, with the same kernel, and with the
   // fast plan's per-step kernels.
   const stepByStep = (plan: 'resident' | 'fast') => async (): Promise<void> => {
@@ -410,33 +397,45 @@ async function benchSeed(env: BenchEnv): Promise<void> {
     }
     t.destroy();
   };
-  const sameKernel = await time(stepByStep('resident'), env.runs, env.warmup);
-  const fastSteps = await time(stepByStep('fast'), env.runs, env.warmup);
-  // TF.js: the seed's loop, one example per step, the error summed on the GPU, read every 10 iterations.
-  const tfTime = await time(
-    async () => {
-      const model = tfModel(tf, config.layers, weights, config.alpha);
-      const xs = Array.from({ length: 4 }, (_, i) => tf.tensor2d(dataset.inputs.subarray(i * 3, i * 3 + 3), [1, 3]));
-      const ys = Array.from({ length: 4 }, (_, i) => tf.tensor2d(dataset.targets.subarray(i, i + 1), [1, 1]));
-      for (let it = 0; it < iterations; it++) {
-        let error: ReturnType<Tf['add']> = tf.scalar(0);
-        for (let i = 0; i < 4; i++) {
-          const cost = tf.tidy(() => model.step(xs[i]!, ys[i]!, 1));
-          const next = tf.add(error, tf.mul(cost, 2));
+  const timed = await timeInTurns(
+    {
+      // Ours, as the CLI runs it (plan auto: resident for this network): one submit per log point.
+      ours: async () => {
+        const before = ctx.stats().bytes;
+        const t = await createTrainer(ctx, config, dataset, weights, 'auto');
+        oursBytes = ctx.stats().bytes - before;
+        for (let i = 0; i < iterations / 10; i++) await t.runIterations(10);
+        await t.readWeights();
+        t.destroy();
+      },
+      sameKernel: stepByStep('resident'),
+      fastSteps: stepByStep('fast'),
+      // TF.js: the seed's loop, one example per step, the error summed on the GPU, read every 10 iterations.
+      tf: async () => {
+        const model = tfModel(tf, config.layers, weights, config.alpha);
+        const xs = Array.from({ length: 4 }, (_, i) => tf.tensor2d(dataset.inputs.subarray(i * 3, i * 3 + 3), [1, 3]));
+        const ys = Array.from({ length: 4 }, (_, i) => tf.tensor2d(dataset.targets.subarray(i, i + 1), [1, 1]));
+        for (let it = 0; it < iterations; it++) {
+          let error: ReturnType<Tf['add']> = tf.scalar(0);
+          for (let i = 0; i < 4; i++) {
+            const cost = tf.tidy(() => model.step(xs[i]!, ys[i]!, 1));
+            const next = tf.add(error, tf.mul(cost, 2));
+            error.dispose();
+            cost.dispose();
+            error = next;
+          }
+          if (it % 10 === 9) await error.data();
           error.dispose();
-          cost.dispose();
-          error = next;
         }
-        if (it % 10 === 9) await error.data();
-        error.dispose();
-      }
-      await model.ws[0]!.data();
-      model.dispose();
-      for (const t of [...xs, ...ys]) t.dispose();
+        await model.ws[0]!.data();
+        model.dispose();
+        for (const t of [...xs, ...ys]) t.dispose();
+      },
     },
     env.runs,
     env.warmup,
   );
+  const { ours, sameKernel, fastSteps, tf: tfTime } = timed;
   const base = { case: name, ours: ours.median, unit: 'ms', runs: env.runs, warmup: env.warmup, oursBytes };
   env.report({ ...base, peer: sameKernel.median, ratio: sameKernel.median / ours.median, peerName: 'same kernel, a submit and readback after every step', target: 20 });
   env.report({ ...base, peer: fastSteps.median, ratio: fastSteps.median / ours.median, peerName: 'fast plan per step, readback after every step' });

@@ -45,22 +45,37 @@ export function describeCeiling(c: Ceiling): string {
  */
 export async function measureCeiling(ctx: GpuContext, runs: number, quick = false): Promise<Ceiling> {
   let best: Ceiling = { gflops: 0, chains: 0, loops: 0, invocations: 0, fused: true, form: 'vec4' };
-  for (const { form, chains, fused, loops } of CONFIGS) {
-    const k = await kernel(ctx, shader, { constants: { CHAINS: chains, LOOPS: loops, WORKGROUP: 64, FUSED: fused, FORM: form === 'mat4x4' ? 1 : 0 } });
-    const params = uniformFor(ctx, k, 'ceiling.params', 'p', { scale: 0.999, shift: 0.001 });
+  for (const config of CONFIGS) {
     let invocations = 64 * 64;
     for (;;) {
-      const out = ctx.storage('ceiling.out', invocations * 4);
-      const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, invocations, 64, 'ceiling'), bound: {}, owned: [] };
-      const t = await time(() => runRepeated(ctx, d), quick ? 1 : runs, 1);
-      ctx.destroyBuffer(out);
-      const gflops = (invocations * loops * chains * FLOPS_PER_ROUND[form]) / t.median / 1e6;
-      if (gflops > best.gflops) best = { gflops, chains, loops, invocations, fused, form };
+      const run = await ceilingRun(ctx, { ...config, invocations });
+      const t = await time(run.run, quick ? 1 : runs, 1);
+      run.destroy();
+      const gflops = run.flops / t.median / 1e6;
+      if (gflops > best.gflops) best = { ...config, invocations, gflops };
       // Grow the grid until one run takes long enough to time well (or the grid is large).
       if (t.median >= (quick ? 20 : 100) || invocations >= 64 * 65535) break;
       invocations *= 4;
     }
-    ctx.destroyBuffer(params);
   }
   return best;
+}
+
+/**
+ * One configuration of the ceiling kernel, ready to run again: the matmul cases time it in turns
+ * with their contenders, so that each case's fraction of the ceiling compares runs made side by side.
+ */
+export async function ceilingRun(ctx: GpuContext, c: Omit<Ceiling, 'gflops'>): Promise<{ run: () => Promise<void>; flops: number; destroy: () => void }> {
+  const k = await kernel(ctx, shader, { constants: { CHAINS: c.chains, LOOPS: c.loops, WORKGROUP: 64, FUSED: c.fused, FORM: c.form === 'mat4x4' ? 1 : 0 } });
+  const params = uniformFor(ctx, k, 'ceiling.params', 'p', { scale: 0.999, shift: 0.001 });
+  const out = ctx.storage('ceiling.out', c.invocations * 4);
+  const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, c.invocations, 64, 'ceiling'), bound: {}, owned: [] };
+  return {
+    run: () => runRepeated(ctx, d),
+    flops: c.invocations * c.loops * c.chains * FLOPS_PER_ROUND[c.form],
+    destroy: () => {
+      ctx.destroyBuffer(out);
+      ctx.destroyBuffer(params);
+    },
+  };
 }

@@ -8,16 +8,31 @@ export interface Timing {
 }
 
 export async function time(fn: () => Promise<void>, runs: number, warmup = 1): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const all: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    all.push(performance.now() - started);
+  return (await timeInTurns({ fn }, runs, warmup)).fn;
+}
+
+/**
+ * Several contenders timed in turns: `warmup` rounds, then `runs` rounds in each of which every
+ * contender runs once, in the order given. On a shared machine whose speed drifts by ±30% over
+ * seconds, a slow spell then slows every contender alike, so their ratios hold where their
+ * medians would not (timed one after the other, a case's contenders ran minutes apart).
+ */
+export async function timeInTurns<K extends string>(contenders: Record<K, () => Promise<void>>, runs: number, warmup = 1): Promise<Record<K, Timing>> {
+  const names = Object.keys(contenders) as K[];
+  const all = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (const name of names) {
+      const started = performance.now();
+      await contenders[name]();
+      if (round >= warmup) all.get(name)!.push(performance.now() - started);
+    }
   }
-  const sorted = [...all].sort((a, b) => a - b);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return { median, runs, warmup, all };
+  return Object.fromEntries(names.map((name) => [name, { median: median(all.get(name)!), runs, warmup, all: all.get(name)! }])) as Record<K, Timing>;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 }
 
 export { randomValues as values } from '../test/helpers/random.js';
