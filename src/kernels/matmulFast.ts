@@ -290,8 +290,11 @@ async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<V
     mask: args.mask && ctx.storage(`${args.label}.measure.mask`, new Float32Array(sizes(args.mask)).fill(1)),
     bias: args.bias && ctx.storage(`${args.label}.measure.bias`, sizes(args.bias)),
   };
+  // Each timed submit does at least 5·10⁷ FLOPs (over 10 ms on a software adapter): shorter ones let
+  // a burst of a few ms on a busy machine decide (once, 100×784×128 timed one product per submit
+  // chose register-blocked, half as fast as quad there), and the choice is kept.
   const flops = 2 * args.M * args.K * args.N;
-  const repeat = Math.min(64, Math.max(1, Math.ceil(2e7 / flops)));
+  const repeat = Math.min(64, Math.max(1, Math.ceil(5e7 / flops)));
   const built: Dispatch[] = [];
   try {
     for (const variant of list) built.push(await matmulFast(ctx, { ...args, ...scratch, mask: scratch.mask, bias: scratch.bias, label: `${args.label} (measuring)`, variant }));
