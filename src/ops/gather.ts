@@ -12,7 +12,7 @@ export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number): 
     numpy,
     explain: `Take the next ${rows === 1 ? 'example' : `${rows} examples`}: what we know (the lights) goes into ${layer0.name}, what we want to know (walk or stop) into ${goal.name}.`,
     source: gatherShader,
-    reads: ['inputs', 'targets'],
+    reads: ['inputs', 'targets', 'order'],
     writes: [layer0.name, goal.name],
     role: 'input',
     gpu: ({ ctx, buffer, dataset }) =>
