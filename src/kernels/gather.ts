@@ -52,7 +52,7 @@ export async function gather(
   inputSize: number,
   outputSize: number,
 ): Promise<Dispatch> {
-  // One workgroup per row, of up to 16 invocations that copy 4 values each per trip (gather.wgsl's UNROLL).
+  // One workgroup per row, of 16 invocations, fewer for a short row (a power of two, as the device allows).
   const widest = Math.max(inputSize, outputSize);
   const size = workgroupSize(ctx, Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, widest)))));
   const k = await kernel(ctx, gatherShader, { constants: { WORKGROUP_SIZE: size }, dynamic: ['batch'] });
