@@ -13,9 +13,9 @@ export async function time(fn: () => Promise<void>, runs: number, warmup = 1): P
 
 /**
  * Several contenders timed in turns: `warmup` rounds, then `runs` rounds in each of which every
- * contender runs once, in the order given. On a shared machine whose speed drifts by ±30% over
- * seconds, a slow spell then slows every contender alike, so their ratios hold where their
- * medians would not (timed one after the other, a case's contenders ran minutes apart).
+ * contender runs once, in the order given. On a shared machine whose speed drifts by ±30%, a slow
+ * spell that lasts a round then slows every contender alike (timed one after the other, a case's
+ * contenders ran up to minutes apart).
  */
 export async function timeInTurns<K extends string>(contenders: Record<K, () => Promise<void>>, runs: number, warmup = 1): Promise<Record<K, Timing>> {
   const names = Object.keys(contenders) as K[];
