@@ -16,7 +16,7 @@ export interface Ceiling {
   invocations: number;
   /** fma() (true) or a multiply and an add (vec4 chains only). */
   fused: boolean;
-  /** vec4 accumulators (fma chains) or 4×4 matrices (c = m · c, the fast matmul's inner step). */
+  /** vec4 accumulators (fma chains) or 4×4 matrices (c = m · c + s, the fast matmul's inner step). */
   form: 'vec4' | 'mat4x4';
 }
 
@@ -29,12 +29,12 @@ const CONFIGS = [
   { form: 'mat4x4', chains: 8, fused: true, loops: 128 },
 ] as const;
 
-/** FLOPs of one chain's round: a vec4 multiply-add (4 lanes · 2), or c = m · c (64 multiply-adds · 2). */
+/** FLOPs of one chain's round: a vec4 multiply-add (4 lanes · 2), or c = m · c + s (64 multiply-adds · 2). */
 const FLOPS_PER_ROUND = { vec4: 8, mat4x4: 128 } as const;
 
 /** How a ceiling was reached, in words (the benchmark's note). */
 export function describeCeiling(c: Ceiling): string {
-  const what = c.form === 'mat4x4' ? '4×4 matrix products (c = m · c)' : c.fused ? 'fma()' : 'multiply then add';
+  const what = c.form === 'mat4x4' ? '4×4 matrix multiply-adds (c = m · c + s)' : c.fused ? 'fma()' : 'multiply then add';
   return `${c.chains} chains of ${what}, ${c.loops} rounds, ${c.invocations} invocations`;
 }
 

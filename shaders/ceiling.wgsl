@@ -5,8 +5,12 @@
 // differently and the benchmark takes whichever runs faster:
 //   FORM 0  vec4 accumulators, one multiply-add per round (fma(), or a multiply and an add);
 //           FLOPs = invocations · LOOPS · CHAINS · 4 lanes · 2
-//   FORM 1  4×4 matrix accumulators, c = m · c per round, the shape of the fast matmul's inner
-//           step (shaders/matmul_fast.wgsl: acc += B * A); FLOPs = invocations · LOOPS · CHAINS · 64 · 2
+//   FORM 1  4×4 matrix accumulators, c = m · c + s per round, the shape of the fast matmul's inner
+//           step (shaders/matmul_fast.wgsl: acc += B * A): each of the 16 entries is 4 products and
+//           4 additions (3 inside the product, 1 for s), so 64 multiply-adds;
+//           FLOPs = invocations · LOOPS · CHAINS · 64 · 2. (Without s, m · c is 4 multiplications
+//           and only 3 additions per entry: counted as 64 multiply-adds it would claim 1/7 more
+//           than it does, and every matmul would look worse against it.)
 // Each round depends on the one before, so no compiler can move the work out of the loop, and the
 // sum is written at the end so that none can drop it.
 
@@ -58,9 +62,11 @@ fn vectors(seed: f32) -> vec4f {
 }
 
 // m is scale times a matrix whose rows and columns each sum to 1 (entries 0.1 to 0.4, all in
-// different places, so no compiler can shorten m · c to a sum): the values stay positive and finite.
+// different places, so no compiler can shorten m · c to a sum), and s is shift in every entry: the
+// values stay positive and finite (they settle towards shift / (1 − scale)).
 fn matrices(seed: f32) -> vec4f {
   let m = p.scale * mat4x4f(vec4f(0.4, 0.3, 0.2, 0.1), vec4f(0.1, 0.4, 0.3, 0.2), vec4f(0.2, 0.1, 0.4, 0.3), vec4f(0.3, 0.2, 0.1, 0.4));
+  let s = mat4x4f(vec4f(p.shift), vec4f(p.shift), vec4f(p.shift), vec4f(p.shift));
   let v = vec4f(seed, seed + 1.0, seed + 2.0, seed + 3.0);
   var c0 = mat4x4f(v, v + 0.5, v + 1.0, v + 1.5);
   var c1 = c0 * 1.5;
@@ -71,15 +77,15 @@ fn matrices(seed: f32) -> vec4f {
   var c6 = c0 * 4.0;
   var c7 = c0 * 4.5;
   for (var i = 0u; i < LOOPS; i++) {
-    c0 = m * c0;
-    c1 = m * c1;
-    c2 = m * c2;
-    c3 = m * c3;
+    c0 = m * c0 + s;
+    c1 = m * c1 + s;
+    c2 = m * c2 + s;
+    c3 = m * c3 + s;
     if (CHAINS > 4u) {
-      c4 = m * c4;
-      c5 = m * c5;
-      c6 = m * c6;
-      c7 = m * c7;
+      c4 = m * c4 + s;
+      c5 = m * c5 + s;
+      c6 = m * c6 + s;
+      c7 = m * c7 + s;
     }
   }
   let sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7;

@@ -35,13 +35,14 @@ function expected(form: 0 | 1, chains: 4 | 8, id: number): number[] {
     [0.2, 0.1, 0.4, 0.3],
     [0.3, 0.2, 0.1, 0.4],
   ].map((col) => col.map((x) => Math.fround(scale) * Math.fround(x)));
-  const times = (c: number[][]): number[][] => c.map((col) => [0, 1, 2, 3].map((r) => m.reduce((s, mc, k) => s + mc[r]! * col[k]!, 0)));
+  const s = Math.fround(shift);
+  const step = (c: number[][]): number[][] => c.map((col) => [0, 1, 2, 3].map((r) => m.reduce((sum, mc, k) => sum + mc[r]! * col[k]!, 0) + s));
   const c0 = [0, 0.5, 1, 1.5].map((o) => v.map((x) => x + o));
   const factors = [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5];
   const sum = [0, 0, 0, 0];
   factors.forEach((f, chain) => {
     let c = c0.map((col) => col.map((x) => x * f));
-    if (chain < chains) for (let i = 0; i < LOOPS; i++) c = times(c);
+    if (chain < chains) for (let i = 0; i < LOOPS; i++) c = step(c);
     for (const col of c) col.forEach((x, lane) => (sum[lane]! += x));
   });
   return sum;
