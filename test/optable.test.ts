@@ -14,7 +14,7 @@ import { ACTIVATIONS } from '../src/ops/activations/index.js';
 import { resolveConfig } from '../src/train/config.js';
 import { build } from '../src/train/gpuTrainer.js';
 import { addDataBuffers, addPlanBuffers, BufferSet } from '../src/train/gpuBuffers.js';
-import { planOf, type PlanKind, type PlanOptions } from '../src/train/plan.js';
+import { planOf, planOptions, type PlanKind, type PlanOptions } from '../src/train/plan.js';
 import { Schedule } from '../src/train/schedule.js';
 import { useGpu } from './helpers/gpu.js';
 
@@ -30,10 +30,12 @@ for (const activation of Object.values(ACTIVATIONS)) {
   CASES.push(['fast', { activation }, [3, 4, 1]]);
   CASES.push(['fast', { activation, bias: true, loss: 'softmax', accuracy: true }, [3, 6, 5, 3]]);
 }
+CASES.push(['teaching', { activation: ACTIVATIONS.relu, shift: true }, [3, 4, 1]]);
+CASES.push(['fast', { activation: ACTIVATIONS.relu, shift: true }, [3, 4, 1]]);
 
 describe('every plan is consistent with its buffer spec and its WGSL', () => {
   for (const [kind, options, layers] of CASES) {
-    test(`${kind} ${layers.join('-')} ${options.activation!.name}${options.bias ? ' bias' : ''}${options.loss === 'softmax' ? ' softmax' : ''}`, async () => {
+    test(`${kind} ${layers.join('-')} ${options.activation!.name}${options.bias ? ' bias' : ''}${options.loss === 'softmax' ? ' softmax' : ''}${options.shift ? ' shifted' : ''}`, async () => {
       const ctx = gpu();
       const rows = 3;
       const plan = planOf(kind, layers, rows, 0.1, options);
@@ -61,6 +63,19 @@ describe('every plan is consistent with its buffer spec and its WGSL', () => {
       for (const d of dispatches) for (const b of d.owned) ctx.destroyBuffer(b);
       buffers.destroy();
     });
+  }
+});
+
+test('the gather names shifts among its reads exactly when the training images are shifted', () => {
+  const dataset = { ...datasetFromRows('d', [[0, 1, 0, 1]], [[1]]), imageWidth: 2 };
+  for (const kind of ['teaching', 'fast'] as const) {
+    for (const shift of [0, 1]) {
+      const config = resolveConfig({ layers: [4, 2, 1], alpha: 0.1, iterations: 1, seed: 1, shift }, dataset);
+      const gather = planOf(kind, config.layers, 1, 0.1, planOptions(config, dataset)).steps[0]!;
+      expect(gather.op).toBe('gather');
+      expect(gather.reads.includes('shifts'), `${kind}, shift ${shift}`).toBe(shift > 0);
+      expect(gather.explain.includes('shifts'), `${kind}, shift ${shift}: the explanation`).toBe(shift > 0);
+    }
   }
 });
 

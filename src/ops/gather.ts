@@ -4,15 +4,18 @@
 import { batchTable, gather as gatherDispatch, gatherShader } from '../kernels/gather.js';
 import type { BufferSpec, Step } from './op.js';
 
-export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number): Step {
+/** `shifted`: the training images are moved by this epoch's shifts on the way (the gather reads `shifts`). */
+export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number, shifted = false): Step {
   const rowsText = rows === 1 ? 'i:i+1' : `i:i+${rows}`;
   const numpy = `${layer0.name}, ${goal.name} = inputs[${rowsText}], targets[${rowsText}]`;
   return {
     op: 'gather',
     numpy,
-    explain: `Take the next ${rows === 1 ? 'example' : `${rows} examples`}: what we know (the lights) goes into ${layer0.name}, what we want to know (walk or stop) into ${goal.name}.`,
+    explain:
+      `Take the next ${rows === 1 ? 'example' : `${rows} examples`}: what we know (the lights) goes into ${layer0.name}, what we want to know (walk or stop) into ${goal.name}.` +
+      (shifted ? ` On the way each image is moved by its (dx, dy) in shifts, drawn anew every epoch; pixels moved in from outside are 0.` : ''),
     source: gatherShader,
-    reads: ['inputs', 'targets', 'order'],
+    reads: shifted ? ['inputs', 'targets', 'order', 'shifts'] : ['inputs', 'targets', 'order'],
     writes: [layer0.name, goal.name],
     role: 'input',
     gpu: ({ ctx, buffer, dataset }) =>

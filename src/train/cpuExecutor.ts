@@ -184,7 +184,7 @@ export class CpuExecutor {
     const { config } = this;
     const rows = Math.min(1000, data.rows);
     const schedule = new Schedule({ ...config, batchSize: rows, shuffle: false, shift: 0 }, data);
-    const options = { ...planOptions(config, data), accuracy: true };
+    const options = { ...planOptions(config, data), accuracy: true, shift: false };
     const kind = cpuPlanKind(options);
     const parameters = new Map(parameterNames(config.layers, config.bias).map((name) => [name, this.buffers.get(name)!]));
     let buffers: Map<string, Float64Array> | undefined;

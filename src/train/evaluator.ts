@@ -30,7 +30,7 @@ export class Evaluator {
   static async create(ctx: GpuContext, config: TrainConfig, data: Dataset, kind: PlanKind, parameter: (name: string) => GPUBuffer): Promise<Evaluator> {
     const rows = Math.min(EVAL_ROWS, data.rows);
     const schedule = new Schedule({ ...config, batchSize: rows, shuffle: false, shift: 0 }, data);
-    const options = { ...planOptions(config, data), accuracy: true };
+    const options = { ...planOptions(config, data), accuracy: true, shift: false };
     const forward = (plan: Plan): Plan => ({ ...plan, steps: plan.steps.filter((s) => FORWARD_ROLES.includes(s.role)) });
     const full = forward(planOf(kind, config.layers, rows, config.alpha, options));
     const buffers = new BufferSet(ctx);

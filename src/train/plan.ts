@@ -33,6 +33,8 @@ export interface PlanOptions {
   loss?: Loss;
   /** Count the rows whose largest output is the goal's class (classification data). */
   accuracy?: boolean;
+  /** Training images shifted every epoch: the gather reads `shifts` (never when evaluating). */
+  shift?: boolean;
 }
 
 export interface Plan {
@@ -88,7 +90,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number, option
   const error = b.add('error', 1, 1, 'scalar');
   const correct = b.add('correct', 1, 1, 'scalar');
   const size = (l: number): number => layers[l]!;
-  const steps: Step[] = [gatherStep(layer[0]!, goal, rows)];
+  const steps: Step[] = [gatherStep(layer[0]!, goal, rows, options.shift)];
   for (let l = 0; l < last; l++) {
     steps.push(
       matmulStep({
@@ -161,7 +163,7 @@ export function fastPlan(layers: Layers, rows: number, alpha: number, options: P
   const bias = layers.slice(1).map((size, l) => (options.bias ? b.add(`bias_${l}_${l + 1}`, 1, size, 'parameter') : undefined));
   const error = b.add('error', 1, 1, 'scalar');
   const correct = b.add('correct', 1, 1, 'scalar');
-  const steps: Step[] = [gatherStep(layer[0]!, goal, rows)];
+  const steps: Step[] = [gatherStep(layer[0]!, goal, rows, options.shift)];
   const common = { activation, rows, alpha };
   for (let l = 0; l < last; l++) {
     steps.push(
@@ -188,6 +190,6 @@ export function bufferSpec(plan: Plan, name: string): BufferSpec {
 }
 
 /** The plan options a run's config and data ask for. */
-export function planOptions(config: Pick<TrainConfig, 'activation' | 'bias' | 'loss'>, dataset: Pick<Dataset, 'labels'>): PlanOptions {
-  return { activation: activationOf(config.activation), bias: config.bias, loss: config.loss, accuracy: dataset.labels !== undefined };
+export function planOptions(config: Pick<TrainConfig, 'activation' | 'bias' | 'loss' | 'shift'>, dataset: Pick<Dataset, 'labels'>): PlanOptions {
+  return { activation: activationOf(config.activation), bias: config.bias, loss: config.loss, accuracy: dataset.labels !== undefined, shift: config.shift > 0 };
 }
