@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Packs the benchmark for a lent GPU machine (x86-64 Linux, no network, no Node) into .device/:
+#   node.xz       this machine's Node, compressed
+#   app.tar.xz    package.json, bin, dist/lib and only the packages they import at run time
+#                 (scripts/runtime-deps.mjs; Dawn for linux-x64 only)
+#   debs/         the Vulkan loader, in case the machine has the NVIDIA driver but no loader
+#   run.sh        unpacks, points Dawn at the NVIDIA Vulkan driver and runs the benchmark
+# The whole of node_modules would not do: with the test tools and ONNX Runtime it packs to over
+# 100 MB, and at most 64 MiB travels to the machine.
+#
+# Run from a checkout after `npm ci`:   bash scripts/pack-device.sh
+# Then, with the device tool:           run  carry [".device"]  command "bash .device/run.sh --large"
+# It leaves bench.jsonl (one JSON object per row), bench.stderr and machine.txt in $OUT.
+# To try the package here, on SwiftShader:
+#   BENCH_ICD=/usr/lib/chromium/vk_swiftshader_icd.json OUT=/tmp/device-out bash .device/run.sh --quick
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf .device && mkdir -p .device/debs
+npm run --silent build:lib >/dev/null
+
+xz -T2 -6 -c "$(readlink -f "$(command -v node)")" > .device/node.xz
+
+mapfile -t packages < <(node scripts/runtime-deps.mjs dist/lib/bench.js dist/lib/cli.js | grep -v '^node_modules/@types/\|^node_modules/undici-types$')
+tar -cJf .device/app.tar.xz \
+  --exclude='node_modules/webgpu/dist/darwin-*' --exclude='node_modules/webgpu/dist/win32-*' \
+  --exclude='node_modules/webgpu/dist/linux-arm64' --exclude='*.map' \
+  package.json bin dist/lib "${packages[@]}"
+
+# The loader from Debian (no other registry is reachable); the run uses the machine's own if it has one.
+lists=$(mktemp -d)
+apt=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
+mkdir -p "$lists/partial"
+apt-get "${apt[@]}" update -qq >/dev/null 2>&1 || true
+(cd .device/debs && apt-get "${apt[@]}" download libvulkan1 >/dev/null 2>&1) || echo "pack-device: no libvulkan1 downloaded; the run relies on the machine's Vulkan loader"
+rm -rf "$lists"
+
+cat > .device/run.sh <<'RUN'
+#!/usr/bin/env bash
+# On the GPU machine: Node, the app and (if missing) the Vulkan loader unpacked under /tmp, Dawn
+# pointed at the NVIDIA Vulkan driver (BENCH_ICD to choose another), then the benchmark with the
+# options given. Results go to $OUT (or .device/out): bench.jsonl, bench.stderr, machine.txt.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+work=/tmp/webgpu-backprop-bench
+rm -rf "$work" && mkdir -p "$work/bin"
+xz -dc "$here/node.xz" > "$work/bin/node" && chmod +x "$work/bin/node"
+tar -xJf "$here/app.tar.xz" -C "$work"
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+  for deb in "$here"/debs/*.deb; do [ -e "$deb" ] && dpkg -x "$deb" /; done
+  ldconfig 2>/dev/null || true
+fi
+icd=${BENCH_ICD:-}
+if [ -z "$icd" ]; then
+  for candidate in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json; do
+    [ -e "$candidate" ] && icd=$candidate && break
+  done
+fi
+[ -n "$icd" ] && export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
+out=${OUT:-$here/out}
+mkdir -p "$out"
+{ if command -v nvidia-smi >/dev/null; then nvidia-smi -L; else echo "no nvidia-smi"; fi; echo "Vulkan driver: ${icd:-none found, Dawn chooses}"; uname -m; nproc; } > "$out/machine.txt"
+cd "$work"
+PATH="$work/bin:$PATH" node dist/lib/bench.js --json "$@" > "$out/bench.jsonl" 2> "$out/bench.stderr"
+rc=$?
+tail -n 30 "$out/bench.stderr"
+exit $rc
+RUN
+chmod +x .device/run.sh
+du -sh .device/* | sed "s/^/pack-device: /"
+du -sh .device | sed "s/^/pack-device: total /"
