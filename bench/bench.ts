@@ -64,7 +64,7 @@ function cliPeakMB(iterations: number, cpu: boolean): number {
   return Number(m[1]) / 1024;
 }
 
-/** bin/backprop.js beside dist/lib (absent where only the built library was packed, as for a GPU machine). */
+/** bin/backprop.js beside dist/lib (absent where only the built library is installed). */
 const COMMAND = fileURLToPath(new URL('../../bin/backprop.js', import.meta.url));
 
 function benchMemory(): void {

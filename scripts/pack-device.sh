@@ -9,7 +9,9 @@
 # 100 MB, and at most 64 MiB travels to the machine.
 #
 # Run from a checkout after `npm ci`:   bash scripts/pack-device.sh
-# Then, with the device tool:           run  carry [".device"]  command "bash .device/run.sh --large"
+# Then, with the device tool:           run  carry [".device"]
+#                                       command "bash .device/run.sh --large --only matmul,training,seed"
+# (--only leaves out the peak-memory case: 10^7 iterations on the CPU, not what the GPU is lent for).
 # It leaves bench.jsonl (one JSON object per row), bench.stderr and machine.txt in $OUT.
 # To try the package here, on SwiftShader:
 #   BENCH_ICD=/usr/lib/chromium/vk_swiftshader_icd.json OUT=/tmp/device-out bash .device/run.sh --quick
