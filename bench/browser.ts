@@ -22,11 +22,12 @@ const field = (name: string): HTMLInputElement => form.elements.namedItem(name) 
 /** The column names, shown beside each value when a phone stacks a row (bench.css). */
 const LABELS = [...document.querySelectorAll('#results thead th')].map((th) => th.textContent ?? '');
 
-function cell(row: HTMLTableRowElement, text: string, className?: string): void {
+function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLTableCellElement {
   const td = row.insertCell();
   td.textContent = text;
   td.dataset.label = LABELS[td.cellIndex] ?? '';
   if (className) td.className = className;
+  return td;
 }
 
 function addRow(r: Row): void {
@@ -37,7 +38,20 @@ function addRow(r: Row): void {
   cell(tr, fmt(r.ours), 'num');
   cell(tr, fmt(r.peer), 'num');
   cell(tr, r.unit);
-  cell(tr, `${r.ratio.toFixed(1)}×${r.target ? (r.ratio >= r.target ? ` (≥ ${r.target}× met)` : ` (≥ ${r.target}× missed)`) : ''}`, `num ${r.ratio >= 1 ? 'ahead' : 'behind'}`);
+  // Ahead (green) or behind (red) the peer; a target, met or missed, in its own colour: 3× ahead
+  // of a peer is good news, but not when 10× was the goal.
+  const ratio = cell(tr, '', `num ${r.ratio >= 1 ? 'ahead' : 'behind'}`);
+  // One child, so that a phone's stacked row (bench.css) keeps the ratio and its target together.
+  const value = document.createElement('span');
+  value.textContent = `${r.ratio.toFixed(1)}×`;
+  if (r.target) {
+    const met = r.ratio >= r.target;
+    const note = document.createElement('span');
+    note.className = met ? 'target met' : 'target missed';
+    note.textContent = ` (≥ ${r.target}× ${met ? 'met' : 'missed'})`;
+    value.append(note);
+  }
+  ratio.append(value);
   cell(tr, r.ofCeiling !== undefined ? `${(100 * r.ofCeiling).toFixed(0)}%` : '', 'num');
   cell(tr, r.variant ?? '');
 }

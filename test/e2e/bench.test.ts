@@ -26,6 +26,13 @@ describe('the benchmark page', () => {
     expect(peers).toContain('jax-js WebGPU (jit)');
     expect(peers).toContain('jax-js WebGPU (grad + jit)');
     expect(peers.filter((p) => p!.startsWith('best peer')).length).toBe(2);
+    // A target is shown in the colour of its outcome, not of being ahead: 2× ahead, 10× missed, is red.
+    const targets = await page.$$eval('#results tbody tr.best .target', (spans) => spans.map((s) => [s.className, s.textContent ?? '', getComputedStyle(s).color]));
+    expect(targets.length).toBe(2);
+    for (const [className, text, color] of targets) {
+      expect(className).toBe(text!.includes('missed') ? 'target missed' : 'target met');
+      expect(color).toBe(text!.includes('missed') ? 'rgb(220, 38, 38)' : 'rgb(5, 150, 105)');
+    }
     const matmul = rows.find((r) => r[0]!.startsWith('matmul') && r[1] === 'TF.js WebGPU')!;
     expect(matmul[6]).toMatch(/^\d+%$/); // of ceiling
     expect(matmul[7]).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16))$/); // the variant measured fastest
