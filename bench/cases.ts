@@ -8,6 +8,7 @@ import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { streetlights4 } from '../src/data/streetlights.js';
 import type { GpuContext } from '../src/gpu/context.js';
 import { runRepeated } from '../src/gpu/pipeline.js';
+import { repeatFor } from '../src/gpu/timing.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { matmulFastFor, type FastForm } from '../src/kernels/matmulFast.js';
 import { seededWeights } from '../src/net/init.js';
@@ -39,6 +40,8 @@ export interface Row {
   ofCeiling?: number;
   /** Which matmul kernel ours ran (the one measured fastest on this adapter). */
   variant?: string;
+  /** Matmuls: products per timed run, for every contender (more on a GPU fast enough to need them). */
+  repeat?: number;
   note?: string;
 }
 
@@ -109,7 +112,7 @@ interface Shape {
   M: number;
   K: number;
   N: number;
-  /** Products per timed run, so small shapes run long enough to measure. */
+  /** Products per timed run, so small shapes run long enough to measure (at least; see benchMatmul). */
   repeat: number;
 }
 
@@ -157,7 +160,6 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       continue;
     }
     env.say?.(s.name);
-    const flops = 2 * s.M * s.K * s.N * s.repeat;
     const o = operands(s);
     const a = values(o.aRows * o.aCols, 1);
     const b = values(o.bRows * o.bCols, 2);
@@ -181,6 +183,14 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       transposeB: s.form === 'backward',
     });
     const oursBytes = ctx.stats().bytes - before;
+    // Products per timed run: the shape's own, or more where ours would be over too soon to time
+    // from the CPU (a real GPU does 1024³ in well under a millisecond, less than a submit's round
+    // trip). Every contender runs as many.
+    await runRepeated(ctx, fast, s.repeat);
+    const started = performance.now();
+    await runRepeated(ctx, fast, s.repeat);
+    const repeat = repeatFor(performance.now() - started, s.repeat, env.quick ? 10 : 50, 1024);
+    const flops = 2 * s.M * s.K * s.N * repeat;
 
     // TF.js: its matMul with the transposes as flags; waited for by reading the last product.
     const ta = tf.tensor2d(a, [o.aRows, o.aCols]);
@@ -197,17 +207,17 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
     const ceilingAgain = await ceilingRun(ctx, ceiling);
     const timed = await timeInTurns(
       {
-        ours: () => runRepeated(ctx, fast, s.repeat),
-        naive: () => runRepeated(ctx, naive, s.repeat),
+        ours: () => runRepeated(ctx, fast, repeat),
+        naive: () => runRepeated(ctx, naive, repeat),
         tf: async () => {
           const outs: ReturnType<Tf['matMul']>[] = [];
-          for (let i = 0; i < s.repeat; i++) outs.push(tf.matMul(ta, tb, s.form === 'gradient', s.form === 'backward'));
+          for (let i = 0; i < repeat; i++) outs.push(tf.matMul(ta, tb, s.form === 'gradient', s.form === 'backward'));
           await outs.at(-1)!.data();
           for (const t of outs) t.dispose();
         },
         jax: async () => {
           const outs: JaxArray[] = [];
-          for (let i = 0; i < s.repeat; i++) outs.push(product(ja.ref, jb.ref));
+          for (let i = 0; i < repeat; i++) outs.push(product(ja.ref, jb.ref));
           // jax-js is lazy: an array never waited for may never be computed, so every one is.
           await Promise.all(outs.map((t) => t.blockUntilReady()));
           for (const t of outs) t.dispose();
@@ -236,6 +246,7 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       ceiling: here,
       ofCeiling: gf(timed.ours) / here,
       variant: fast.variant,
+      repeat,
     };
     reportPeers(env, base, [
       { name: 'TF.js WebGPU', value: gf(timed.tf), bytes: tfBytes },

@@ -4,6 +4,7 @@
 import code from '../shaders/ceiling.wgsl?raw';
 import type { GpuContext } from '../src/gpu/context.js';
 import { bindGroup, grid1d, kernel, runRepeated, uniformFor, type Shader } from '../src/gpu/pipeline.js';
+import { repeatFor } from '../src/gpu/timing.js';
 import { time } from './stats.js';
 
 const shader: Shader = { name: 'ceiling', code };
@@ -14,6 +15,8 @@ export interface Ceiling {
   chains: number;
   loops: number;
   invocations: number;
+  /** Dispatches per timed run: 1, unless the grid reached its cap before a run took long enough (a fast GPU). */
+  repeat: number;
   /** fma() (true) or a multiply and an add (vec4 chains only). */
   fused: boolean;
   /** vec4 accumulators (fma chains) or 4×4 matrices (c = m · c + s, the fast matmul's inner step). */
@@ -29,13 +32,16 @@ const CONFIGS = [
   { form: 'mat4x4', chains: 8, fused: true, loops: 128 },
 ] as const;
 
+/** The biggest grid tried: 65,536 workgroups of 64 (folded into two dimensions past the device's limit). */
+const MOST_INVOCATIONS = 64 * 65536;
+
 /** FLOPs of one chain's round: a vec4 multiply-add (4 lanes · 2), or c = m · c + s (64 multiply-adds · 2). */
 const FLOPS_PER_ROUND = { vec4: 8, mat4x4: 128 } as const;
 
 /** How a ceiling was reached, in words (the benchmark's note). */
 export function describeCeiling(c: Ceiling): string {
   const what = c.form === 'mat4x4' ? '4×4 matrix multiply-adds (c = m · c + s)' : c.fused ? 'fma()' : 'multiply then add';
-  return `${c.chains} chains of ${what}, ${c.loops} rounds, ${c.invocations} invocations`;
+  return `${c.chains} chains of ${what}, ${c.loops} rounds, ${c.invocations} invocations${c.repeat > 1 ? `, ${c.repeat} dispatches per timed run` : ''}`;
 }
 
 /**
@@ -44,21 +50,39 @@ export function describeCeiling(c: Ceiling): string {
  * about 100 ms, as the median of `runs`.
  */
 export async function measureCeiling(ctx: GpuContext, runs: number, quick = false): Promise<Ceiling> {
-  let best: Ceiling = { gflops: 0, chains: 0, loops: 0, invocations: 0, fused: true, form: 'vec4' };
+  let best: Ceiling = { gflops: 0, chains: 0, loops: 0, invocations: 0, repeat: 1, fused: true, form: 'vec4' };
+  const target = quick ? 20 : 100;
   for (const config of CONFIGS) {
-    let invocations = 64 * 64;
-    for (;;) {
-      const run = await ceilingRun(ctx, { ...config, invocations });
+    let trial: Trial | undefined = { invocations: 64 * 64, repeat: 1 };
+    while (trial) {
+      const run = await ceilingRun(ctx, { ...config, ...trial });
       const t = await time(run.run, quick ? 1 : runs, 1);
       run.destroy();
       const gflops = run.flops / t.median / 1e6;
-      if (gflops > best.gflops) best = { ...config, invocations, gflops };
-      // Grow the grid until one run takes long enough to time well (or the grid is large).
-      if (t.median >= (quick ? 20 : 100) || invocations >= 64 * 65535) break;
-      invocations *= 4;
+      if (gflops > best.gflops) best = { ...config, ...trial, gflops };
+      trial = nextTrial(trial, t.median, target);
     }
   }
   return best;
+}
+
+export interface Trial {
+  invocations: number;
+  /** Dispatches per timed run. */
+  repeat: number;
+}
+
+/**
+ * After a timed run of `last` took `ms`: the next grid to try, or none when that run was long
+ * enough to time well. The grid grows 4× at a time up to `most` invocations; past that (a fast
+ * GPU), the same grid dispatched enough times per run to last `target` ms, once: timed alone, its
+ * run would be mostly the submit's round trip.
+ */
+export function nextTrial(last: Trial, ms: number, target: number, most = MOST_INVOCATIONS): Trial | undefined {
+  if (ms >= target || last.repeat > 1) return undefined;
+  if (last.invocations * 4 <= most) return { invocations: last.invocations * 4, repeat: 1 };
+  const repeat = repeatFor(ms, 1, target, 1024);
+  return repeat > 1 ? { invocations: last.invocations, repeat } : undefined;
 }
 
 /**
@@ -71,8 +95,8 @@ export async function ceilingRun(ctx: GpuContext, c: Omit<Ceiling, 'gflops'>): P
   const out = ctx.storage('ceiling.out', c.invocations * 4);
   const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, c.invocations, 64, 'ceiling'), bound: {}, owned: [] };
   return {
-    run: () => runRepeated(ctx, d),
-    flops: c.invocations * c.loops * c.chains * FLOPS_PER_ROUND[c.form],
+    run: () => runRepeated(ctx, d, c.repeat),
+    flops: c.repeat * c.invocations * c.loops * c.chains * FLOPS_PER_ROUND[c.form],
     destroy: () => {
       ctx.destroyBuffer(out);
       ctx.destroyBuffer(params);

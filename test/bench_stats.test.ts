@@ -2,7 +2,9 @@
 // shared machine slows them alike; the warm-up round is run but not counted.
 
 import { describe, expect, test } from 'vitest';
+import { nextTrial } from '../bench/ceiling.js';
 import { time, timeInTurns } from '../bench/stats.js';
+import { repeatFor } from '../src/gpu/timing.js';
 
 describe('timing in turns', () => {
   test('every round runs each contender once, in order; the warm-up rounds are not counted', async () => {
@@ -39,5 +41,31 @@ describe('timing in turns', () => {
     const t = await time(async () => void n++, 4, 1);
     expect(n).toBe(5);
     expect(t.all.length).toBe(4);
+  });
+});
+
+describe('enough work per timed run, on a GPU fast enough to need more', () => {
+  test('repeatFor: a run that took a tenth of the target is repeated 10×, within [repeat, most]', () => {
+    expect(repeatFor(5, 1, 50, 1024)).toBe(10);
+    expect(repeatFor(5, 8, 50, 1024)).toBe(80);
+    // Long enough already (every software-adapter case): the shape's own repeat stays.
+    expect(repeatFor(90, 8, 50, 1024)).toBe(8);
+    expect(repeatFor(0.001, 1, 50, 1024)).toBe(1024);
+    // Never fewer than given, even where `most` is lower; a run too short to measure gets the most.
+    expect(repeatFor(1, 64, 5, 16)).toBe(64);
+    expect(repeatFor(0, 2, 5, 4096)).toBe(2048);
+  });
+
+  test('the ceiling grows its grid 4× until a run lasts the target, then repeats the biggest grid', () => {
+    const most = 64 * 64 * 16;
+    expect(nextTrial({ invocations: 4096, repeat: 1 }, 120, 100, most)).toBeUndefined();
+    expect(nextTrial({ invocations: 4096, repeat: 1 }, 3, 100, most)).toEqual({ invocations: 16384, repeat: 1 });
+    expect(nextTrial({ invocations: 16384, repeat: 1 }, 3, 100, most)).toEqual({ invocations: 65536, repeat: 1 });
+    // The biggest grid took 2 ms: 50 of it per run; and that is the last trial.
+    expect(nextTrial({ invocations: 65536, repeat: 1 }, 2, 100, most)).toEqual({ invocations: 65536, repeat: 50 });
+    expect(nextTrial({ invocations: 65536, repeat: 50 }, 80, 100, most)).toBeUndefined();
+    // The default biggest grid is 65,536 workgroups of 64.
+    expect(nextTrial({ invocations: 64 * 16384, repeat: 1 }, 1, 100)).toEqual({ invocations: 64 * 65536, repeat: 1 });
+    expect(nextTrial({ invocations: 64 * 65536, repeat: 1 }, 1, 100)?.repeat).toBe(100);
   });
 });

@@ -50,3 +50,15 @@ export async function timePasses(ctx: GpuContext, count: number, encode: (pass: 
     ctx.destroyBuffer(resolve);
   }
 }
+
+/**
+ * How many times to repeat a piece of GPU work so that one timed submit lasts about `targetMs`,
+ * given that `repeat` of it took `elapsedMs`: never fewer than `repeat`, never more than `most`.
+ * Timed from the CPU, a submit costs its round trip (0.1 ms to a few ms) on top of the work; on a
+ * software adapter a product takes milliseconds and that is noise, but on a real GPU a product can
+ * take microseconds, and timed a few at a time it would time the round trip alone.
+ */
+export function repeatFor(elapsedMs: number, repeat: number, targetMs: number, most: number): number {
+  if (!(elapsedMs > 0)) return Math.max(repeat, Math.min(most, repeat * 1024));
+  return Math.max(repeat, Math.min(most, Math.ceil((repeat * targetMs) / elapsedMs)));
+}

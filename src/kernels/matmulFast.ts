@@ -16,6 +16,7 @@ import { bindGroup, boundLabels, composeShaders, grid2d, kernel, runRepeated, un
 import type { Activation } from '../ops/activations/activation.js';
 import { relu } from '../ops/activations/relu.js';
 import { uniformOffset } from '../gpu/wgsl.js';
+import { repeatFor } from '../gpu/timing.js';
 
 export const matmulFastShader: Shader = { name: 'matmul_fast', code };
 export const matmulEpilogueShader: Shader = { name: 'matmul_epilogue', code: epilogueCode };
@@ -245,6 +246,9 @@ function decodeVariant(text: string | undefined): Variant | undefined {
   return undefined;
 }
 
+/** The least a timed submit of the candidates lasts, in ms (a software adapter's take 10 ms or more anyway). */
+const MEASURE_MS = 5;
+
 /** Multiply-adds from which a product's variant is measured: 2²³, so that MNIST's first layer (100×784×128) is. */
 export const MEASURE_FROM = 1 << 23;
 
@@ -294,7 +298,7 @@ async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<V
   // a burst of a few ms on a busy machine decide (once, 100×784×128 timed one product per submit
   // chose register-blocked, half as fast as quad there), and the choice is kept.
   const flops = 2 * args.M * args.K * args.N;
-  const repeat = Math.min(64, Math.max(1, Math.ceil(5e7 / flops)));
+  let repeat = Math.min(64, Math.max(1, Math.ceil(5e7 / flops)));
   const built: Dispatch[] = [];
   try {
     for (const variant of list) built.push(await matmulFast(ctx, { ...args, ...scratch, mask: scratch.mask, bias: scratch.bias, label: `${args.label} (measuring)`, variant }));
@@ -306,6 +310,13 @@ async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<V
         const started = performance.now();
         await runRepeated(ctx, d, repeat);
         if (round > 0) fastest[i] = Math.min(fastest[i]!, performance.now() - started);
+      }
+      // After the warm-up, on a GPU fast enough that a submit is over in under MEASURE_MS: more
+      // products per submit, or the round trip would decide (the same for every candidate).
+      if (round === 0) {
+        const started = performance.now();
+        await runRepeated(ctx, built[0]!, repeat);
+        repeat = repeatFor(performance.now() - started, repeat, MEASURE_MS, 4096);
       }
     }
     return list[fastest.indexOf(Math.min(...fastest))]!;
