@@ -208,6 +208,18 @@ describe('matmul_fast', () => {
     });
   });
 
+  // The 128×128 tiled variant, every form and epilogue: on the shapes above, and on shapes of more
+  // than one of its blocks each way, with sums that end part-way through a slice of 8 terms.
+  for (const [M, K, N] of [...shapes, [65, 17, 70] as [number, number, number], [130, 33, 9] as [number, number, number], [150, 20, 260] as [number, number, number], [257, 9, 131] as [number, number, number]]) {
+    test(`tiled 128×128, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
+      await checkEveryEpilogue(M, K, N, { variant: { kind: 'tiled128' } });
+    });
+  }
+
+  test('tiled 128×128: rows past the workgroup limit fold into z', async () => {
+    for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 2, variant: { kind: 'tiled128' } });
+  });
+
   test('tiled: rows past the workgroup limit fold into z', async () => {
     for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 4, variant: { kind: 'tiled', side: 8 } });
   });
@@ -218,7 +230,9 @@ describe('matmul_fast', () => {
     const kept = new Map<string, string>();
     ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
     try {
-      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled']);
+      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128']);
+      // Big tiles only where there are rows and columns for more than one.
+      expect(candidates(ctx, 100, 256).map((v) => v.kind)).not.toContain('tiled128');
       const a = ctx.storage('a', 256 * 256);
       const b = ctx.storage('b', 256 * 256);
       const c = ctx.storage('c', 256 * 256);
@@ -234,12 +248,17 @@ describe('matmul_fast', () => {
       const [key, value] = [...kept][0]!;
       expect(key).toContain(ctx.adapterName);
       expect(key).toContain('forward|store||256x256x256');
-      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16))$/);
+      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16)|tiled128:)$/);
       // A remembered choice is used as it is, not measured again.
       kept.set(key, 'tiled:16');
       const second = await matmulFastFor(ctx, args);
       expect(second.variant).toBe('tiled 16×16');
-      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16))$/);
+      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128)$/);
+      // And the 128×128 tiles, kept, are read back as they were written.
+      kept.set(key, 'tiled128:');
+      const big = await matmulFastFor(ctx, args);
+      expect(big.variant).toBe('tiled 128×128');
+      for (const buffer of big.owned) ctx.destroyBuffer(buffer);
       // A kept quad on a device without subgroups is measured again, never run.
       const noSubgroups = Object.create(ctx, { hasSubgroups: { value: false } }) as GpuContext;
       kept.set(key, 'quad:2,4,1,8');

@@ -1,7 +1,9 @@
-// The fast matmul in three variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
+// The fast matmul in four variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
 // register-blocked 4×4 tiles read straight from memory (shaders/matmul_fast.wgsl), the same with
 // each quad of lanes sharing its reads of the right operand (shaders/matmul_quad.wgsl, where the
-// adapter has subgroups), and tiles staged in workgroup memory (shaders/matmul_tiled.wgsl).
+// adapter has subgroups), and tiles staged in workgroup memory: (4T)×(4T) with a 4×4 block per
+// invocation (shaders/matmul_tiled.wgsl), or 128×128 with 8×8 outputs per invocation
+// (shaders/matmul_tiled128.wgsl), the shape fast GPUs like.
 // Which is faster depends on the adapter,
 // so matmulFastFor() measures the candidates on a shape's first use and remembers the winner per
 // adapter (ctx.kernelChoices). Operands are padded: every row a multiple of 4 floats long.
@@ -11,6 +13,7 @@ import code from '../../shaders/matmul_fast.wgsl?raw';
 import epilogueCode from '../../shaders/matmul_epilogue.wgsl?raw';
 import quadCode from '../../shaders/matmul_quad.wgsl?raw';
 import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
+import tiled128Code from '../../shaders/matmul_tiled128.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
 import { bindGroup, boundLabels, composeShaders, grid2d, kernel, runRepeated, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
 import type { Activation } from '../ops/activations/activation.js';
@@ -21,14 +24,16 @@ import { repeatFor } from '../gpu/timing.js';
 export const matmulFastShader: Shader = { name: 'matmul_fast', code };
 export const matmulEpilogueShader: Shader = { name: 'matmul_epilogue', code: epilogueCode };
 export const matmulTiledShader: Shader = { name: 'matmul_tiled', code: tiledCode };
+export const matmulTiled128Shader: Shader = { name: 'matmul_tiled128', code: tiled128Code };
 export const matmulQuadShader: Shader = { name: 'matmul_quad', code: quadCode };
 const enableSubgroupsShader: Shader = { name: 'enable_subgroups', code: enableSubgroupsCode };
 
 /**
  * A fast matmul variant: register tiles of the given shape, the same tiles with reads shared by
- * each quad (needs the subgroups feature), or workgroup tiles T × T invocations.
+ * each quad (needs the subgroups feature), workgroup tiles of T × T invocations with a 4×4 block
+ * each, or 128×128 workgroup tiles of 16 × 16 invocations with 8×8 outputs each.
  */
-export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 };
+export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 } | { kind: 'tiled128' };
 
 const FORMS: Record<FastForm, number> = { forward: 0, backward: 1, gradient: 2 };
 
@@ -113,6 +118,7 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
   if (args.variant?.kind === 'tiled') return matmulTiled(ctx, args, args.variant.side);
+  if (args.variant?.kind === 'tiled128') return matmulTiled128(ctx, args);
   const quad = args.variant?.kind === 'quad';
   if (quad && !ctx.hasSubgroups) throw new RangeError(`${args.label}: the quad variant needs the subgroups feature, which this device lacks`);
   const tiles = args.variant?.tiles ?? args.tiles ?? (quad ? quadTiles(ctx, M, N) : chooseTiles(ctx, M, N));
@@ -183,6 +189,48 @@ function tiledFits(ctx: GpuContext, side: number): boolean {
 /** matmul_tiled.wgsl's workgroup memory: slice_a and slice_b, KT (16) × MAX_SIDE (64) floats each. */
 const TILED_WORKGROUP_BYTES = 2 * 16 * 64 * 4;
 
+/** matmul_tiled128.wgsl's: slice_a and slice_b, 256 vec4s each. */
+const TILED128_WORKGROUP_BYTES = 2 * 256 * 16;
+
+/** Whether the device takes matmul_tiled128.wgsl's workgroups of 16 × 16 and their memory. */
+function tiled128Fits(ctx: GpuContext): boolean {
+  const l = ctx.limits;
+  return l.maxComputeWorkgroupSizeX >= 16 && l.maxComputeWorkgroupSizeY >= 16 && l.maxComputeInvocationsPerWorkgroup >= 256 && TILED128_WORKGROUP_BYTES <= l.maxComputeWorkgroupStorageSize;
+}
+
+/**
+ * The 128×128 workgroup-tiled variant: 16 × 16 invocations, each the 4×4 blocks at rows 4y and
+ * 64 + 4y and column vec4s x and 16 + x of its workgroup's block.
+ */
+async function matmulTiled128(ctx: GpuContext, args: FastMatmulArgs): Promise<Dispatch> {
+  const { M, K, N } = args;
+  if (!tiled128Fits(ctx)) throw new RangeError(`${args.label}: the 128×128 tiled matmul needs workgroups of 16 × 16 invocations and ${TILED128_WORKGROUP_BYTES} bytes of workgroup memory, more than this device allows`);
+  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, matmulTiled128Shader), {
+    constants: { FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
+  });
+  const uniforms = { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N };
+  const params = uniformFor(ctx, k, `${args.label}.params`, 'p', uniforms);
+  const buffers = { p: params, a: args.a, b: args.b, c: args.c, mask: args.mask ?? args.unusedMask, bias: args.bias ?? args.unusedBias };
+  return {
+    label: args.label,
+    kernel: k,
+    bindGroup: bindGroup(ctx, args.label, k, buffers),
+    workgroups: grid2d(ctx, M, N, 128, 128, args.label),
+    bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
+    owned: [params],
+    uniforms,
+    variant: 'tiled 128×128',
+    grid: {
+      size: [16, 16],
+      output: 'c',
+      // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 64) / 4, (r mod 64) / 4)'s.
+      owner: (row, col) => [16 * Math.floor(col / 128) + Math.floor((col % 64) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
+      reads: readsOf(args.form),
+    },
+    ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
+  };
+}
+
 /** The workgroup-tiled variant: T × T invocations, each a 4×4 block, a (4T) × (4T) block per workgroup. */
 async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16): Promise<Dispatch> {
   const { M, K, N } = args;
@@ -224,16 +272,20 @@ export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
     if (tiles.bm !== bm || tiles.bn !== bn) list.push({ kind: 'quad', tiles: { ...tiles, bm, bn } });
   }
   for (const side of [8, 16] as const) if (tiledFits(ctx, side)) list.push({ kind: 'tiled', side });
+  // Big tiles only where the product has rows and columns for more than one.
+  if (tiled128Fits(ctx) && M > 128 && N > 128) list.push({ kind: 'tiled128' });
   return list;
 }
 
 function encodeVariant(v: Variant): string {
+  if (v.kind === 'tiled128') return 'tiled128:';
   return v.kind === 'tiled' ? `tiled:${v.side}` : `${v.kind}:${v.tiles ? `${v.tiles.bm},${v.tiles.bn},${v.tiles.wx},${v.tiles.wy}` : ''}`;
 }
 
 function decodeVariant(text: string | undefined): Variant | undefined {
   const [kind, rest] = (text ?? '').split(':');
   if (kind === 'tiled' && (rest === '8' || rest === '16')) return { kind, side: Number(rest) as 8 | 16 };
+  if (kind === 'tiled128' && rest === '') return { kind };
   if (kind === 'register' || kind === 'quad') {
     const n = (rest ?? '').split(',').map(Number);
     if (n.length === 4 && [1, 2, 4].includes(n[0]!) && [1, 2, 4, 8].includes(n[1]!) && n[2]! >= 1 && n[3]! >= 1) {

@@ -1,0 +1,133 @@
+// The fast matmul in the big tiles GPUs like: the same three products and the same fused epilogue
+// as matmul_fast.wgsl (shaders/matmul_epilogue.wgsl is compiled before this file), but a workgroup
+// of 16 × 16 invocations computes a 128 × 128 block of c, and each invocation 64 of its outputs:
+// four 4×4 blocks, at rows 4y and 64 + 4y of the block and column vec4s x and 16 + x. So every
+// value an invocation reads from workgroup memory is used 8 times (4 in matmul_tiled.wgsl), and the
+// 16 invocations that read the same vec4 read it at once.
+// The sum runs in slices of KT = 8 terms. For each slice the 256 invocations copy the slice's 128
+// rows of the left operand and 128 columns of the right into workgroup memory (one vec4 of each
+// per invocation), wait at a barrier, multiply from there, and wait again before the next copy.
+//   forward   c = a · b      a (M, K),  b (K, N)
+//   backward  c = a · bᵀ     a (M, K),  b (N, K)
+//   gradient  c = aᵀ · b     a (K, M),  b (K, N)
+
+override FORM: u32 = 0;     // 0 forward, 1 backward, 2 gradient
+const KT: u32 = 8;          // terms of the sum per slice
+const SIDE: u32 = 128;      // rows and columns of c per workgroup
+const ROW_VECS: u32 = 32;   // SIDE / 4: the vec4s of one term of the slice
+
+// slice_a[k * 32 + v] = the left operand at term k0 + k, rows row0 + 4v .. row0 + 4v + 3;
+// slice_b[k * 32 + v] = the right operand at term k0 + k, columns col0 + 4v .. col0 + 4v + 3.
+var<workgroup> slice_a: array<vec4f, 256>;
+var<workgroup> slice_b: array<vec4f, 256>;
+
+// 4 terms k..k+3 of row r of a matrix stored (rows, w vec4s per row), 0 past its rows or terms.
+fn row_terms(m: u32, r: u32, rows: u32, k: u32, w: u32) -> vec4f {
+  if (r >= rows || k >= 4u * w) {
+    return vec4f();
+  }
+  if (m == 0u) {
+    return a[r * w + k / 4u];
+  }
+  return b[r * w + k / 4u];
+}
+
+// Row k of a matrix stored (terms, w vec4s per row) at vec4 v, 0 past its rows or columns.
+fn term_row(m: u32, k: u32, terms: u32, v: u32, w: u32) -> vec4f {
+  if (k >= terms || v >= w) {
+    return vec4f();
+  }
+  if (m == 0u) {
+    return a[k * w + v];
+  }
+  return b[k * w + v];
+}
+
+// Copies slice k0 of both operands. Invocation t copies one vec4 of each: a row's 4 terms (stored
+// transposed, one float per term) where the operand is stored by rows of terms, else 4 rows of
+// one term as they are.
+fn copy_slice(t: u32, row0: u32, col0: u32, k0: u32) {
+  if (FORM == 2u) {
+    let k = t / ROW_VECS;
+    let v = t % ROW_VECS;
+    slice_a[t] = term_row(0u, k0 + k, p.K, row0 / 4u + v, p.M / 4u);
+  } else {
+    let r = t / 2u;          // row r of the block
+    let h = 4u * (t % 2u);   // its terms h..h+3 of the slice
+    let v = row_terms(0u, row0 + r, p.M, k0 + h, p.K / 4u);
+    for (var q = 0u; q < 4u; q++) {
+      slice_a[(h + q) * ROW_VECS + r / 4u][r % 4u] = v[q];
+    }
+  }
+  if (FORM == 1u) {
+    let r = t / 2u;          // column r of the block: row col0 + r of b
+    let h = 4u * (t % 2u);
+    let v = row_terms(1u, col0 + r, p.N, k0 + h, p.K / 4u);
+    for (var q = 0u; q < 4u; q++) {
+      slice_b[(h + q) * ROW_VECS + r / 4u][r % 4u] = v[q];
+    }
+  } else {
+    let k = t / ROW_VECS;
+    let v = t % ROW_VECS;
+    slice_b[t] = term_row(1u, k0 + k, p.K, col0 / 4u + v, p.N / 4u);
+  }
+}
+
+// Rows 0..3 of the 4×4 block, each the 4 columns: row r gains left[r] times the right operand's 4.
+fn outer(left: vec4f, right: vec4f) -> mat4x4f {
+  return mat4x4f(right * left.x, right * left.y, right * left.z, right * left.w);
+}
+
+@compute @workgroup_size(16, 16)
+fn main(
+  @builtin(workgroup_id) group: vec3u,
+  @builtin(num_workgroups) groups: vec3u,
+  @builtin(local_invocation_id) local: vec3u,
+  @builtin(local_invocation_index) index: u32,
+) {
+  // Past 65,535 workgroups down, the grid goes on in layers (z).
+  let row0 = (group.y + group.z * groups.y) * SIDE;
+  let col0 = group.x * SIDE;
+  // In the gradient with a bias, the invocations of the first rows also sum b's columns: Σ_rows layer_{l+1}_delta.
+  let sums_bias = HAS_BIAS && FORM == 2u && row0 == 0u && local.y == 0u;
+  var bias0 = vec4f();
+  var bias1 = vec4f();
+  var acc00 = mat4x4f();  // rows 4y.., columns vec4 x
+  var acc01 = mat4x4f();  // rows 4y.., columns vec4 16 + x
+  var acc10 = mat4x4f();  // rows 64 + 4y.., columns vec4 x
+  var acc11 = mat4x4f();  // rows 64 + 4y.., columns vec4 16 + x
+  for (var k0 = 0u; k0 < p.K; k0 += KT) {
+    copy_slice(index, row0, col0, k0);
+    workgroupBarrier();
+    for (var k = 0u; k < KT; k++) {
+      let a0 = slice_a[k * ROW_VECS + local.y];
+      let a1 = slice_a[k * ROW_VECS + 16u + local.y];
+      let b0 = slice_b[k * ROW_VECS + local.x];
+      let b1 = slice_b[k * ROW_VECS + 16u + local.x];
+      acc00 += outer(a0, b0);
+      acc01 += outer(a0, b1);
+      acc10 += outer(a1, b0);
+      acc11 += outer(a1, b1);
+      if (sums_bias) {
+        bias0 += b0;
+        bias1 += b1;
+      }
+    }
+    workgroupBarrier();
+  }
+  let i0 = row0 + 4u * local.y;
+  let j0 = col0 / 4u + local.x;
+  finish(i0, j0, acc00);
+  finish(i0, j0 + 16u, acc01);
+  finish(i0 + 64u, j0, acc10);
+  finish(i0 + 64u, j0 + 16u, acc11);
+  if (sums_bias) {
+    let nv = p.N / 4u;
+    if (j0 < nv) {
+      bias[j0] = bias[j0] - p.scale * bias0;
+    }
+    if (j0 + 16u < nv) {
+      bias[j0 + 16u] = bias[j0 + 16u] - p.scale * bias1;
+    }
+  }
+}
