@@ -117,8 +117,7 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
   if ((args.form === 'forward' || args.form === 'backward') && K % 4 !== 0) {
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
-  if (args.variant?.kind === 'tiled') return matmulTiled(ctx, args, args.variant.side);
-  if (args.variant?.kind === 'tiled128') return matmulTiled128(ctx, args);
+  if (args.variant?.kind === 'tiled' || args.variant?.kind === 'tiled128') return matmulTiled(ctx, args, args.variant);
   const quad = args.variant?.kind === 'quad';
   if (quad && !ctx.hasSubgroups) throw new RangeError(`${args.label}: the quad variant needs the subgroups feature, which this device lacks`);
   const tiles = args.variant?.tiles ?? args.tiles ?? (quad ? quadTiles(ctx, M, N) : chooseTiles(ctx, M, N));
@@ -198,44 +197,46 @@ function tiled128Fits(ctx: GpuContext): boolean {
   return l.maxComputeWorkgroupSizeX >= 16 && l.maxComputeWorkgroupSizeY >= 16 && l.maxComputeInvocationsPerWorkgroup >= 256 && TILED128_WORKGROUP_BYTES <= l.maxComputeWorkgroupStorageSize;
 }
 
-/**
- * The 128×128 workgroup-tiled variant: 16 × 16 invocations, each the 4×4 blocks at rows 4y and
- * 64 + 4y and column vec4s x and 16 + x of its workgroup's block.
- */
-async function matmulTiled128(ctx: GpuContext, args: FastMatmulArgs): Promise<Dispatch> {
-  const { M, K, N } = args;
-  if (!tiled128Fits(ctx)) throw new RangeError(`${args.label}: the 128×128 tiled matmul needs workgroups of 16 × 16 invocations and ${TILED128_WORKGROUP_BYTES} bytes of workgroup memory, more than this device allows`);
-  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, matmulTiled128Shader), {
-    constants: { FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
-  });
-  const uniforms = { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N };
-  const params = uniformFor(ctx, k, `${args.label}.params`, 'p', uniforms);
-  const buffers = { p: params, a: args.a, b: args.b, c: args.c, mask: args.mask ?? args.unusedMask, bias: args.bias ?? args.unusedBias };
-  return {
-    label: args.label,
-    kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, buffers),
-    workgroups: grid2d(ctx, M, N, 128, 128, args.label),
-    bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
-    owned: [params],
-    uniforms,
-    variant: 'tiled 128×128',
-    grid: {
-      size: [16, 16],
-      output: 'c',
-      // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 64) / 4, (r mod 64) / 4)'s.
-      owner: (row, col) => [16 * Math.floor(col / 128) + Math.floor((col % 64) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
-      reads: readsOf(args.form),
-    },
-    ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
-  };
+/** What tells the workgroup-tiled kernels apart: their shader, its constants, the block of c a workgroup computes. */
+interface TiledLayout {
+  shader: Shader;
+  constants: Record<string, number>;
+  /** Rows and columns of c per workgroup. */
+  block: number;
+  /** Invocations per workgroup, across and down. */
+  size: [number, number];
+  /** Which invocation (global x, y) computes output cell (row, col), for the page's picture of the grid. */
+  owner: (row: number, col: number) => [number, number];
 }
 
-/** The workgroup-tiled variant: T × T invocations, each a 4×4 block, a (4T) × (4T) block per workgroup. */
-async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16): Promise<Dispatch> {
+function tiledLayout(variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>): TiledLayout {
+  if (variant.kind === 'tiled128') {
+    return {
+      shader: matmulTiled128Shader,
+      constants: {},
+      block: 128,
+      size: [16, 16],
+      // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 64) / 4, (r mod 64) / 4)'s.
+      owner: (row, col) => [16 * Math.floor(col / 128) + Math.floor((col % 64) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
+    };
+  }
+  const side = variant.side;
+  return { shader: matmulTiledShader, constants: { T: side }, block: 4 * side, size: [side, side], owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)] };
+}
+
+/**
+ * The workgroup-tiled variants: T × T invocations each computing a 4×4 block, a (4T) × (4T) block
+ * per workgroup (matmul_tiled.wgsl); or 16 × 16 invocations each computing the 4×4 blocks at rows
+ * 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block (matmul_tiled128.wgsl).
+ */
+async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>): Promise<Dispatch> {
   const { M, K, N } = args;
-  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, matmulTiledShader), {
-    constants: { T: side, FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
+  if (variant.kind === 'tiled128' && !tiled128Fits(ctx)) {
+    throw new RangeError(`${args.label}: the 128×128 tiled matmul needs workgroups of 16 × 16 invocations and ${TILED128_WORKGROUP_BYTES} bytes of workgroup memory, more than this device allows`);
+  }
+  const layout = tiledLayout(variant);
+  const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, layout.shader), {
+    constants: { ...layout.constants, FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
   });
   const uniforms = { M, K, N, scale: args.scale ?? 0, N_logical: args.columns ?? N };
   const params = uniformFor(ctx, k, `${args.label}.params`, 'p', uniforms);
@@ -244,17 +245,12 @@ async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, side: 8 | 16):
     label: args.label,
     kernel: k,
     bindGroup: bindGroup(ctx, args.label, k, buffers),
-    workgroups: grid2d(ctx, M, N, 4 * side, 4 * side, args.label),
+    workgroups: grid2d(ctx, M, N, layout.block, layout.block, args.label),
     bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
     owned: [params],
     uniforms,
-    variant: `tiled ${side}×${side}`,
-    grid: {
-      size: [side, side],
-      output: 'c',
-      owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)],
-      reads: readsOf(args.form),
-    },
+    variant: variant.kind === 'tiled128' ? 'tiled 128×128' : `tiled ${variant.side}×${variant.side}`,
+    grid: { size: layout.size, output: 'c', owner: layout.owner, reads: readsOf(args.form) },
     ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
 }
