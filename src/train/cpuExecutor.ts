@@ -183,8 +183,10 @@ export class CpuExecutor {
   evaluate(data: Dataset): { error: number; correct: number; rows: number } {
     const { config } = this;
     const rows = Math.min(1000, data.rows);
-    const schedule = new Schedule({ ...config, batchSize: rows, shuffle: false, shift: 0 }, data);
-    const options = { ...planOptions(config, data), accuracy: true, shift: false };
+    // In order and unshifted: the schedule and the plan both read it from this one config.
+    const evaluation = { ...config, batchSize: rows, shuffle: false, shift: 0 };
+    const schedule = new Schedule(evaluation, data);
+    const options = { ...planOptions(evaluation, data), accuracy: true };
     const kind = cpuPlanKind(options);
     const parameters = new Map(parameterNames(config.layers, config.bias).map((name) => [name, this.buffers.get(name)!]));
     let buffers: Map<string, Float64Array> | undefined;

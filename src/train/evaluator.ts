@@ -29,8 +29,10 @@ export class Evaluator {
   /** `parameter` gives the trainer's weight and bias buffers, which are read, never written. */
   static async create(ctx: GpuContext, config: TrainConfig, data: Dataset, kind: PlanKind, parameter: (name: string) => GPUBuffer): Promise<Evaluator> {
     const rows = Math.min(EVAL_ROWS, data.rows);
-    const schedule = new Schedule({ ...config, batchSize: rows, shuffle: false, shift: 0 }, data);
-    const options = { ...planOptions(config, data), accuracy: true, shift: false };
+    // In order and unshifted: the schedule and the plan both read it from this one config.
+    const evaluation = { ...config, batchSize: rows, shuffle: false, shift: 0 };
+    const schedule = new Schedule(evaluation, data);
+    const options = { ...planOptions(evaluation, data), accuracy: true };
     const forward = (plan: Plan): Plan => ({ ...plan, steps: plan.steps.filter((s) => FORWARD_ROLES.includes(s.role)) });
     const full = forward(planOf(kind, config.layers, rows, config.alpha, options));
     const buffers = new BufferSet(ctx);
