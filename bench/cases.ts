@@ -8,7 +8,7 @@ import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { streetlights4 } from '../src/data/streetlights.js';
 import type { GpuContext } from '../src/gpu/context.js';
 import { runRepeated } from '../src/gpu/pipeline.js';
-import { repeatFor } from '../src/gpu/timing.js';
+import { calibrate } from '../src/gpu/timing.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { matmulFastFor, type FastForm } from '../src/kernels/matmulFast.js';
 import { seededWeights } from '../src/net/init.js';
@@ -186,10 +186,7 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
     // Products per timed run: the shape's own, or more where ours would be over too soon to time
     // from the CPU (a real GPU does 1024³ in well under a millisecond, less than a submit's round
     // trip). Every contender runs as many.
-    await runRepeated(ctx, fast, s.repeat);
-    const started = performance.now();
-    await runRepeated(ctx, fast, s.repeat);
-    const repeat = repeatFor(performance.now() - started, s.repeat, env.quick ? 10 : 50, 1024);
+    const repeat = await calibrate((n) => runRepeated(ctx, fast, n), s.repeat, env.quick ? 10 : 50, 1024);
     const flops = 2 * s.M * s.K * s.N * repeat;
 
     // TF.js: its matMul with the transposes as flags; waited for by reading the last product.
@@ -335,10 +332,7 @@ async function benchTraining(env: BenchEnv): Promise<void> {
   // Epochs per timed run: more where ours would be done too soon to time from the CPU (a real GPU
   // trains 2,000 examples in a few ms, about a readback's round trip); every GPU contender runs as
   // many. Not in a quick run, a smoke test, where TF.js would take seconds more in each browser.
-  await trainer.runIterations(baseEpochs);
-  const started = performance.now();
-  await trainer.runIterations(baseEpochs);
-  const epochs = quick ? baseEpochs : repeatFor(performance.now() - started, baseEpochs, 100, 50);
+  const epochs = quick ? baseEpochs : await calibrate((n) => trainer.runIterations(n), baseEpochs, 100, 50);
   const bs = config.batchSize;
   const batches: { x: Float32Array; y: Float32Array }[] = [];
   for (let start = 0; start < examples; start += bs) {

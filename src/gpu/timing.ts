@@ -62,3 +62,14 @@ export function repeatFor(elapsedMs: number, repeat: number, targetMs: number, m
   if (!(elapsedMs > 0)) return Math.max(repeat, Math.min(most, repeat * 1024));
   return Math.max(repeat, Math.min(most, Math.ceil((repeat * targetMs) / elapsedMs)));
 }
+
+/**
+ * repeatFor() from one timed `run(repeat)`, after an untimed one unless the work was just run
+ * (the first run of a piece of work pays for what is made on first use).
+ */
+export async function calibrate(run: (repeat: number) => Promise<unknown>, repeat: number, targetMs: number, most: number, warm = false): Promise<number> {
+  if (!warm) await run(repeat);
+  const started = performance.now();
+  await run(repeat);
+  return repeatFor(performance.now() - started, repeat, targetMs, most);
+}

@@ -19,7 +19,7 @@ import { bindGroup, boundLabels, composeShaders, grid2d, kernel, runRepeated, un
 import type { Activation } from '../ops/activations/activation.js';
 import { relu } from '../ops/activations/relu.js';
 import { uniformOffset } from '../gpu/wgsl.js';
-import { repeatFor } from '../gpu/timing.js';
+import { calibrate } from '../gpu/timing.js';
 
 export const matmulFastShader: Shader = { name: 'matmul_fast', code };
 export const matmulEpilogueShader: Shader = { name: 'matmul_epilogue', code: epilogueCode };
@@ -365,11 +365,7 @@ async function measureVariants(ctx: GpuContext, args: FastMatmulArgs): Promise<V
       }
       // After the warm-up, on a GPU fast enough that a submit is over in under MEASURE_MS: more
       // products per submit, or the round trip would decide (the same for every candidate).
-      if (round === 0) {
-        const started = performance.now();
-        await runRepeated(ctx, built[0]!, repeat);
-        repeat = repeatFor(performance.now() - started, repeat, MEASURE_MS, 4096);
-      }
+      if (round === 0) repeat = await calibrate((n) => runRepeated(ctx, built[0]!, n), repeat, MEASURE_MS, 4096, true);
     }
     return list[fastest.indexOf(Math.min(...fastest))]!;
   } finally {
