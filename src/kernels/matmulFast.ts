@@ -207,6 +207,8 @@ interface TiledLayout {
   size: [number, number];
   /** Which invocation (global x, y) computes output cell (row, col), for the page's picture of the grid. */
   owner: (row: number, col: number) => [number, number];
+  /** The variant's name, as the dispatch and the benchmark show it. */
+  name: string;
 }
 
 function tiledLayout(variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>): TiledLayout {
@@ -218,10 +220,11 @@ function tiledLayout(variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>):
       size: [16, 16],
       // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 64) / 4, (r mod 64) / 4)'s.
       owner: (row, col) => [16 * Math.floor(col / 128) + Math.floor((col % 64) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
+      name: 'tiled 128×128',
     };
   }
   const side = variant.side;
-  return { shader: matmulTiledShader, constants: { T: side }, block: 4 * side, size: [side, side], owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)] };
+  return { shader: matmulTiledShader, constants: { T: side }, block: 4 * side, size: [side, side], owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)], name: `tiled ${side}×${side}` };
 }
 
 /**
@@ -249,7 +252,7 @@ async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, variant: Extra
     bound: boundLabels(buffers, [params, args.unusedMask, args.unusedBias]),
     owned: [params],
     uniforms,
-    variant: variant.kind === 'tiled128' ? 'tiled 128×128' : `tiled ${variant.side}×${variant.side}`,
+    variant: layout.name,
     grid: { size: layout.size, output: 'c', owner: layout.owner, reads: readsOf(args.form) },
     ...(args.epilogue === 'update' ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'p', 'scale') } } : {}),
   };
