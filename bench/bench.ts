@@ -131,4 +131,8 @@ if (opts.save) {
   );
 }
 ctx.destroy();
-process.exit(0);
+// A matmul whose output failed its check against float64 makes the whole run fail: its figures,
+// and any table they go into, would describe a kernel that computes the wrong numbers.
+const wrong = rows.filter((r) => r.check && !r.check.ok);
+for (const r of wrong) process.stderr.write(`bench: ${r.case}: ${r.variant} computed wrong results: ${r.check!.text}\n`);
+process.exit(wrong.length ? 1 : 0);

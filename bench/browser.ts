@@ -53,7 +53,17 @@ function addRow(r: Row): void {
   }
   ratio.append(value);
   cell(tr, r.ofCeiling !== undefined ? `${(100 * r.ofCeiling).toFixed(0)}%` : '', 'num');
-  cell(tr, r.variant ?? '');
+  const variant = cell(tr, r.variant ?? '');
+  // The kernel's output was checked against float64 (bench/check.ts): how, on hover; a failure in red.
+  if (r.check) {
+    variant.title = r.check.text;
+    if (!r.check.ok) {
+      const wrong = document.createElement('span');
+      wrong.className = 'target missed';
+      wrong.textContent = ' computed wrong results';
+      variant.append(wrong);
+    }
+  }
 }
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import { resolveConfig, type TrainConfig } from '../src/train/config.js';
 import { CpuExecutor } from '../src/train/cpuExecutor.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { createTrainer } from '../src/train/trainer.js';
+import { checkProduct } from './check.js';
 import { ceilingRun, describeCeiling, measureCeiling, type Ceiling } from './ceiling.js';
 import { tfGpuBytes, type Jax, type Peers, type Tf } from './peers.js';
 import { time, timeInTurns, values, type Timing } from './stats.js';
@@ -42,6 +43,8 @@ export interface Row {
   variant?: string;
   /** Matmuls: products per timed run, for every contender (more on a GPU fast enough to need them). */
   repeat?: number;
+  /** Matmuls: ours' output against float64 on a sample of entries, on this adapter (bench/check.ts). */
+  check?: { ok: boolean; text: string };
   note?: string;
 }
 
@@ -225,6 +228,11 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       env.warmup,
     );
     const tfBytes = tfGpuBytes(tf);
+    // The product ours computes, checked: once more on its own, so the naive kernel's output (same
+    // buffer) is not what is read.
+    await runRepeated(ctx, fast, 1);
+    const checked = checkProduct(await ctx.read(gc), a, b, s.form, s.M, s.K, s.N);
+    if (!checked.ok) env.say?.(`${s.name}: WRONG RESULTS from ${fast.variant}: ${checked.text}`);
     ta.dispose();
     tb.dispose();
     ja.dispose();
@@ -244,6 +252,7 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       ofCeiling: gf(timed.ours) / here,
       variant: fast.variant,
       repeat,
+      check: { ok: checked.ok, text: checked.text },
     };
     reportPeers(env, base, [
       { name: 'TF.js WebGPU', value: gf(timed.tf), bytes: tfBytes },

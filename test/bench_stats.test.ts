@@ -2,9 +2,13 @@
 // shared machine slows them alike; the warm-up round is run but not counted.
 
 import { describe, expect, test } from 'vitest';
+import { checkProduct, spread } from '../bench/check.js';
 import { nextTrial } from '../bench/ceiling.js';
 import { time, timeInTurns } from '../bench/stats.js';
+import { matmul as cpuMatmul } from '../src/cpu/ops.js';
 import { repeatFor } from '../src/gpu/timing.js';
+import type { FastForm } from '../src/kernels/matmulFast.js';
+import { randomValues } from './helpers/random.js';
 
 describe('timing in turns', () => {
   test('every round runs each contender once, in order; the warm-up rounds are not counted', async () => {
@@ -68,4 +72,44 @@ describe('enough work per timed run, on a GPU fast enough to need more', () => {
     expect(nextTrial({ invocations: 64 * 16384, repeat: 1 }, 1, 100)).toEqual({ invocations: 64 * 65536, repeat: 1 });
     expect(nextTrial({ invocations: 64 * 65536, repeat: 1 }, 1, 100)?.repeat).toBe(100);
   });
+});
+
+describe('checkProduct: the benchmark checks the product it timed', () => {
+  /** a·b in float32 as a GPU stores it, for the form's layout. */
+  function product(a: Float32Array, b: Float32Array, form: FastForm, M: number, K: number, N: number): Float32Array {
+    const c = new Float64Array(M * N);
+    cpuMatmul(a, b, c, M, K, N, form === 'gradient', form === 'backward');
+    return Float32Array.from(c);
+  }
+
+  test('spread: evenly over the whole range, first and last included, all where few', () => {
+    expect(spread(5, 48)).toEqual([0, 1, 2, 3, 4]);
+    const s = spread(4096, 48);
+    expect(s).toHaveLength(48);
+    expect(s[0]).toBe(0);
+    expect(s.at(-1)).toBe(4095);
+    expect(new Set(s).size).toBe(48);
+  });
+
+  for (const form of ['forward', 'backward', 'gradient'] as const) {
+    test(`${form}: the right product passes; a wrong entry, or one written to its neighbour's place, fails`, () => {
+      const [M, K, N] = [70, 33, 130];
+      const a = randomValues(M * K, 1);
+      const b = randomValues(K * N, 2);
+      const c = product(a, b, form, M, K, N);
+      const good = checkProduct(c, a, b, form, M, K, N);
+      expect(good.ok, good.text).toBe(true);
+      expect(good.entries).toBe(48 * 48);
+      // The last row and column are always in the sample.
+      const off = c.slice();
+      off[M * N - 1]! += 1e-3;
+      expect(checkProduct(off, a, b, form, M, K, N).ok).toBe(false);
+      // A row shifted by one (a block written one row down) fails too.
+      const shifted = c.slice();
+      shifted.copyWithin(N, 0, (M - 1) * N);
+      const bad = checkProduct(shifted, a, b, form, M, K, N);
+      expect(bad.ok).toBe(false);
+      expect(bad.text).toMatch(/values beyond tolerance/);
+    });
+  }
 });
