@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import type { GpuContext } from '../src/gpu/context.js';
 import * as cpu from '../src/cpu/ops.js';
-import { candidates, chooseTiles, matmulFast, matmulFastFor, pad4, QUAD_TILE_ORDER, quadTiles, TILE_ORDER, type Epilogue, type FastForm, type Tiles, type Variant } from '../src/kernels/matmulFast.js';
+import { candidates, chooseTiles, matmulFast, matmulFastFor, pad4, QUAD_TILE_ORDER, quadTiles, SPLIT_WAYS, TILE_ORDER, type Epilogue, type FastForm, type Tiles, type Variant } from '../src/kernels/matmulFast.js';
 import { compareReduction, describeComparison, ulp32 } from '../src/verify/tolerance.js';
 import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from './helpers/gpu.js';
 
@@ -218,6 +218,24 @@ describe('matmul_fast', () => {
     });
   }
 
+  // The split-K variant, 16 and 4 ways, every form and epilogue: on the shapes above, on sums too
+  // short for every run to get terms, and on blocks cut by every edge; MNIST's shape (seconds a
+  // product on a CPU rasterizer) with the epilogue a trainer gives each form.
+  for (const ways of SPLIT_WAYS) {
+    const small = oddShapes.filter(([M, K, N]) => M * K * N < 100 * 784 * 128);
+    for (const [M, K, N] of [...small, [150, 20, 260] as [number, number, number], [33, 196, 44] as [number, number, number]]) {
+      test(`split-K ×${ways}, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
+        await checkEveryEpilogue(M, K, N, { variant: { kind: 'splitk', ways } });
+      });
+    }
+    test(`split-K ×${ways}, MNIST's 100×784×128: each form`, async () => {
+      await checkEdges([[100, 784, 128]], { variant: { kind: 'splitk', ways } });
+    });
+    test(`split-K ×${ways}: rows past the workgroup limit fold into z`, async () => {
+      for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 8, variant: { kind: 'splitk', ways } });
+    });
+  }
+
   test('tiled 128×128: rows past the workgroup limit fold into z', async () => {
     for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 2, variant: { kind: 'tiled128' } });
   });
@@ -232,7 +250,7 @@ describe('matmul_fast', () => {
     const kept = new Map<string, string>();
     ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
     try {
-      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128']);
+      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128', 'splitk', 'splitk']);
       // Big tiles only where there are rows and columns for more than one.
       expect(candidates(ctx, 100, 256).map((v) => v.kind)).not.toContain('tiled128');
       const a = ctx.storage('a', 256 * 256);
@@ -250,17 +268,20 @@ describe('matmul_fast', () => {
       const [key, value] = [...kept][0]!;
       expect(key).toContain(ctx.adapterName);
       expect(key).toContain('forward|store||256x256x256');
-      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16)|tiled128:)$/);
+      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16)|tiled128:|splitk:(4|16))$/);
       // A remembered choice is used as it is, not measured again.
       kept.set(key, 'tiled:16');
       const second = await matmulFastFor(ctx, args);
       expect(second.variant).toBe('tiled 16×16');
-      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128)$/);
+      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128|split-K ×(4|16))$/);
       // And the 128×128 tiles, kept, are read back as they were written.
       kept.set(key, 'tiled128:');
       const big = await matmulFastFor(ctx, args);
       expect(big.variant).toBe('tiled 128×128');
-      for (const buffer of big.owned) ctx.destroyBuffer(buffer);
+      kept.set(key, 'splitk:16');
+      const split = await matmulFastFor(ctx, args);
+      expect(split.variant).toBe('split-K ×16');
+      for (const buffer of [...big.owned, ...split.owned]) ctx.destroyBuffer(buffer);
       // A kept quad on a device without subgroups is measured again, never run.
       const noSubgroups = Object.create(ctx, { hasSubgroups: { value: false } }) as GpuContext;
       kept.set(key, 'quad:2,4,1,8');

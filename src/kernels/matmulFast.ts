@@ -3,7 +3,9 @@
 // each quad of lanes sharing its reads of the right operand (shaders/matmul_quad.wgsl, where the
 // adapter has subgroups), and tiles staged in workgroup memory: (4T)×(4T) with a 4×4 block per
 // invocation (shaders/matmul_tiled.wgsl), or 128×128 with 8×8 outputs per invocation
-// (shaders/matmul_tiled128.wgsl), the shape fast GPUs like.
+// (shaders/matmul_tiled128.wgsl), the shape fast GPUs like; and, for outputs too small to keep a
+// GPU busy, each 4×4 block summed by 4 or 16 invocations at once, the sum split along K
+// (shaders/matmul_splitk.wgsl).
 // Which is faster depends on the adapter,
 // so matmulFastFor() measures the candidates on a shape's first use and remembers the winner per
 // adapter (ctx.kernelChoices). Operands are padded: every row a multiple of 4 floats long.
@@ -14,6 +16,7 @@ import epilogueCode from '../../shaders/matmul_epilogue.wgsl?raw';
 import quadCode from '../../shaders/matmul_quad.wgsl?raw';
 import tiledCode from '../../shaders/matmul_tiled.wgsl?raw';
 import tiled128Code from '../../shaders/matmul_tiled128.wgsl?raw';
+import splitkCode from '../../shaders/matmul_splitk.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
 import { bindGroup, boundLabels, composeShaders, grid2d, kernel, runRepeated, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
 import type { Activation } from '../ops/activations/activation.js';
@@ -25,15 +28,24 @@ export const matmulFastShader: Shader = { name: 'matmul_fast', code };
 export const matmulEpilogueShader: Shader = { name: 'matmul_epilogue', code: epilogueCode };
 export const matmulTiledShader: Shader = { name: 'matmul_tiled', code: tiledCode };
 export const matmulTiled128Shader: Shader = { name: 'matmul_tiled128', code: tiled128Code };
+export const matmulSplitKShader: Shader = { name: 'matmul_splitk', code: splitkCode };
 export const matmulQuadShader: Shader = { name: 'matmul_quad', code: quadCode };
 const enableSubgroupsShader: Shader = { name: 'enable_subgroups', code: enableSubgroupsCode };
 
 /**
  * A fast matmul variant: register tiles of the given shape, the same tiles with reads shared by
  * each quad (needs the subgroups feature), workgroup tiles of T × T invocations with a 4×4 block
- * each, or 128×128 workgroup tiles of 16 × 16 invocations with 8×8 outputs each.
+ * each, 128×128 workgroup tiles of 16 × 16 invocations with 8×8 outputs each, or 16×16 blocks
+ * whose every 4×4 block is summed by `ways` invocations, each over its share of the terms.
  */
-export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 } | { kind: 'tiled128' };
+export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 } | { kind: 'tiled128' } | { kind: 'splitk'; ways: SplitWays };
+
+/** Invocations per 4×4 block in the split-K variant: 16 keeps MNIST's small products busy, 4 suits larger ones. */
+export type SplitWays = 4 | 16;
+export const SPLIT_WAYS: readonly SplitWays[] = [16, 4];
+
+/** The workgroup-memory variants, built by matmulTiled(). */
+type Staged = Extract<Variant, { kind: 'tiled' | 'tiled128' | 'splitk' }>;
 
 const FORMS: Record<FastForm, number> = { forward: 0, backward: 1, gradient: 2 };
 
@@ -117,7 +129,8 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
   if ((args.form === 'forward' || args.form === 'backward') && K % 4 !== 0) {
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
-  if (args.variant?.kind === 'tiled' || args.variant?.kind === 'tiled128') return matmulTiled(ctx, args, args.variant);
+  const kind = args.variant?.kind;
+  if (kind === 'tiled' || kind === 'tiled128' || kind === 'splitk') return matmulTiled(ctx, args, args.variant as Staged);
   const quad = args.variant?.kind === 'quad';
   if (quad && !ctx.hasSubgroups) throw new RangeError(`${args.label}: the quad variant needs the subgroups feature, which this device lacks`);
   const tiles = args.variant?.tiles ?? args.tiles ?? (quad ? quadTiles(ctx, M, N) : chooseTiles(ctx, M, N));
@@ -191,6 +204,15 @@ const TILED_WORKGROUP_BYTES = 2 * 16 * 64 * 4;
 /** matmul_tiled128.wgsl's: slice_a and slice_b, 256 vec4s each. */
 const TILED128_WORKGROUP_BYTES = 2 * 256 * 16;
 
+/** matmul_splitk.wgsl's: one partial 4×4 block (64 bytes) per invocation, 16 · ways invocations. */
+const splitkWorkgroupBytes = (ways: SplitWays): number => 16 * ways * 64;
+
+/** Whether the device takes matmul_splitk.wgsl's workgroups of 16 · ways invocations and their memory. */
+function splitkFits(ctx: GpuContext, ways: SplitWays): boolean {
+  const l = ctx.limits;
+  return 16 * ways <= l.maxComputeWorkgroupSizeX && 16 * ways <= l.maxComputeInvocationsPerWorkgroup && splitkWorkgroupBytes(ways) <= l.maxComputeWorkgroupStorageSize;
+}
+
 /** Whether the device takes matmul_tiled128.wgsl's workgroups of 16 × 16 and their memory. */
 function tiled128Fits(ctx: GpuContext): boolean {
   const l = ctx.limits;
@@ -211,7 +233,19 @@ interface TiledLayout {
   name: string;
 }
 
-function tiledLayout(variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>): TiledLayout {
+function tiledLayout(variant: Staged): TiledLayout {
+  if (variant.kind === 'splitk') {
+    const { ways } = variant;
+    return {
+      shader: matmulSplitKShader,
+      constants: { S: ways },
+      block: 16,
+      size: [16 * ways, 1],
+      // The invocation of run 0 that adds up and writes the cell's 4×4 block: index (row mod 16) / 4 · 4 + (col mod 16) / 4.
+      owner: (row, col) => [16 * ways * Math.floor(col / 16) + 4 * Math.floor((row % 16) / 4) + Math.floor((col % 16) / 4), Math.floor(row / 16)],
+      name: `split-K ×${ways}`,
+    };
+  }
   if (variant.kind === 'tiled128') {
     return {
       shader: matmulTiled128Shader,
@@ -232,8 +266,11 @@ function tiledLayout(variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>):
  * per workgroup (matmul_tiled.wgsl); or 16 × 16 invocations each computing the 4×4 blocks at rows
  * 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block (matmul_tiled128.wgsl).
  */
-async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, variant: Extract<Variant, { kind: 'tiled' | 'tiled128' }>): Promise<Dispatch> {
+async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, variant: Staged): Promise<Dispatch> {
   const { M, K, N } = args;
+  if (variant.kind === 'splitk' && !splitkFits(ctx, variant.ways)) {
+    throw new RangeError(`${args.label}: the split-K matmul ×${variant.ways} needs workgroups of ${16 * variant.ways} invocations and ${splitkWorkgroupBytes(variant.ways)} bytes of workgroup memory, more than this device allows`);
+  }
   if (variant.kind === 'tiled128' && !tiled128Fits(ctx)) {
     throw new RangeError(`${args.label}: the 128×128 tiled matmul needs workgroups of 16 × 16 invocations and ${TILED128_WORKGROUP_BYTES} bytes of workgroup memory, more than this device allows`);
   }
@@ -273,11 +310,15 @@ export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
   for (const side of [8, 16] as const) if (tiledFits(ctx, side)) list.push({ kind: 'tiled', side });
   // Big tiles only where the product has rows and columns for more than one.
   if (tiled128Fits(ctx) && M > 128 && N > 128) list.push({ kind: 'tiled128' });
+  // The sum split 16 and 4 ways: on an H200, ×16 ran MNIST's forward product (100×784×128) 10×
+  // faster than any of the above and ×4 led at 512³ and 1024³ (README, Speed).
+  for (const ways of SPLIT_WAYS) if (splitkFits(ctx, ways)) list.push({ kind: 'splitk', ways });
   return list;
 }
 
 function encodeVariant(v: Variant): string {
   if (v.kind === 'tiled128') return 'tiled128:';
+  if (v.kind === 'splitk') return `splitk:${v.ways}`;
   return v.kind === 'tiled' ? `tiled:${v.side}` : `${v.kind}:${v.tiles ? `${v.tiles.bm},${v.tiles.bn},${v.tiles.wx},${v.tiles.wy}` : ''}`;
 }
 
@@ -285,6 +326,7 @@ function decodeVariant(text: string | undefined): Variant | undefined {
   const [kind, rest] = (text ?? '').split(':');
   if (kind === 'tiled' && (rest === '8' || rest === '16')) return { kind, side: Number(rest) as 8 | 16 };
   if (kind === 'tiled128' && rest === '') return { kind };
+  if (kind === 'splitk' && (rest === '4' || rest === '16')) return { kind, ways: Number(rest) as SplitWays };
   if (kind === 'register' || kind === 'quad') {
     const n = (rest ?? '').split(',').map(Number);
     if (n.length === 4 && [1, 2, 4].includes(n[0]!) && [1, 2, 4, 8].includes(n[1]!) && n[2]! >= 1 && n[3]! >= 1) {
