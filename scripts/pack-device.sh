@@ -28,12 +28,13 @@ tar -cJf .device/app.tar.xz \
   --exclude='node_modules/webgpu/dist/linux-arm64' --exclude='*.map' \
   package.json bin dist/lib "${packages[@]}"
 
-# The loader from Debian (no other registry is reachable); the run uses the machine's own if it has one.
+# The loader from Debian (no other registry is reachable); the run uses the machine's own if it has them.
 lists=$(mktemp -d)
 apt=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
 mkdir -p "$lists/partial"
 apt-get "${apt[@]}" update -qq >/dev/null 2>&1 || true
-(cd .device/debs && apt-get "${apt[@]}" download libvulkan1 >/dev/null 2>&1) || echo "pack-device: no libvulkan1 downloaded; the run relies on the machine's Vulkan loader"
+# With it, the GL vendor-neutral dispatch libraries that NVIDIA's Vulkan driver (libGLX_nvidia) links against.
+(cd .device/debs && apt-get "${apt[@]}" download libvulkan1 libglvnd0 libegl1 libgl1 libglx0 libopengl0 libgles2 >/dev/null 2>&1) || echo "pack-device: the Vulkan loader and GL dispatch libraries were not downloaded; the run relies on the machine's own"
 rm -rf "$lists"
 
 cat > .device/run.sh <<'RUN'
@@ -47,7 +48,7 @@ work=/tmp/webgpu-backprop-bench
 rm -rf "$work" && mkdir -p "$work/bin"
 xz -dc "$here/node.xz" > "$work/bin/node" && chmod +x "$work/bin/node"
 tar -xJf "$here/app.tar.xz" -C "$work"
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' || ! ldconfig -p 2>/dev/null | grep -q 'libGLdispatch.so.0 '; then
   for deb in "$here"/debs/*.deb; do [ -e "$deb" ] && dpkg -x "$deb" /; done
   ldconfig 2>/dev/null || true
 fi
@@ -60,7 +61,8 @@ fi
 [ -n "$icd" ] && export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
 out=${OUT:-$here/out}
 mkdir -p "$out"
-{ if command -v nvidia-smi >/dev/null; then nvidia-smi -L; else echo "no nvidia-smi"; fi; echo "Vulkan driver: ${icd:-none found, Dawn chooses}"; uname -m; nproc; } > "$out/machine.txt"
+{ if command -v nvidia-smi >/dev/null; then nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.sm,power.limit --format=csv; else echo "no nvidia-smi"; fi
+  echo "Vulkan driver: ${icd:-none found, Dawn chooses}"; uname -m; nproc; } > "$out/machine.txt"
 cd "$work"
 PATH="$work/bin:$PATH" node dist/lib/bench.js --json "$@" > "$out/bench.jsonl" 2> "$out/bench.stderr"
 rc=$?
