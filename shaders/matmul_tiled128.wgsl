@@ -7,6 +7,8 @@
 // The sum runs in slices of KT = 8 terms. For each slice the 256 invocations copy the slice's 128
 // rows of the left operand and 128 columns of the right into workgroup memory (one vec4 of each
 // per invocation), wait at a barrier, multiply from there, and wait again before the next copy.
+// Each invocation reads its vec4s of the next slice from memory before multiplying the current
+// one, so the reads are under way while it computes (on an H200, 4096³ ran 2-7% faster so).
 //   forward   c = a · b      a (M, K),  b (K, N)
 //   backward  c = a · bᵀ     a (M, K),  b (N, K)
 //   gradient  c = aᵀ · b     a (K, M),  b (K, N)
@@ -43,39 +45,53 @@ fn term_row(m: u32, k: u32, terms: u32, v: u32, w: u32) -> vec4f {
   return b[k * w + v];
 }
 
-// Copies slice k0 of both operands. Invocation t copies one vec4 of each: a row's 4 terms (stored
-// transposed, one float per term) where the operand is stored by rows of terms, else 4 rows of
-// one term as they are.
-fn copy_slice(t: u32, row0: u32, col0: u32, k0: u32) {
+// Slice k0's vec4 t of the left operand: a row's 4 terms where the operand is stored by rows of
+// terms (forward, backward), else 4 rows of one term (the gradient's aᵀ).
+fn load_a(t: u32, row0: u32, k0: u32) -> vec4f {
   if (FORM == 2u) {
-    let k = t / ROW_VECS;
-    let v = t % ROW_VECS;
-    slice_a[t] = term_row(0u, k0 + k, p.K, row0 / 4u + v, p.M / 4u);
-  } else {
-    let r = t / 2u;          // row r of the block
-    let h = 4u * (t % 2u);   // its terms h..h+3 of the slice
-    let v = row_terms(0u, row0 + r, p.M, k0 + h, p.K / 4u);
-    for (var q = 0u; q < 4u; q++) {
-      slice_a[(h + q) * ROW_VECS + r / 4u][r % 4u] = v[q];
-    }
+    return term_row(0u, k0 + t / ROW_VECS, p.K, row0 / 4u + t % ROW_VECS, p.M / 4u);
   }
+  return row_terms(0u, row0 + t / 2u, p.M, k0 + 4u * (t % 2u), p.K / 4u);
+}
+
+// And of the right operand: a column's 4 terms (a row of b in the backward product), else 4
+// columns of one term.
+fn load_b(t: u32, col0: u32, k0: u32) -> vec4f {
   if (FORM == 1u) {
-    let r = t / 2u;          // column r of the block: row col0 + r of b
-    let h = 4u * (t % 2u);
-    let v = row_terms(1u, col0 + r, p.N, k0 + h, p.K / 4u);
-    for (var q = 0u; q < 4u; q++) {
-      slice_b[(h + q) * ROW_VECS + r / 4u][r % 4u] = v[q];
-    }
-  } else {
-    let k = t / ROW_VECS;
-    let v = t % ROW_VECS;
-    slice_b[t] = term_row(1u, k0 + k, p.K, col0 / 4u + v, p.N / 4u);
+    return row_terms(1u, col0 + t / 2u, p.N, k0 + 4u * (t % 2u), p.K / 4u);
+  }
+  return term_row(1u, k0 + t / ROW_VECS, p.K, col0 / 4u + t % ROW_VECS, p.N / 4u);
+}
+
+// Puts what load_a(t, ...) read where the multiply reads it: 4 terms of row r go one float per
+// term (transposed), 4 rows of one term as they are.
+fn store_a(t: u32, v: vec4f) {
+  if (FORM == 2u) {
+    slice_a[t] = v;
+    return;
+  }
+  let r = t / 2u;          // row r of the block
+  let h = 4u * (t % 2u);   // its terms h..h+3 of the slice
+  for (var q = 0u; q < 4u; q++) {
+    slice_a[(h + q) * ROW_VECS + r / 4u][r % 4u] = v[q];
+  }
+}
+
+fn store_b(t: u32, v: vec4f) {
+  if (FORM != 1u) {
+    slice_b[t] = v;
+    return;
+  }
+  let r = t / 2u;          // column r of the block: row col0 + r of b
+  let h = 4u * (t % 2u);
+  for (var q = 0u; q < 4u; q++) {
+    slice_b[(h + q) * ROW_VECS + r / 4u][r % 4u] = v[q];
   }
 }
 
 // Rows 0..3 of the 4×4 block, each the 4 columns: row r gains left[r] times the right operand's 4.
-fn outer(left: vec4f, right: vec4f) -> mat4x4f {
-  return mat4x4f(right * left.x, right * left.y, right * left.z, right * left.w);
+fn madd(acc: mat4x4f, left: vec4f, right: vec4f) -> mat4x4f {
+  return mat4x4f(fma(right, vec4f(left.x), acc[0]), fma(right, vec4f(left.y), acc[1]), fma(right, vec4f(left.z), acc[2]), fma(right, vec4f(left.w), acc[3]));
 }
 
 @compute @workgroup_size(16, 16)
@@ -96,18 +112,25 @@ fn main(
   var acc01 = mat4x4f();  // rows 4y.., columns vec4 16 + x
   var acc10 = mat4x4f();  // rows 64 + 4y.., columns vec4 x
   var acc11 = mat4x4f();  // rows 64 + 4y.., columns vec4 16 + x
+  var next_a = load_a(index, row0, 0u);
+  var next_b = load_b(index, col0, 0u);
   for (var k0 = 0u; k0 < p.K; k0 += KT) {
-    copy_slice(index, row0, col0, k0);
+    store_a(index, next_a);
+    store_b(index, next_b);
     workgroupBarrier();
+    if (k0 + KT < p.K) {
+      next_a = load_a(index, row0, k0 + KT);
+      next_b = load_b(index, col0, k0 + KT);
+    }
     for (var k = 0u; k < KT; k++) {
       let a0 = slice_a[k * ROW_VECS + local.y];
       let a1 = slice_a[k * ROW_VECS + 16u + local.y];
       let b0 = slice_b[k * ROW_VECS + local.x];
       let b1 = slice_b[k * ROW_VECS + 16u + local.x];
-      acc00 += outer(a0, b0);
-      acc01 += outer(a0, b1);
-      acc10 += outer(a1, b0);
-      acc11 += outer(a1, b1);
+      acc00 = madd(acc00, a0, b0);
+      acc01 = madd(acc01, a0, b1);
+      acc10 = madd(acc10, a1, b0);
+      acc11 = madd(acc11, a1, b1);
       if (sums_bias) {
         bias0 += b0;
         bias1 += b1;
