@@ -12,7 +12,8 @@
 # Then, with the device tool:           run  carry [".device"]
 #                                       command "bash .device/run.sh --large --only matmul,training,seed"
 # (--only leaves out the peak-memory case: 10^7 iterations on the CPU, not what the GPU is lent for).
-# It leaves bench.jsonl (one JSON object per row), bench.stderr and machine.txt in $OUT.
+# It leaves bench.jsonl (one JSON object per row, written as they come), bench.json (the whole run,
+# as bench/results/ keeps it), bench.stderr and machine.txt in $OUT.
 # To try the package here, on SwiftShader:
 #   BENCH_ICD=/usr/lib/chromium/vk_swiftshader_icd.json OUT=/tmp/device-out bash .device/run.sh --quick
 set -euo pipefail
@@ -41,7 +42,7 @@ cat > .device/run.sh <<'RUN'
 #!/usr/bin/env bash
 # On the GPU machine: Node, the app and (if missing) the Vulkan loader unpacked under /tmp, Dawn
 # pointed at the NVIDIA Vulkan driver (BENCH_ICD to choose another), then the benchmark with the
-# options given. Results go to $OUT (or .device/out): bench.jsonl, bench.stderr, machine.txt.
+# options given. Results go to $OUT (or .device/out): bench.jsonl, bench.json, bench.stderr, machine.txt.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=/tmp/webgpu-backprop-bench
@@ -64,7 +65,8 @@ mkdir -p "$out"
 { if command -v nvidia-smi >/dev/null; then nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.sm,power.limit --format=csv; else echo "no nvidia-smi"; fi
   echo "Vulkan driver: ${icd:-none found, Dawn chooses}"; uname -m; nproc; } > "$out/machine.txt"
 cd "$work"
-PATH="$work/bin:$PATH" node dist/lib/bench.js --json "$@" > "$out/bench.jsonl" 2> "$out/bench.stderr"
+# Rows as they come (what a run cut short still leaves), and the whole run as bench/results/ keeps it.
+PATH="$work/bin:$PATH" node dist/lib/bench.js --json --save "$out/bench.json" "$@" > "$out/bench.jsonl" 2> "$out/bench.stderr"
 rc=$?
 tail -n 30 "$out/bench.stderr"
 exit $rc
