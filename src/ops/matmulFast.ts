@@ -1,8 +1,8 @@
 // matmulFast: the fast plan's fused product on padded buffers, each form finishing in an epilogue
 // (shaders/<activation>.wgsl, shaders/matmul_epilogue.wgsl, then the variant this adapter ran
 // fastest: register-blocked shaders/matmul_fast.wgsl, the same with quads sharing their reads,
-// matmul_quad.wgsl, or workgroup-tiled matmul_tiled.wgsl or matmul_tiled128.wgsl; `source` shows
-// the register-blocked one):
+// matmul_quad.wgsl, workgroup-tiled matmul_tiled.wgsl or matmul_tiled128.wgsl, or split-K
+// matmul_splitk.wgsl; `source` shows the register-blocked one):
 //   forward   layer_{l+1} = activation(layer_l · weights_l_{l+1} + bias)       (no activation at the output)
 //   backward  layer_l_delta = layer_{l+1}_delta · weights_l_{l+1}ᵀ * activation2deriv(layer_l)
 //   gradient  weights_l_{l+1} -= alpha / rows · layer_lᵀ · layer_{l+1}_delta   (bias -= alpha / rows · Σ delta)
