@@ -12,6 +12,7 @@
 # Then, with the device tool:           run  carry [".device"]
 #                                       command "bash .device/run.sh --large --only matmul,training,seed"
 # (--only leaves out the peak-memory case: 10^7 iterations on the CPU, not what the GPU is lent for).
+# Or, to check the kernels on that GPU rather than time them:   bash .device/run.sh --check
 # It leaves bench.jsonl (one JSON object per row, written as they come), bench.json (the whole run,
 # as bench/results/ keeps it), bench.stderr and machine.txt in $OUT.
 # To try the package here, on SwiftShader:
@@ -43,6 +44,7 @@ cat > .device/run.sh <<'RUN'
 # On the GPU machine: Node, the app and (if missing) the Vulkan loader unpacked under /tmp, Dawn
 # pointed at the NVIDIA Vulkan driver (BENCH_ICD to choose another), then the benchmark with the
 # options given. Results go to $OUT (or .device/out): bench.jsonl, bench.json, bench.stderr, machine.txt.
+# With --check instead: training runs checked after every step against the float64 CPU (check.txt).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=/tmp/webgpu-backprop-bench
@@ -65,6 +67,29 @@ mkdir -p "$out"
 { if command -v nvidia-smi >/dev/null; then nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.sm,power.limit --format=csv; else echo "no nvidia-smi"; fi
   echo "Vulkan driver: ${icd:-none found, Dawn chooses}"; uname -m; nproc; } > "$out/machine.txt"
 cd "$work"
+if [ "${1:-}" = "--check" ]; then
+  # Two networks on random data (784 inputs, 10 classes, 1,024 rows), every form and epilogue of
+  # the fast plan with biases, each run by `backprop train --check`: first with the kernels this
+  # GPU measured fastest, then with every product forced to each staged variant through the
+  # choice cache. A disagreement with the CPU reference fails the run (exit 1).
+  export XDG_CACHE_HOME=$work/cache
+  cache=$XDG_CACHE_HOME/webgpu-backprop/kernels.json
+  PATH="$work/bin:$PATH" node -e 'let s=1;const r=()=>(s=(Math.imul(s,1664525)+1013904223)>>>0)/2**32;
+    for(let i=0;i<1024;i++)console.log([...Array.from({length:784},()=>r().toFixed(3)),...Array.from({length:10},(_,c)=>+(c===i%10))].join(","))' > random.csv
+  failed=0
+  for net in "--layers 784,128,10 --batch-size 100" "--layers 784,512,512,10 --activation tanh --batch-size 256"; do
+    rm -rf "$XDG_CACHE_HOME"
+    for forced in measured splitk:16 splitk:4 tiled128: tiled:16; do
+      [ "$forced" != measured ] && sed -i -E "s/\": \"[^\"]*\"/\": \"$forced\"/" "$cache"
+      echo "== $net, kernels: $forced"
+      PATH="$work/bin:$PATH" node bin/backprop.js train --dataset random.csv $net --loss softmax --alpha 0.01 --bias --iterations 2 --check --plan fast > run.log 2>&1 || failed=1
+      tail -n 2 run.log
+      [ "$forced" = measured ] && cat "$cache" && echo
+    done
+  done 2>&1 | tee "$out/check.txt"
+  grep -q "disagree\|^backprop:" "$out/check.txt" && failed=1
+  exit $failed
+fi
 # Rows as they come (what a run cut short still leaves), and the whole run as bench/results/ keeps it.
 PATH="$work/bin:$PATH" node dist/lib/bench.js --json --save "$out/bench.json" "$@" > "$out/bench.jsonl" 2> "$out/bench.stderr"
 rc=$?
