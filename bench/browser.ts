@@ -54,15 +54,14 @@ function addRow(r: Row): void {
   ratio.append(value);
   cell(tr, r.ofCeiling !== undefined ? `${(100 * r.ofCeiling).toFixed(0)}%` : '', 'num');
   const variant = cell(tr, r.variant ?? '');
-  // The kernel's output was checked against float64 (bench/check.ts): how, on hover; a failure in red.
+  // The kernel's output was checked against float64 (bench/check.ts): ✓ or, in red, the failure;
+  // how, on hover.
   if (r.check) {
     variant.title = r.check.text;
-    if (!r.check.ok) {
-      const wrong = document.createElement('span');
-      wrong.className = 'target missed';
-      wrong.textContent = ' computed wrong results';
-      variant.append(wrong);
-    }
+    const mark = document.createElement('span');
+    mark.className = r.check.ok ? 'checked' : 'checked wrong';
+    mark.textContent = r.check.ok ? '\u00a0✓' : ' computed wrong results';
+    variant.append(mark);
   }
 }
 

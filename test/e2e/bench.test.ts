@@ -35,8 +35,13 @@ describe('the benchmark page', () => {
     }
     const matmul = rows.find((r) => r[0]!.startsWith('matmul') && r[1] === 'TF.js WebGPU')!;
     expect(matmul[6]).toMatch(/^\d+%$/); // of ceiling
-    expect(matmul[7]).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16))$/); // the variant measured fastest
-    const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as { rows: { ceiling?: number; ofCeiling?: number; ours: number; case: string }[]; ceiling: number };
+    // The variant measured fastest, and ✓: its product was checked against float64 on this adapter.
+    expect(matmul[7]).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128|split-K ×(4|16))\u00a0✓$/);
+    // How it was checked, on hovering over the variant.
+    const checkTitle = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => (tr.children[7] as HTMLElement | undefined)?.title ?? ''));
+    expect(checkTitle.find((t) => t !== '')).toMatch(/^2,304 sampled entries within the tolerance \(worst \d\.\d{3} of the bound\)$/);
+    const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as { rows: { ceiling?: number; ofCeiling?: number; ours: number; case: string; check?: { ok: boolean } }[]; ceiling: number };
+    expect(json.rows.filter((r) => r.case.startsWith('matmul')).every((r) => r.check?.ok === true)).toBe(true);
     expect(json.ceiling).toBeGreaterThan(0);
     expect(json.rows.length).toBe(rows.length);
     // A matmul's ceiling: the higher of the run's and the ceiling kernel's timed again in turns with it.
