@@ -44,7 +44,7 @@ export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tile
 export type SplitWays = 4 | 16;
 export const SPLIT_WAYS: readonly SplitWays[] = [16, 4];
 
-/** The workgroup-memory variants, built by matmulTiled(). */
+/** The workgroup-memory variants, built by matmulStaged(). */
 type Staged = Extract<Variant, { kind: 'tiled' | 'tiled128' | 'splitk' }>;
 
 const FORMS: Record<FastForm, number> = { forward: 0, backward: 1, gradient: 2 };
@@ -130,7 +130,7 @@ export async function matmulFast(ctx: GpuContext, args: FastMatmulArgs): Promise
     throw new RangeError(`${args.label}: matmul_fast needs K a multiple of 4 for ${args.form}, got ${K}`);
   }
   const kind = args.variant?.kind;
-  if (kind === 'tiled' || kind === 'tiled128' || kind === 'splitk') return matmulTiled(ctx, args, args.variant as Staged);
+  if (kind === 'tiled' || kind === 'tiled128' || kind === 'splitk') return matmulStaged(ctx, args, args.variant as Staged);
   const quad = args.variant?.kind === 'quad';
   if (quad && !ctx.hasSubgroups) throw new RangeError(`${args.label}: the quad variant needs the subgroups feature, which this device lacks`);
   const tiles = args.variant?.tiles ?? args.tiles ?? (quad ? quadTiles(ctx, M, N) : chooseTiles(ctx, M, N));
@@ -219,8 +219,8 @@ function tiled128Fits(ctx: GpuContext): boolean {
   return l.maxComputeWorkgroupSizeX >= 16 && l.maxComputeWorkgroupSizeY >= 16 && l.maxComputeInvocationsPerWorkgroup >= 256 && TILED128_WORKGROUP_BYTES <= l.maxComputeWorkgroupStorageSize;
 }
 
-/** What tells the workgroup-tiled kernels apart: their shader, its constants, the block of c a workgroup computes. */
-interface TiledLayout {
+/** What tells the workgroup-memory variants apart: their shader, its constants, the block of c a workgroup computes. */
+interface StagedLayout {
   shader: Shader;
   constants: Record<string, number>;
   /** Rows and columns of c per workgroup. */
@@ -233,7 +233,7 @@ interface TiledLayout {
   name: string;
 }
 
-function tiledLayout(variant: Staged): TiledLayout {
+function stagedLayout(variant: Staged): StagedLayout {
   if (variant.kind === 'splitk') {
     const { ways } = variant;
     return {
@@ -262,11 +262,13 @@ function tiledLayout(variant: Staged): TiledLayout {
 }
 
 /**
- * The workgroup-tiled variants: T × T invocations each computing a 4×4 block, a (4T) × (4T) block
- * per workgroup (matmul_tiled.wgsl); or 16 × 16 invocations each computing the 4×4 blocks at rows
- * 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block (matmul_tiled128.wgsl).
+ * The variants that share values through workgroup memory: T × T invocations each computing a 4×4
+ * block, a (4T) × (4T) block per workgroup (matmul_tiled.wgsl); 16 × 16 invocations each computing
+ * the 4×4 blocks at rows 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block
+ * (matmul_tiled128.wgsl); or 16 · S invocations summing a 16×16 block's 4×4 blocks S ways and
+ * adding up their partial blocks there (matmul_splitk.wgsl).
  */
-async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, variant: Staged): Promise<Dispatch> {
+async function matmulStaged(ctx: GpuContext, args: FastMatmulArgs, variant: Staged): Promise<Dispatch> {
   const { M, K, N } = args;
   if (variant.kind === 'splitk' && !splitkFits(ctx, variant.ways)) {
     throw new RangeError(`${args.label}: the split-K matmul ×${variant.ways} needs workgroups of ${16 * variant.ways} invocations and ${splitkWorkgroupBytes(variant.ways)} bytes of workgroup memory, more than this device allows`);
@@ -274,7 +276,7 @@ async function matmulTiled(ctx: GpuContext, args: FastMatmulArgs, variant: Stage
   if (variant.kind === 'tiled128' && !tiled128Fits(ctx)) {
     throw new RangeError(`${args.label}: the 128×128 tiled matmul needs workgroups of 16 × 16 invocations and ${TILED128_WORKGROUP_BYTES} bytes of workgroup memory, more than this device allows`);
   }
-  const layout = tiledLayout(variant);
+  const layout = stagedLayout(variant);
   const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, layout.shader), {
     constants: { ...layout.constants, FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
   });
