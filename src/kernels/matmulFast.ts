@@ -192,33 +192,6 @@ export function quadTiles(ctx: GpuContext, M: number, N: number): Tiles {
   return { bm, bn, wx: 1, wy: most >= 8 ? 8 : 4 };
 }
 
-/** Whether the device takes workgroups of side × side invocations. */
-function tiledFits(ctx: GpuContext, side: number): boolean {
-  const l = ctx.limits;
-  return side <= l.maxComputeWorkgroupSizeX && side <= l.maxComputeWorkgroupSizeY && side * side <= l.maxComputeInvocationsPerWorkgroup && TILED_WORKGROUP_BYTES <= l.maxComputeWorkgroupStorageSize;
-}
-
-/** matmul_tiled.wgsl's workgroup memory: slice_a and slice_b, KT (16) × MAX_SIDE (64) floats each. */
-const TILED_WORKGROUP_BYTES = 2 * 16 * 64 * 4;
-
-/** matmul_tiled128.wgsl's: slice_a and slice_b, 256 vec4s each. */
-const TILED128_WORKGROUP_BYTES = 2 * 256 * 16;
-
-/** matmul_splitk.wgsl's: one partial 4×4 block (64 bytes) per invocation, 16 · ways invocations. */
-const splitkWorkgroupBytes = (ways: SplitWays): number => 16 * ways * 64;
-
-/** Whether the device takes matmul_splitk.wgsl's workgroups of 16 · ways invocations and their memory. */
-function splitkFits(ctx: GpuContext, ways: SplitWays): boolean {
-  const l = ctx.limits;
-  return 16 * ways <= l.maxComputeWorkgroupSizeX && 16 * ways <= l.maxComputeInvocationsPerWorkgroup && splitkWorkgroupBytes(ways) <= l.maxComputeWorkgroupStorageSize;
-}
-
-/** Whether the device takes matmul_tiled128.wgsl's workgroups of 16 × 16 and their memory. */
-function tiled128Fits(ctx: GpuContext): boolean {
-  const l = ctx.limits;
-  return l.maxComputeWorkgroupSizeX >= 16 && l.maxComputeWorkgroupSizeY >= 16 && l.maxComputeInvocationsPerWorkgroup >= 256 && TILED128_WORKGROUP_BYTES <= l.maxComputeWorkgroupStorageSize;
-}
-
 /** What tells the workgroup-memory variants apart: their shader, its constants, the block of c a workgroup computes. */
 interface StagedLayout {
   shader: Shader;
@@ -227,6 +200,8 @@ interface StagedLayout {
   block: number;
   /** Invocations per workgroup, across and down. */
   size: [number, number];
+  /** Bytes of workgroup memory a workgroup declares. */
+  workgroupBytes: number;
   /** Which invocation (global x, y) computes output cell (row, col), for the page's picture of the grid. */
   owner: (row: number, col: number) => [number, number];
   /** The variant's name, as the dispatch and the benchmark show it. */
@@ -241,6 +216,8 @@ function stagedLayout(variant: Staged): StagedLayout {
       constants: { S: ways },
       block: 16,
       size: [16 * ways, 1],
+      // One partial 4×4 block (64 bytes) per invocation.
+      workgroupBytes: 16 * ways * 64,
       // The invocation of run 0 that adds up and writes the cell's 4×4 block: index (row mod 16) / 4 · 4 + (col mod 16) / 4.
       owner: (row, col) => [16 * ways * Math.floor(col / 16) + 4 * Math.floor((row % 16) / 4) + Math.floor((col % 16) / 4), Math.floor(row / 16)],
       name: `split-K ×${ways}`,
@@ -252,13 +229,31 @@ function stagedLayout(variant: Staged): StagedLayout {
       constants: {},
       block: 128,
       size: [16, 16],
+      // slice_a and slice_b, 256 vec4s each.
+      workgroupBytes: 2 * 256 * 16,
       // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 64) / 4, (r mod 64) / 4)'s.
       owner: (row, col) => [16 * Math.floor(col / 128) + Math.floor((col % 64) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
       name: 'tiled 128×128',
     };
   }
   const side = variant.side;
-  return { shader: matmulTiledShader, constants: { T: side }, block: 4 * side, size: [side, side], owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)], name: `tiled ${side}×${side}` };
+  return {
+    shader: matmulTiledShader,
+    constants: { T: side },
+    block: 4 * side,
+    size: [side, side],
+    // slice_a and slice_b, KT (16) × MAX_SIDE (64) floats each, whatever T.
+    workgroupBytes: 2 * 16 * 64 * 4,
+    owner: (row, col) => [Math.floor(col / 4), Math.floor(row / 4)],
+    name: `tiled ${side}×${side}`,
+  };
+}
+
+/** Whether the device takes a variant's workgroups and their workgroup memory. */
+function stagedFits(ctx: GpuContext, variant: Staged): boolean {
+  const { size, workgroupBytes } = stagedLayout(variant);
+  const l = ctx.limits;
+  return size[0] <= l.maxComputeWorkgroupSizeX && size[1] <= l.maxComputeWorkgroupSizeY && size[0] * size[1] <= l.maxComputeInvocationsPerWorkgroup && workgroupBytes <= l.maxComputeWorkgroupStorageSize;
 }
 
 /**
@@ -270,13 +265,10 @@ function stagedLayout(variant: Staged): StagedLayout {
  */
 async function matmulStaged(ctx: GpuContext, args: FastMatmulArgs, variant: Staged): Promise<Dispatch> {
   const { M, K, N } = args;
-  if (variant.kind === 'splitk' && !splitkFits(ctx, variant.ways)) {
-    throw new RangeError(`${args.label}: the split-K matmul ×${variant.ways} needs workgroups of ${16 * variant.ways} invocations and ${splitkWorkgroupBytes(variant.ways)} bytes of workgroup memory, more than this device allows`);
-  }
-  if (variant.kind === 'tiled128' && !tiled128Fits(ctx)) {
-    throw new RangeError(`${args.label}: the 128×128 tiled matmul needs workgroups of 16 × 16 invocations and ${TILED128_WORKGROUP_BYTES} bytes of workgroup memory, more than this device allows`);
-  }
   const layout = stagedLayout(variant);
+  if (!stagedFits(ctx, variant)) {
+    throw new RangeError(`${args.label}: the ${layout.name} matmul needs workgroups of ${layout.size.join(' × ')} invocations and ${layout.workgroupBytes} bytes of workgroup memory, more than this device allows`);
+  }
   const k = await kernel(ctx, composeShaders((args.activation ?? relu).shader, matmulEpilogueShader, layout.shader), {
     constants: { ...layout.constants, FORM: FORMS[args.form], EPILOGUE: EPILOGUES[args.epilogue], HAS_BIAS: args.bias !== undefined },
   });
@@ -309,13 +301,16 @@ export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
     const [bm, bn] = QUAD_TILE_ORDER[0]!;
     if (tiles.bm !== bm || tiles.bn !== bn) list.push({ kind: 'quad', tiles: { ...tiles, bm, bn } });
   }
-  for (const side of [8, 16] as const) if (tiledFits(ctx, side)) list.push({ kind: 'tiled', side });
-  // Big tiles only where the product has rows and columns for more than one.
-  if (tiled128Fits(ctx) && M > 128 && N > 128) list.push({ kind: 'tiled128' });
-  // The sum split 16 and 4 ways: on an H200, ×16 ran MNIST's forward product (100×784×128) 10×
-  // faster than any of the above and ×4 led at 512³ and 1024³ (README, Speed).
-  for (const ways of SPLIT_WAYS) if (splitkFits(ctx, ways)) list.push({ kind: 'splitk', ways });
-  return list;
+  const staged: Staged[] = [
+    { kind: 'tiled', side: 8 },
+    { kind: 'tiled', side: 16 },
+    // Big tiles only where the product has rows and columns for more than one.
+    ...(M > 128 && N > 128 ? [{ kind: 'tiled128' } as const] : []),
+    // The sum split 16 and 4 ways: on an H200, ×16 ran MNIST's forward product (100×784×128) 10×
+    // faster than any of the above and ×4 led at 512³ and 1024³ (README, Speed).
+    ...SPLIT_WAYS.map((ways) => ({ kind: 'splitk', ways }) as const),
+  ];
+  return [...list, ...staged.filter((v) => stagedFits(ctx, v))];
 }
 
 function encodeVariant(v: Variant): string {
