@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { datasetFromRows } from '../src/data/dataset.js';
+import { classificationDataset, datasetFromRows, type Dataset } from '../src/data/dataset.js';
+import { streetlights } from '../src/data/streetlights.js';
 import { ShaderCompileError } from '../src/errors.js';
 import { bindGroup, composeShaders, kernel } from '../src/gpu/pipeline.js';
 import { reflect, uniformBytes } from '../src/gpu/wgsl.js';
@@ -77,6 +78,19 @@ test('the gather names shifts among its reads exactly when the training images a
       expect(gather.explain.includes('shifts'), `${kind}, shift ${shift}: the explanation`).toBe(shift > 0);
     }
   }
+});
+
+test("the gather's sentence names the lights for the streetlights only: pixels and a one-hot class for images, else inputs and targets", () => {
+  const sentence = (dataset: Dataset): string => {
+    const config = resolveConfig({ layers: [dataset.inputSize, 2, dataset.outputSize], alpha: 0.1, iterations: 1, seed: 1 }, dataset);
+    return planOf('teaching', config.layers, 1, 0.1, planOptions(config, dataset)).steps[0]!.explain;
+  };
+  expect(sentence(streetlights())).toContain('what we know (the lights) goes into layer_0, what we want to know (walk or stop) into goal');
+  const images = classificationDataset('images', new Uint8Array([0, 255, 255, 0]), 4, new Uint8Array([1]), 2, 2);
+  expect(sentence(images)).toContain('what we know (the pixels) goes into layer_0, what we want to know (the class, one-hot) into goal');
+  const rows = sentence(datasetFromRows('csv', [[0.5, 1]], [[2]]));
+  expect(rows).toContain('what we know (the inputs) goes into layer_0, what we want to know (the targets) into goal');
+  expect(rows).not.toMatch(/lights|walk/);
 });
 
 describe('bindings and uniforms come from the WGSL', () => {

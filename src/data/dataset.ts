@@ -20,6 +20,24 @@ export interface Dataset {
   /** What each input and each target is called, where the data says (the streetlights: left, middle, right; walk). */
   inputNames?: readonly string[];
   outputNames?: readonly string[];
+  /** What the inputs and the targets are, in words, where the data has its own (the streetlights: the lights; walk or stop). */
+  about?: DataAbout;
+}
+
+/** What a dataset's inputs and targets are, for a sentence about a batch: "what we know (the lights)". */
+export interface DataAbout {
+  readonly inputs: string;
+  readonly targets: string;
+}
+
+/** The dataset's own words, or what its shape says: pixels for images, a one-hot class for labels. */
+export function aboutData(dataset: Pick<Dataset, 'about' | 'labels' | 'imageWidth'>): DataAbout {
+  return (
+    dataset.about ?? {
+      inputs: dataset.imageWidth ? 'the pixels' : 'the inputs',
+      targets: dataset.labels ? 'the class, one-hot' : 'the targets',
+    }
+  );
 }
 
 /** A dataset of images and their class labels: inputs are pixels / 255, targets one-hot rows. */

@@ -8,7 +8,7 @@ import { datasetFromRows, type Dataset } from './dataset.js';
  * single layer learns it.
  */
 /** The lights, left to right, and what the people did. */
-const NAMES = { inputNames: ['left', 'middle', 'right'], outputNames: ['walk'] } as const;
+const NAMES = { inputNames: ['left', 'middle', 'right'], outputNames: ['walk'], about: { inputs: 'the lights', targets: 'walk or stop' } } as const;
 
 export function streetlights(): Dataset {
   const data = datasetFromRows(

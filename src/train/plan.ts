@@ -5,7 +5,7 @@
 //   fast:     3L + 1 fused dispatches for L weight matrices, on rows padded to whole vec4s.
 
 import type { Loss } from '../cpu/network.js';
-import type { Dataset } from '../data/dataset.js';
+import { aboutData, type DataAbout, type Dataset } from '../data/dataset.js';
 import { activationOf } from '../ops/activations/index.js';
 import type { TrainConfig } from './config.js';
 import { OptionError } from '../errors.js';
@@ -35,6 +35,8 @@ export interface PlanOptions {
   accuracy?: boolean;
   /** Training images shifted every epoch: the gather reads `shifts` (never when evaluating). */
   shift?: boolean;
+  /** What the data's inputs and targets are, for the gather's sentence. */
+  about?: DataAbout;
 }
 
 export interface Plan {
@@ -90,7 +92,7 @@ export function teachingPlan(layers: Layers, rows: number, alpha: number, option
   const error = b.add('error', 1, 1, 'scalar');
   const correct = b.add('correct', 1, 1, 'scalar');
   const size = (l: number): number => layers[l]!;
-  const steps: Step[] = [gatherStep(layer[0]!, goal, rows, options.shift)];
+  const steps: Step[] = [gatherStep(layer[0]!, goal, rows, options.about, options.shift)];
   for (let l = 0; l < last; l++) {
     steps.push(
       matmulStep({
@@ -163,7 +165,7 @@ export function fastPlan(layers: Layers, rows: number, alpha: number, options: P
   const bias = layers.slice(1).map((size, l) => (options.bias ? b.add(`bias_${l}_${l + 1}`, 1, size, 'parameter') : undefined));
   const error = b.add('error', 1, 1, 'scalar');
   const correct = b.add('correct', 1, 1, 'scalar');
-  const steps: Step[] = [gatherStep(layer[0]!, goal, rows, options.shift)];
+  const steps: Step[] = [gatherStep(layer[0]!, goal, rows, options.about, options.shift)];
   const common = { activation, rows, alpha };
   for (let l = 0; l < last; l++) {
     steps.push(
@@ -190,6 +192,16 @@ export function bufferSpec(plan: Plan, name: string): BufferSpec {
 }
 
 /** The plan options a run's config and data ask for. */
-export function planOptions(config: Pick<TrainConfig, 'activation' | 'bias' | 'loss' | 'shift'>, dataset: Pick<Dataset, 'labels'>): PlanOptions {
-  return { activation: activationOf(config.activation), bias: config.bias, loss: config.loss, accuracy: dataset.labels !== undefined, shift: config.shift > 0 };
+export function planOptions(
+  config: Pick<TrainConfig, 'activation' | 'bias' | 'loss' | 'shift'>,
+  dataset: Pick<Dataset, 'labels' | 'about' | 'imageWidth'>,
+): PlanOptions {
+  return {
+    activation: activationOf(config.activation),
+    bias: config.bias,
+    loss: config.loss,
+    accuracy: dataset.labels !== undefined,
+    shift: config.shift > 0,
+    about: aboutData(dataset),
+  };
 }
