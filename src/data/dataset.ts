@@ -64,10 +64,10 @@ export function classificationDataset(
   return { name, rows, inputSize: width, outputSize: classes, inputs, targets, labels, ...(imageWidth ? { imageWidth } : {}) };
 }
 
-/** Builds a dataset from nested arrays, checking shapes and refusing NaN and Infinity. */
 /** The largest finite float32. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** Builds a dataset from nested arrays, checking shapes and refusing NaN and Infinity. */
 export function datasetFromRows(name: string, inputs: readonly (readonly number[])[], targets: readonly (readonly number[])[]): Dataset {
   if (inputs.length === 0) throw new DataError(`${name}: no examples`);
   if (inputs.length !== targets.length) {
