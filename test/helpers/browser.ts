@@ -6,13 +6,11 @@
 // No browser is downloaded: Debian's chromium and firefox-esr are used, or the ones CHROMIUM_PATH
 // and FIREFOX_PATH name; without them the tests fail saying so.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { afterAll, beforeAll } from 'vitest';
-import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { preview, type PreviewServer } from 'vite';
 
 export type Engine = 'chromium' | 'firefox';
 
@@ -57,21 +55,16 @@ export async function launch(webgpu = true, engine: Engine = ENGINE): Promise<Br
 }
 
 /**
- * Builds the page with vite into a directory of this test file's own and serves it on 127.0.0.1 at
- * a free port. Each file builds its own: with two engines' projects running at once, a shared
- * dist/page would be emptied by one build while another file's server reads it.
+ * Serves the page built for this run (test/helpers/buildPage.ts, vitest's globalSetup) on
+ * 127.0.0.1 at a free port.
  */
 export async function servePage(): Promise<{ url: string; close: () => Promise<void> }> {
-  const outDir = mkdtempSync(join(tmpdir(), 'backprop-page-'));
-  await build({ logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const outDir = inject('pageDir');
   const server: PreviewServer = await preview({ logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
   const address = server.httpServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}/`,
-    close: async () => {
-      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
-      rmSync(outDir, { recursive: true, force: true });
-    },
+    close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),
   };
 }
 
