@@ -43,9 +43,14 @@ export default defineConfig(({ mode }) => {
     test: {
       // Dawn is a native addon: each test file gets its own process, not a worker thread.
       pool: 'forks',
+      // Two files at a time: one alone left half of a 2-core machine idle (12.5 min against 9.9).
+      maxWorkers: 2,
+      // The page, built once for every e2e file of both engines.
+      globalSetup: ['test/helpers/buildPage.ts'],
       // Kernel variants are measured afresh in each test process, never read from or written to ~/.cache.
       env: { BACKPROP_KERNEL_CACHE: 'off' },
-      testTimeout: 60_000,
+      // A safeguard against a hang, not a speed target: two files at a time, the slowest test took 43 s.
+      testTimeout: 120_000,
       hookTimeout: 120_000,
       projects: [
         // Everything: the kernels and the command in Node (Dawn), the page in Chromium (Dawn, Tint).
