@@ -6,6 +6,7 @@
 //   npm run bench -- --quick         tiny sizes, one run: a smoke test that the benchmark still works
 //   npm run bench -- --large         also 2048³ and 4096³ matmuls (for a real GPU)
 //   npm run bench -- --only matmul   only some groups: ceiling (always), matmul, training, seed, memory
+//   npm run bench -- --variants      also every matmul kernel variant the adapter can run, one row each
 //   npm run bench -- --runs 5 --save bench/results/<name>.json
 
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createNodeGpuContext, nodeGpu } from '../src/gpu/node.js';
-import { figure as fmt, runCases, type Row } from './cases.js';
+import { figure as fmt, ratioText, runCases, type Row } from './cases.js';
 import { loadPeers } from './peers.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -29,6 +30,7 @@ const { values: opts } = parseArgs({
     save: { type: 'string' },
     large: { type: 'boolean' },
     only: { type: 'string' },
+    variants: { type: 'boolean' },
   },
 });
 const quick = opts.quick ?? false;
@@ -39,7 +41,7 @@ const rows: Row[] = [];
 function report(row: Row): void {
   rows.push(row);
   if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
-  else process.stderr.write(`  ${row.case}: ${fmt(row.ours)} vs ${fmt(row.peer)} ${row.unit} (${row.peerName}) = ${row.ratio.toFixed(1)}×\n`);
+  else process.stderr.write(`  ${row.case}: ${fmt(row.ours)} vs ${fmt(row.peer)} ${row.unit} (${row.peerName}) = ${ratioText(row.ratio)}\n`);
 }
 
 
@@ -98,7 +100,18 @@ const peers = await loadPeers(await nodeGpu());
 const started = performance.now();
 process.stderr.write(`bench: ${ctx.adapterName}; TF.js ${peers.tf.version_core} (${peers.tf.getBackend()}), jax-js; warm-up ${WARMUP}, median of ${RUNS}${quick ? ' (quick)' : ''}\n`);
 const only = opts.only?.split(',');
-const ceiling = await runCases({ ctx, peers, quick, large: opts.large ?? false, runs: RUNS, warmup: WARMUP, report, say: (line) => process.stderr.write(`bench: ${line}\n`), ...(only ? { only } : {}) });
+const ceiling = await runCases({
+  ctx,
+  peers,
+  quick,
+  large: opts.large ?? false,
+  variants: opts.variants ?? false,
+  runs: RUNS,
+  warmup: WARMUP,
+  report,
+  say: (line) => process.stderr.write(`bench: ${line}\n`),
+  ...(only ? { only } : {}),
+});
 if (!only || only.includes('memory')) benchMemory();
 const seconds = (performance.now() - started) / 1000;
 
@@ -111,7 +124,7 @@ if (!opts.json) {
     fmt(r.ours),
     fmt(r.peer),
     r.unit,
-    `${r.ratio.toFixed(1)}×`,
+    ratioText(r.ratio),
     r.target ? `≥ ${r.target}× ${r.ratio >= r.target ? 'met' : 'MISSED'}` : '',
     r.ofCeiling !== undefined ? `${(100 * r.ofCeiling).toFixed(0)}%` : '',
     r.variant ?? '',
@@ -127,7 +140,7 @@ if (opts.save) {
   mkdirSync(dirname(opts.save), { recursive: true });
   writeFileSync(
     opts.save,
-    `${JSON.stringify({ date: new Date().toISOString(), adapter: ctx.adapterName, node: process.version, tfjs: peers.tf.version_core, jaxjs: JAXJS_VERSION, ceiling: ceiling.gflops, runs: RUNS, warmup: WARMUP, quick, seconds, rows }, null, 1)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), adapter: ctx.adapterName, node: process.version, tfjs: peers.tf.version_core, jaxjs: JAXJS_VERSION, ceiling: ceiling.gflops, runs: RUNS, warmup: WARMUP, quick, variants: opts.variants ?? false, seconds, rows }, null, 1)}\n`,
   );
 }
 ctx.destroy();

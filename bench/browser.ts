@@ -1,12 +1,12 @@
 // The benchmark page (bench.html): the cases of bench/cases.ts in the visitor's browser, on their
 // GPU, ours against TF.js and jax-js, with the adapter's ceiling, a table and the results as JSON.
-// ?quick=1 ticks "quick", ?run=1 starts at once (the e2e test does both).
+// ?quick=1 ticks "quick", ?variants=1 "every kernel", ?run=1 starts at once.
 
 import '../src/ui/style.css';
 import './bench.css';
 import { createGpuContext } from '../src/gpu/context.js';
 import { pageChoices } from '../src/gpu/choices.js';
-import { figure as fmt, runCases, type Row } from './cases.js';
+import { figure as fmt, ratioText, runCases, type Row } from './cases.js';
 import { loadPeers } from './peers.js';
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
@@ -43,7 +43,7 @@ function addRow(r: Row): void {
   const ratio = cell(tr, '', `num ${r.ratio >= 1 ? 'ahead' : 'behind'}`);
   // One child, so that a phone's stacked row (bench.css) keeps the ratio and its target together.
   const value = document.createElement('span');
-  value.textContent = `${r.ratio.toFixed(1)}×`;
+  value.textContent = ratioText(r.ratio);
   if (r.target) {
     const met = r.ratio >= r.target;
     const note = document.createElement('span');
@@ -68,6 +68,7 @@ function addRow(r: Row): void {
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   if (params.get('quick') === '1') field('quick').checked = true;
+  if (params.get('variants') === '1') field('variants').checked = true;
   if (!navigator.gpu) {
     status.textContent = 'WebGPU is not available in this browser (navigator.gpu is undefined): the benchmark needs it.';
     document.body.dataset.state = 'unavailable';
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       peers,
       quick,
       large: field('large').checked && !quick,
+      variants: field('variants').checked,
       runs,
       warmup: 1,
       report: (row) => {
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
     })
       .then((ceiling) => {
         const seconds = (performance.now() - started) / 1000;
-        json.value = JSON.stringify({ date: new Date().toISOString(), adapter: ctx.adapterName, userAgent: navigator.userAgent, ceiling: ceiling.gflops, runs, quick, seconds, rows }, null, 1);
+        json.value = JSON.stringify({ date: new Date().toISOString(), adapter: ctx.adapterName, userAgent: navigator.userAgent, ceiling: ceiling.gflops, runs, quick, variants: field('variants').checked, seconds, rows }, null, 1);
         status.textContent = `Done in ${seconds.toFixed(0)} s on ${ctx.adapterName}: ceiling ${ceiling.gflops.toFixed(1)} GFLOPS.`;
         document.body.dataset.state = 'done';
       })

@@ -7,10 +7,10 @@
 import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { streetlights4 } from '../src/data/streetlights.js';
 import type { GpuContext } from '../src/gpu/context.js';
-import { runRepeated } from '../src/gpu/pipeline.js';
+import { runRepeated, type Dispatch } from '../src/gpu/pipeline.js';
 import { calibrate } from '../src/gpu/timing.js';
 import { matmul } from '../src/kernels/matmul.js';
-import { matmulFastFor, type FastForm } from '../src/kernels/matmulFast.js';
+import { candidates, matmulFast, matmulFastFor, type FastForm, type FastMatmulArgs } from '../src/kernels/matmulFast.js';
 import { seededWeights } from '../src/net/init.js';
 import { resolveConfig, type TrainConfig } from '../src/train/config.js';
 import { CpuExecutor } from '../src/train/cpuExecutor.js';
@@ -48,6 +48,11 @@ export interface Row {
   note?: string;
 }
 
+/** A ratio as the tables show it: one decimal from 1 up, 2 significant digits below (a kernel at 0.0093× is not 0.0×). */
+export function ratioText(x: number): string {
+  return `${x >= 1 ? x.toFixed(1) : x.toPrecision(2)}×`;
+}
+
 /** A figure as the tables show it: 3 significant digits below 1, 2 decimals below 100, whole above. */
 export function figure(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3);
@@ -66,6 +71,8 @@ export interface BenchEnv {
   say?(line: string): void;
   /** Only these groups of cases (ceiling, matmul, training, seed); all when absent. */
   only?: readonly string[];
+  /** Matmuls: also every kernel variant this adapter could run for the shape, timed in turns, one row each. */
+  variants?: boolean;
 }
 
 /** Every case in order; returns the ceiling. */
@@ -173,7 +180,8 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
     const unused = ctx.storage('unused', 4);
     const unusedBias = ctx.storage('unusedBias', 4);
     // Ours: the variant this adapter measured fastest for the shape (register-blocked or tiled).
-    const fast = await matmulFastFor(ctx, { label: s.name, form: s.form, epilogue: 'store', a: ga, b: gb, c: gc, unusedMask: unused, unusedBias, M: s.M, K: s.K, N: s.N });
+    const args: FastMatmulArgs = { label: s.name, form: s.form, epilogue: 'store', a: ga, b: gb, c: gc, unusedMask: unused, unusedBias, M: s.M, K: s.K, N: s.N };
+    const fast = await matmulFastFor(ctx, args);
     const naive = await matmul(ctx, {
       label: `${s.name} naive`,
       a: ga,
@@ -259,7 +267,55 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
       { name: 'jax-js WebGPU (jit)', value: gf(timed.jax) },
     ], true, 10);
     env.report({ ...base, peer: gf(timed.naive), ratio: gf(timed.ours) / gf(timed.naive), peerName: 'naive WGSL (shaders/matmul.wgsl)' });
+    if (env.variants) await benchVariants(env, s, args, { a, b, repeat, ceiling: here, chosen: fast.variant, chosenGflops: gf(timed.ours) });
     for (const buffer of [ga, gb, gc, unused, unusedBias, ...fast.owned, ...naive.owned]) ctx.destroyBuffer(buffer);
+  }
+}
+
+/**
+ * Every variant the adapter could run for the shape (the candidates its first use measures),
+ * timed in turns with as many products per run as the case, each product checked: one row each,
+ * against the variant chosen. Which kernel wins where, and by how much, on this adapter.
+ */
+async function benchVariants(
+  env: BenchEnv,
+  s: Shape,
+  args: FastMatmulArgs,
+  run: { a: Float32Array; b: Float32Array; repeat: number; ceiling: number; chosen?: string; chosenGflops: number },
+): Promise<void> {
+  const { ctx } = env;
+  const built: Dispatch[] = [];
+  for (const variant of candidates(ctx, s.M, s.N)) built.push(await matmulFast(ctx, { ...args, label: `${s.name} (each kernel)`, variant }));
+  try {
+    const contenders = Object.fromEntries(built.map((d, i) => [String(i), () => runRepeated(ctx, d, run.repeat)]));
+    const timed = await timeInTurns(contenders, env.runs, env.warmup);
+    const flops = 2 * s.M * s.K * s.N * run.repeat;
+    const gflops = built.map((_, i) => flops / timed[String(i)]!.median / 1e6);
+    // The chosen one as timed here, in turns with the rest (else as timed against the peers).
+    const chosen = built.findIndex((d) => d.variant === run.chosen);
+    const chosenGflops = chosen >= 0 ? gflops[chosen]! : run.chosenGflops;
+    for (const [i, d] of built.entries()) {
+      await runRepeated(ctx, d, 1);
+      const checked = checkProduct(await ctx.read(args.c), run.a, run.b, s.form, s.M, s.K, s.N);
+      if (!checked.ok) env.say?.(`${s.name}: WRONG RESULTS from ${d.variant}: ${checked.text}`);
+      env.report({
+        case: `${s.name}, each kernel`,
+        ours: gflops[i]!,
+        peer: chosenGflops,
+        ratio: gflops[i]! / chosenGflops,
+        unit: 'GFLOPS',
+        peerName: `the one chosen: ${run.chosen ?? '?'}`,
+        runs: env.runs,
+        warmup: env.warmup,
+        ceiling: run.ceiling,
+        ofCeiling: gflops[i]! / run.ceiling,
+        variant: d.variant,
+        repeat: run.repeat,
+        check: { ok: checked.ok, text: checked.text },
+      });
+    }
+  } finally {
+    for (const d of built) for (const buffer of d.owned) ctx.destroyBuffer(buffer);
   }
 }
 

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { checkProduct, spread } from '../bench/check.js';
 import { nextTrial } from '../bench/ceiling.js';
+import { ratioText } from '../bench/cases.js';
 import { time, timeInTurns } from '../bench/stats.js';
 import { matmul as cpuMatmul } from '../src/cpu/ops.js';
 import { repeatFor } from '../src/gpu/timing.js';
@@ -112,4 +113,11 @@ describe('checkProduct: the benchmark checks the product it timed', () => {
       expect(bad.text).toMatch(/values beyond tolerance/);
     });
   }
+});
+
+test('a ratio keeps two significant digits below 1, one decimal from 1 up', () => {
+  expect(ratioText(22.06)).toBe('22.1×');
+  expect(ratioText(1)).toBe('1.0×');
+  expect(ratioText(0.206)).toBe('0.21×');
+  expect(ratioText(0.0093)).toBe('0.0093×');
 });

@@ -1,6 +1,7 @@
 // The benchmark page (bench.html), quick, in each engine on the software adapter: it is
 // linked from the lesson, measures the ceiling and every case against TF.js and jax-js, fills
-// the table and the JSON, and names the kernel variant each matmul ran.
+// the table and the JSON, and names the kernel variant each matmul ran; with "every kernel", times
+// each variant the adapter can run beside it.
 
 import { describe, expect, test } from 'vitest';
 import { ADAPTER_BADGE, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
@@ -15,7 +16,7 @@ describe('the benchmark page', () => {
   });
 
   test('a quick run: the ceiling, ours against TF.js and jax-js, a table and the results as JSON', async () => {
-    const { page, problems } = await openPage(env.browser(), `${env.url()}bench.html?quick=1`);
+    const { page, problems } = await openPage(env.browser(), `${env.url()}bench.html?quick=1&variants=1`);
     expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(ADAPTER_BADGE);
     await page.click('#run');
     await waitForState(page, 'done', 240_000);
@@ -40,7 +41,25 @@ describe('the benchmark page', () => {
     // How it was checked, on hovering over the variant.
     const checkTitle = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => (tr.children[7] as HTMLElement | undefined)?.title ?? ''));
     expect(checkTitle.find((t) => t !== '')).toMatch(/^2,304 sampled entries within the tolerance \(worst \d\.\d{3} of the bound\)$/);
-    const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as { rows: { ceiling?: number; ofCeiling?: number; ours: number; case: string; check?: { ok: boolean } }[]; ceiling: number };
+    // "every kernel": after the matmul, one row per variant this adapter can run, each checked,
+    // against the one chosen, which is among them.
+    const each = rows.filter((r) => r[0]!.endsWith(', each kernel'));
+    const chosen = matmul[7]!.replace(/\u00a0✓$/, '');
+    expect(each.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(each.map((r) => r[7])).size).toBe(each.length);
+    for (const r of each) {
+      expect(r[1]).toBe(`the one chosen: ${chosen}`);
+      expect(r[7]).toMatch(/\u00a0✓$/);
+      expect(r[5]).toMatch(/^(\d+\.\d|0\.\d+)×$/); // against the chosen one: 0.0093×, not 0.0×
+    }
+    expect(each.map((r) => r[7])).toContain(matmul[7]);
+    expect(each.map((r) => r[7])).toContain('split-K ×4\u00a0✓');
+    const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as {
+      rows: { ceiling?: number; ofCeiling?: number; ours: number; case: string; check?: { ok: boolean } }[];
+      ceiling: number;
+      variants: boolean;
+    };
+    expect(json.variants).toBe(true);
     expect(json.rows.filter((r) => r.case.startsWith('matmul')).every((r) => r.check?.ok === true)).toBe(true);
     expect(json.ceiling).toBeGreaterThan(0);
     expect(json.rows.length).toBe(rows.length);
