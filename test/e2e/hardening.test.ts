@@ -30,7 +30,7 @@ describe('device loss', () => {
     page.on('pageerror', (e) => problems.push((e as Error).message));
     await page.setViewport({ width: 1280, height: 900 });
     await page.goto(`${env.url()}?iterations=5000&log=1250`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 120_000 });
 
     // The reference: the same run uninterrupted.
     await page.click('#run');

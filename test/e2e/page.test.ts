@@ -318,7 +318,7 @@ describe('without WebGPU', () => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     });
     await page.goto(`${env.url()}?example=one-layer&autorun=1`);
-    await page.waitForFunction(() => document.body.dataset.state === 'done', { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.state === 'done', { timeout: 120_000 });
     expect(await text(page, '#notice')).toMatch(/navigator\.gpu is undefined.*https or http:\/\/localhost/);
     expect(await logLines(page)).toHaveLength(40);
     await page.close();

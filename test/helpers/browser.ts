@@ -76,6 +76,9 @@ export interface Watched {
 
 export async function openPage(browser: Browser, url: string, width = 1400, height = 1000): Promise<Watched> {
   const page = await browser.newPage();
+  // Waits are safeguards against a hang, not speed limits: two test files share the cores, and
+  // a run that takes 20 s alone can take 40 beside another (puppeteer's default is 30 s).
+  page.setDefaultTimeout(120_000);
   await page.setViewport({ width, height });
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -84,11 +87,11 @@ export async function openPage(browser: Browser, url: string, width = 1400, heig
   page.on('pageerror', (e) => problems.push(`page error: ${(e as Error).message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
   return { page, problems };
 }
 
-export async function waitForState(page: Page, state: string, timeout = 60_000): Promise<void> {
+export async function waitForState(page: Page, state: string, timeout = 120_000): Promise<void> {
   await page.waitForFunction((s: string) => document.body.dataset.state === s, { timeout }, state);
 }
 
