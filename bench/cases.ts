@@ -274,8 +274,9 @@ async function benchMatmul(env: BenchEnv, ceiling: Ceiling): Promise<void> {
 
 /**
  * Every variant the adapter could run for the shape (the candidates its first use measures),
- * timed in turns with as many products per run as the case, each product checked: one row each,
- * against the variant chosen. Which kernel wins where, and by how much, on this adapter.
+ * timed in turns with as many products per run as the case (a timed warm-up round, then the
+ * median of the runs), each product checked: one row each, against the variant chosen. Which
+ * kernel wins where, and by how much, on this adapter.
  */
 async function benchVariants(
   env: BenchEnv,
@@ -287,10 +288,19 @@ async function benchVariants(
   const built: Dispatch[] = [];
   for (const variant of candidates(ctx, s.M, s.N)) built.push(await matmulFast(ctx, { ...args, label: `${s.name} (each kernel)`, variant }));
   try {
-    const contenders = Object.fromEntries(built.map((d, i) => [String(i), () => runRepeated(ctx, d, run.repeat)]));
-    const timed = await timeInTurns(contenders, env.runs, env.warmup);
+    // The warm-up round, timed: a variant over 10× slower than the fastest there is not timed
+    // again (on SwiftShader split-K ×16 runs 1024³ at a sixtieth of quad's speed: 35 s a run).
+    const once: number[] = [];
+    for (const d of built) {
+      const started = performance.now();
+      await runRepeated(ctx, d, run.repeat);
+      once.push(performance.now() - started);
+    }
+    const hopeless = once.map((t) => t > 10 * Math.min(...once));
+    const contenders = Object.fromEntries(built.flatMap((d, i) => (hopeless[i] ? [] : [[String(i), () => runRepeated(ctx, d, run.repeat)]])));
+    const timed = await timeInTurns(contenders, env.runs, 0);
     const flops = 2 * s.M * s.K * s.N * run.repeat;
-    const gflops = built.map((_, i) => flops / timed[String(i)]!.median / 1e6);
+    const gflops = built.map((_, i) => flops / (hopeless[i] ? once[i]! : timed[String(i)]!.median) / 1e6);
     // The chosen one as timed here, in turns with the rest (else as timed against the peers).
     const chosen = built.findIndex((d) => d.variant === run.chosen);
     const chosenGflops = chosen >= 0 ? gflops[chosen]! : run.chosenGflops;
@@ -305,13 +315,14 @@ async function benchVariants(
         ratio: gflops[i]! / chosenGflops,
         unit: 'GFLOPS',
         peerName: `the one chosen: ${run.chosen ?? '?'}`,
-        runs: env.runs,
-        warmup: env.warmup,
+        runs: hopeless[i] ? 1 : env.runs,
+        warmup: hopeless[i] ? 0 : 1,
         ceiling: run.ceiling,
         ofCeiling: gflops[i]! / run.ceiling,
         variant: d.variant,
         repeat: run.repeat,
         check: { ok: checked.ok, text: checked.text },
+        ...(hopeless[i] ? { note: 'timed once, cold: over 10× slower than the fastest in the first round' } : {}),
       });
     }
   } finally {

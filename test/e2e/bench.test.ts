@@ -55,11 +55,17 @@ describe('the benchmark page', () => {
     expect(each.map((r) => r[7])).toContain(matmul[7]);
     expect(each.map((r) => r[7])).toContain('split-K ×4\u00a0✓');
     const json = JSON.parse(await page.$eval('#json', (t) => (t as HTMLTextAreaElement).value)) as {
-      rows: { ceiling?: number; ofCeiling?: number; ours: number; case: string; check?: { ok: boolean } }[];
+      rows: { ceiling?: number; ofCeiling?: number; ours: number; case: string; check?: { ok: boolean }; runs: number; note?: string }[];
       ceiling: number;
+      runs: number;
       variants: boolean;
     };
     expect(json.variants).toBe(true);
+    // A variant over 10× slower than the fastest in the warm-up round is timed that once, and says so.
+    for (const r of json.rows.filter((row) => row.case.endsWith(', each kernel'))) {
+      expect(r.runs).toBe(r.note ? 1 : json.runs);
+      if (r.note) expect(r.note).toBe('timed once, cold: over 10× slower than the fastest in the first round');
+    }
     expect(json.rows.filter((r) => r.case.startsWith('matmul')).every((r) => r.check?.ok === true)).toBe(true);
     expect(json.ceiling).toBeGreaterThan(0);
     expect(json.rows.length).toBe(rows.length);
