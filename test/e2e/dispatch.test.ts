@@ -24,16 +24,18 @@ describe('the dispatch view', () => {
         explain: el.querySelector('.explain')?.textContent ?? '',
         bindings: [...el.querySelectorAll('.binding-table tbody tr')].map((tr) => (tr as HTMLElement).dataset.binding),
         declared: [...el.querySelector('pre.wgsl')!.textContent!.matchAll(/@binding\(\d+\) var<[^>]+> (\w+)/g)].map((m) => m[1]),
-        entryVisible: (() => {
-          const pre = el.querySelector<HTMLElement>('pre.wgsl')!;
-          const entry = el.querySelector<HTMLElement>('#wgsl-entry')!;
-          return entry.offsetTop >= pre.scrollTop && entry.offsetTop < pre.scrollTop + pre.clientHeight;
-        })(),
         work: el.querySelectorAll('pre.wgsl code.work').length,
       }));
       expect(d.explain.length, `dispatch ${i}`).toBeGreaterThan(30);
       expect(d.bindings).toEqual(d.declared);
-      expect(d.entryVisible, `dispatch ${i}: fn main is in view`).toBe(true);
+      // The kernel is scrolled to its entry point once laid out (the next animation frame).
+      const entryVisible = (): Promise<boolean> =>
+        page.$eval('#dispatch-detail', (el) => {
+          const pre = el.querySelector<HTMLElement>('pre.wgsl')!;
+          const entry = el.querySelector<HTMLElement>('#wgsl-entry')!;
+          return entry.offsetTop >= pre.scrollTop && entry.offsetTop < pre.scrollTop + pre.clientHeight;
+        });
+      await expect.poll(entryVisible, { message: `dispatch ${i}: fn main is in view`, timeout: 5000 }).toBe(true);
       expect(d.work, `dispatch ${i}: the lines that do the work are marked`).toBeGreaterThan(0);
     }
     expect(problems).toEqual([]);
