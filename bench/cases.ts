@@ -39,7 +39,7 @@ export interface Row {
   /** Matmuls: the adapter's ceiling (GFLOPS: the higher of the run's and the one timed in turns with the case) and ours as a fraction of it. */
   ceiling?: number;
   ofCeiling?: number;
-  /** Which matmul kernel ours ran (the one measured fastest on this adapter). */
+  /** Which matmul kernel ours ran: the one chosen for this adapter, or in an "each kernel" row the one timed. */
   variant?: string;
   /** Matmuls: products per timed run, for every contender (more on a GPU fast enough to need them). */
   repeat?: number;
