@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     json.value = '';
     document.body.dataset.state = 'running';
     const quick = field('quick').checked;
+    const variants = field('variants').checked;
     const runs = quick ? 1 : Number((form.elements.namedItem('runs') as HTMLSelectElement).value);
     const started = performance.now();
     void runCases({
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
       peers,
       quick,
       large: field('large').checked && !quick,
-      variants: field('variants').checked,
+      variants,
       runs,
       warmup: 1,
       report: (row) => {
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     })
       .then((ceiling) => {
         const seconds = (performance.now() - started) / 1000;
-        json.value = JSON.stringify({ date: new Date().toISOString(), adapter: ctx.adapterName, userAgent: navigator.userAgent, ceiling: ceiling.gflops, runs, quick, variants: field('variants').checked, seconds, rows }, null, 1);
+        json.value = JSON.stringify({ date: new Date().toISOString(), adapter: ctx.adapterName, userAgent: navigator.userAgent, ceiling: ceiling.gflops, runs, quick, variants, seconds, rows }, null, 1);
         status.textContent = `Done in ${seconds.toFixed(0)} s on ${ctx.adapterName}: ceiling ${ceiling.gflops.toFixed(1)} GFLOPS.`;
         document.body.dataset.state = 'done';
       })

@@ -296,7 +296,8 @@ async function benchVariants(
       await runRepeated(ctx, d, run.repeat);
       once.push(performance.now() - started);
     }
-    const hopeless = once.map((t) => t > 10 * Math.min(...once));
+    const fastest = Math.min(...once);
+    const hopeless = once.map((t) => t > 10 * fastest);
     const contenders = Object.fromEntries(built.flatMap((d, i) => (hopeless[i] ? [] : [[String(i), () => runRepeated(ctx, d, run.repeat)]])));
     const timed = await timeInTurns(contenders, env.runs, 0);
     const flops = 2 * s.M * s.K * s.N * run.repeat;

@@ -1,7 +1,7 @@
 // gather: layer_0 and goal for the batch's rows, from the whole dataset on the GPU.
 // shaders/gather.wgsl; CPU: the schedule's gather.
 
-import type { DataAbout } from '../data/dataset.js';
+import { aboutData, type DataAbout } from '../data/dataset.js';
 import { batchTable, gather as gatherDispatch, gatherShader } from '../kernels/gather.js';
 import type { BufferSpec, Step } from './op.js';
 
@@ -9,7 +9,7 @@ import type { BufferSpec, Step } from './op.js';
  * `about`: what the data's inputs and targets are, for the sentence; `shifted`: the training
  * images are moved by this epoch's shifts on the way (the gather reads `shifts`).
  */
-export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number, about: DataAbout = GENERIC, shifted = false): Step {
+export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number, about: DataAbout = aboutData({}), shifted = false): Step {
   const rowsText = rows === 1 ? 'i:i+1' : `i:i+${rows}`;
   const numpy = `${layer0.name}, ${goal.name} = inputs[${rowsText}], targets[${rowsText}]`;
   return {
@@ -42,7 +42,5 @@ export function gatherStep(layer0: BufferSpec, goal: BufferSpec, rows: number, a
     cpu: ({ buffer, schedule, epoch, batch }) => schedule.gather(epoch, batch, buffer(layer0.name), buffer(goal.name)),
   };
 }
-
-const GENERIC: DataAbout = { inputs: 'the inputs', targets: 'the targets' };
 
 export { batchTable };
