@@ -80,7 +80,7 @@ if [ "${1:-}" = "--check" ]; then
   failed=0
   for net in "--layers 784,128,10 --batch-size 100" "--layers 784,512,512,10 --activation tanh --batch-size 256"; do
     rm -rf "$XDG_CACHE_HOME"
-    for forced in measured splitk:16 splitk:4 tiled128: tiled:16; do
+    for forced in measured splitk:16 splitk:4 tiled128: tiled128:wide tiled:16; do
       [ "$forced" != measured ] && sed -i -E "s/\": \"[^\"]*\"/\": \"$forced\"/" "$cache"
       echo "== $net, kernels: $forced"
       PATH="$work/bin:$PATH" node bin/backprop.js train --dataset random.csv $net --loss softmax --alpha 0.01 --bias --iterations 2 --check --plan fast > run.log 2>&1 || failed=1

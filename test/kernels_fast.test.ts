@@ -210,12 +210,15 @@ describe('matmul_fast', () => {
     });
   });
 
-  // The 128×128 tiled variant, every form and epilogue: on the shapes above, and on shapes of more
-  // than one of its blocks each way, with sums that end part-way through a slice of 8 terms.
-  for (const [M, K, N] of [...oddShapes, [150, 20, 260] as [number, number, number], [257, 9, 131] as [number, number, number]]) {
-    test(`tiled 128×128, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
-      await checkEveryEpilogue(M, K, N, { variant: { kind: 'tiled128' } });
-    });
+  // The 128×128 tiled variant in both layouts (8×8 outputs per invocation in slices of 8 terms,
+  // 8×16 in slices of 16), every form and epilogue: on the shapes above, and on shapes of more
+  // than one of its blocks each way, with sums that end part-way through a slice.
+  for (const wide of [false, true]) {
+    for (const [M, K, N] of [...oddShapes, [150, 20, 260] as [number, number, number], [257, 9, 131] as [number, number, number]]) {
+      test(`tiled 128×128${wide ? ' (8×16 each)' : ''}, M=${M} K=${K} N=${N}: every form and epilogue`, async () => {
+        await checkEveryEpilogue(M, K, N, { variant: { kind: 'tiled128', wide } });
+      });
+    }
   }
 
   // The split-K variant, 16 and 4 ways, every form and epilogue: on the shapes above, on sums too
@@ -237,7 +240,9 @@ describe('matmul_fast', () => {
   }
 
   test('tiled 128×128: rows past the workgroup limit fold into z', async () => {
-    for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 2, variant: { kind: 'tiled128' } });
+    for (const wide of [false, true]) {
+      for (const form of ['forward', 'backward'] as const) await check({ form, epilogue: 'store', M: 300, K: 8, N: 8, maxGroups: 2, variant: { kind: 'tiled128', wide } });
+    }
   });
 
   test('tiled: rows past the workgroup limit fold into z', async () => {
@@ -250,7 +255,8 @@ describe('matmul_fast', () => {
     const kept = new Map<string, string>();
     ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
     try {
-      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128', 'splitk', 'splitk']);
+      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128', 'tiled128', 'splitk', 'splitk']);
+      expect(candidates(ctx, 256, 256).filter((v) => v.kind === 'tiled128')).toEqual([{ kind: 'tiled128' }, { kind: 'tiled128', wide: true }]);
       // Big tiles only where there are rows and columns for more than one.
       expect(candidates(ctx, 100, 256).map((v) => v.kind)).not.toContain('tiled128');
       const a = ctx.storage('a', 256 * 256);
@@ -268,20 +274,23 @@ describe('matmul_fast', () => {
       const [key, value] = [...kept][0]!;
       expect(key).toContain(ctx.adapterName);
       expect(key).toContain('forward|store||256x256x256');
-      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16)|tiled128:|splitk:(4|16))$/);
+      expect(value).toMatch(/^((register|quad):\d,\d,\d+,\d+|tiled:(8|16)|tiled128:(wide)?|splitk:(4|16))$/);
       // A remembered choice is used as it is, not measured again.
       kept.set(key, 'tiled:16');
       const second = await matmulFastFor(ctx, args);
       expect(second.variant).toBe('tiled 16×16');
-      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128|split-K ×(4|16))$/);
+      expect(first.variant).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128( \(8×16 each\))?|split-K ×(4|16))$/);
       // And the 128×128 tiles, kept, are read back as they were written.
       kept.set(key, 'tiled128:');
       const big = await matmulFastFor(ctx, args);
       expect(big.variant).toBe('tiled 128×128');
+      kept.set(key, 'tiled128:wide');
+      const wide = await matmulFastFor(ctx, args);
+      expect(wide.variant).toBe('tiled 128×128 (8×16 each)');
       kept.set(key, 'splitk:16');
       const split = await matmulFastFor(ctx, args);
       expect(split.variant).toBe('split-K ×16');
-      for (const buffer of [...big.owned, ...split.owned]) ctx.destroyBuffer(buffer);
+      for (const buffer of [...big.owned, ...wide.owned, ...split.owned]) ctx.destroyBuffer(buffer);
       // A kept quad on a device without subgroups is measured again, never run.
       const noSubgroups = Object.create(ctx, { hasSubgroups: { value: false } }) as GpuContext;
       kept.set(key, 'quad:2,4,1,8');

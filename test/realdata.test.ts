@@ -77,7 +77,7 @@ describe('kernels', () => {
 
   // Every variant: register-blocked, quad (its own tiles and its widest, 32 columns: two halves of
   // bias sums) and workgroup-tiled. 36 columns: a tile past the first, cut short.
-  test.each([undefined, { kind: 'quad' }, { kind: 'quad', tiles: { bm: 4, bn: 8, wx: 1, wy: 4 } }, { kind: 'tiled', side: 8 }, { kind: 'tiled128' }, { kind: 'splitk', ways: 16 }, { kind: 'splitk', ways: 4 }] as (Variant | undefined)[])('matmul_fast (%o) with a bias: forward adds it, gradient updates it by the column sums', async (variant) => {
+  test.each([undefined, { kind: 'quad' }, { kind: 'quad', tiles: { bm: 4, bn: 8, wx: 1, wy: 4 } }, { kind: 'tiled', side: 8 }, { kind: 'tiled128' }, { kind: 'tiled128', wide: true }, { kind: 'splitk', ways: 16 }, { kind: 'splitk', ways: 4 }] as (Variant | undefined)[])('matmul_fast (%o) with a bias: forward adds it, gradient updates it by the column sums', async (variant) => {
     const ctx = gpu();
     // K = 20: in the gradient, c has 20 rows, more than one 16-row block: only the first updates the bias.
     const [M, K, N] = [9, 20, 36];

@@ -1,9 +1,9 @@
-// The fast matmul in four variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
+// The fast matmul in five variants with one fused epilogue (shaders/matmul_epilogue.wgsl):
 // register-blocked 4×4 tiles read straight from memory (shaders/matmul_fast.wgsl), the same with
 // each quad of lanes sharing its reads of the right operand (shaders/matmul_quad.wgsl, where the
 // adapter has subgroups), and tiles staged in workgroup memory: (4T)×(4T) with a 4×4 block per
-// invocation (shaders/matmul_tiled.wgsl), or 128×128 with 8×8 outputs per invocation
-// (shaders/matmul_tiled128.wgsl), the shape fast GPUs like; and, for outputs too small to keep a
+// invocation (shaders/matmul_tiled.wgsl), or 128×128 with 8×8 or 8×16 outputs per invocation
+// (shaders/matmul_tiled128.wgsl), the shapes fast GPUs like; and, for outputs too small to keep a
 // GPU busy, each 4×4 block summed by 4 or 16 invocations at once, the sum split along K
 // (shaders/matmul_splitk.wgsl).
 // Which is faster depends on the adapter,
@@ -35,10 +35,11 @@ const enableSubgroupsShader: Shader = { name: 'enable_subgroups', code: enableSu
 /**
  * A fast matmul variant: register tiles of the given shape, the same tiles with reads shared by
  * each quad (needs the subgroups feature), workgroup tiles of T × T invocations with a 4×4 block
- * each, 128×128 workgroup tiles of 16 × 16 invocations with 8×8 outputs each, or 16×16 blocks
- * whose every 4×4 block is summed by `ways` invocations, each over its share of the terms.
+ * each, 128×128 workgroup tiles of 16 × 16 invocations with 8×8 outputs each (or, `wide`, 8 × 16
+ * invocations with 8×16 outputs each, in slices of 16 terms), or 16×16 blocks whose every 4×4
+ * block is summed by `ways` invocations, each over its share of the terms.
  */
-export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 } | { kind: 'tiled128' } | { kind: 'splitk'; ways: SplitWays };
+export type Variant = { kind: 'register'; tiles?: Tiles } | { kind: 'quad'; tiles?: Tiles } | { kind: 'tiled'; side: 8 | 16 } | { kind: 'tiled128'; wide?: boolean } | { kind: 'splitk'; ways: SplitWays };
 
 /** Invocations per 4×4 block in the split-K variant: 16 keeps MNIST's small products busy, 4 suits larger ones. */
 export type SplitWays = 4 | 16;
@@ -224,16 +225,19 @@ function stagedLayout(variant: Staged): StagedLayout {
     };
   }
   if (variant.kind === 'tiled128') {
+    // 16 × 16 invocations of 8×8 outputs, slices of 8 terms; wide: 8 × 16 of 8×16, slices of 16.
+    const tx = variant.wide ? 8 : 16;
+    const kt = variant.wide ? 16 : 8;
     return {
       shader: matmulTiled128Shader,
-      constants: {},
+      constants: { TX: tx, KT: kt },
       block: 128,
-      size: [16, 16],
-      // slice_a and slice_b, 256 vec4s each.
-      workgroupBytes: 2 * 256 * 16,
-      // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 64) / 4, (r mod 64) / 4)'s.
-      owner: (row, col) => [16 * Math.floor(col / 128) + Math.floor((col % 64) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
-      name: 'tiled 128×128',
+      size: [tx, 16],
+      // slice_a and slice_b, KT · 32 vec4s each.
+      workgroupBytes: 2 * kt * 32 * 16,
+      // Within its workgroup's 128×128 block, cell (r, c) is invocation ((c mod 4·TX) / 4, (r mod 64) / 4)'s.
+      owner: (row, col) => [tx * Math.floor(col / 128) + Math.floor((col % (4 * tx)) / 4), 16 * Math.floor(row / 128) + Math.floor((row % 64) / 4)],
+      name: variant.wide ? 'tiled 128×128 (8×16 each)' : 'tiled 128×128',
     };
   }
   const side = variant.side;
@@ -259,8 +263,8 @@ function stagedFits(ctx: GpuContext, variant: Staged): boolean {
 /**
  * The variants that share values through workgroup memory: T × T invocations each computing a 4×4
  * block, a (4T) × (4T) block per workgroup (matmul_tiled.wgsl); 16 × 16 invocations each computing
- * the 4×4 blocks at rows 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block
- * (matmul_tiled128.wgsl); or 16 · S invocations summing a 16×16 block's 4×4 blocks S ways and
+ * the 4×4 blocks at rows 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block, or 8 × 16
+ * invocations those at column vec4s x, 8 + x, 16 + x and 24 + x (matmul_tiled128.wgsl); or 16 · S invocations summing a 16×16 block's 4×4 blocks S ways and
  * adding up their partial blocks there (matmul_splitk.wgsl).
  */
 async function matmulStaged(ctx: GpuContext, args: FastMatmulArgs, variant: Staged): Promise<Dispatch> {
@@ -304,8 +308,10 @@ export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
   const staged: Staged[] = [
     { kind: 'tiled', side: 8 },
     { kind: 'tiled', side: 16 },
-    // Big tiles only where the product has rows and columns for more than one.
-    ...(M > 128 && N > 128 ? [{ kind: 'tiled128' } as const] : []),
+    // Big tiles only where the product has rows and columns for more than one: 8×8 outputs per
+    // invocation (on an H200 the fastest from 2048³ up) and 8×16 (CLBlast's tuner's choice on an
+    // NVIDIA GPU; not yet measured on one).
+    ...(M > 128 && N > 128 ? [{ kind: 'tiled128' } as const, { kind: 'tiled128', wide: true } as const] : []),
     // The sum split 16 and 4 ways: on an H200, ×16 ran MNIST's forward product (100×784×128) 10×
     // faster than any of the above and ×4 led at 512³ and 1024³ (README, Speed).
     ...SPLIT_WAYS.map((ways) => ({ kind: 'splitk', ways }) as const),
@@ -314,7 +320,7 @@ export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
 }
 
 function encodeVariant(v: Variant): string {
-  if (v.kind === 'tiled128') return 'tiled128:';
+  if (v.kind === 'tiled128') return v.wide ? 'tiled128:wide' : 'tiled128:';
   if (v.kind === 'splitk') return `splitk:${v.ways}`;
   return v.kind === 'tiled' ? `tiled:${v.side}` : `${v.kind}:${v.tiles ? `${v.tiles.bm},${v.tiles.bn},${v.tiles.wx},${v.tiles.wy}` : ''}`;
 }
@@ -323,6 +329,7 @@ function decodeVariant(text: string | undefined): Variant | undefined {
   const [kind, rest] = (text ?? '').split(':');
   if (kind === 'tiled' && (rest === '8' || rest === '16')) return { kind, side: Number(rest) as 8 | 16 };
   if (kind === 'tiled128' && rest === '') return { kind };
+  if (kind === 'tiled128' && rest === 'wide') return { kind, wide: true };
   if (kind === 'splitk' && (rest === '4' || rest === '16')) return { kind, ways: Number(rest) as SplitWays };
   if (kind === 'register' || kind === 'quad') {
     const n = (rest ?? '').split(',').map(Number);

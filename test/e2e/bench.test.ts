@@ -37,7 +37,7 @@ describe('the benchmark page', () => {
     const matmul = rows.find((r) => r[0]!.startsWith('matmul') && r[1] === 'TF.js WebGPU')!;
     expect(matmul[6]).toMatch(/^\d+%$/); // of ceiling
     // The variant measured fastest, and ✓: its product was checked against float64 on this adapter.
-    expect(matmul[7]).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128|split-K ×(4|16))\u00a0✓$/);
+    expect(matmul[7]).toMatch(/^((register|quad) \d+×\d+|tiled (8|16)×(8|16)|tiled 128×128( \(8×16 each\))?|split-K ×(4|16))\u00a0✓$/);
     // How it was checked, on hovering over the variant.
     const checkTitle = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => (tr.children[7] as HTMLElement | undefined)?.title ?? ''));
     expect(checkTitle.find((t) => t !== '')).toMatch(/^2,304 sampled entries within the tolerance \(worst \d\.\d{3} of the bound\)$/);
