@@ -14,6 +14,8 @@
 # (--only leaves out the peak-memory case: 10^7 iterations on the CPU, not what the GPU is lent for;
 # add --variants to time every matmul kernel variant beside the chosen one, one row each).
 # Or, to check the kernels on that GPU rather than time them:   bash .device/run.sh --check
+# Both in one call (each leaves its own files in $OUT):
+#   bash .device/run.sh --large --only matmul,training,seed --variants; bash .device/run.sh --check
 # It leaves bench.jsonl (one JSON object per row, written as they come), bench.json (the whole run,
 # as bench/results/ keeps it), bench.stderr and machine.txt in $OUT.
 # To try the package here, on SwiftShader:
