@@ -255,10 +255,12 @@ describe('matmul_fast', () => {
     const kept = new Map<string, string>();
     ctx.kernelChoices = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v), where: 'test' };
     try {
-      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128', 'tiled128', 'splitk', 'splitk']);
-      expect(candidates(ctx, 256, 256).filter((v) => v.kind === 'tiled128')).toEqual([{ kind: 'tiled128' }, { kind: 'tiled128', wide: true }]);
-      // Big tiles only where there are rows and columns for more than one.
-      expect(candidates(ctx, 100, 256).map((v) => v.kind)).not.toContain('tiled128');
+      expect(candidates(ctx, 1024, 1024).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'tiled128', 'tiled128', 'splitk', 'splitk']);
+      expect(candidates(ctx, 1024, 1024).filter((v) => v.kind === 'tiled128')).toEqual([{ kind: 'tiled128' }, { kind: 'tiled128', wide: true }]);
+      // Big tiles only where there are rows and columns for more than one, and 64 of them.
+      expect(candidates(ctx, 100, 1 << 20).map((v) => v.kind)).not.toContain('tiled128');
+      expect(candidates(ctx, 1024, 1008).map((v) => v.kind)).not.toContain('tiled128');
+      expect(candidates(ctx, 256, 256).map((v) => v.kind)).toEqual(['register', ...(ctx.hasSubgroups ? ['quad'] : []), 'tiled', 'tiled', 'splitk', 'splitk']);
       const a = ctx.storage('a', 256 * 256);
       const b = ctx.storage('b', 256 * 256);
       const c = ctx.storage('c', 256 * 256);

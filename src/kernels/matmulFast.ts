@@ -293,6 +293,9 @@ async function matmulStaged(ctx: GpuContext, args: FastMatmulArgs, variant: Stag
   };
 }
 
+/** 128×128 blocks of c from which the big-tile variants are measured: 64, as in a 1024×1024 output. */
+export const BIG_TILES_FROM = 64;
+
 /** The variants worth measuring on this device for a shape. */
 export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
   const list: Variant[] = [{ kind: 'register', tiles: chooseTiles(ctx, M, N) }];
@@ -308,10 +311,11 @@ export function candidates(ctx: GpuContext, M: number, N: number): Variant[] {
   const staged: Staged[] = [
     { kind: 'tiled', side: 8 },
     { kind: 'tiled', side: 16 },
-    // Big tiles only where the product has rows and columns for more than one: 8×8 outputs per
-    // invocation (on an H200 the fastest from 2048³ up) and 8×16 (CLBlast's tuner's choice on an
-    // NVIDIA GPU; not yet measured on one).
-    ...(M > 128 && N > 128 ? [{ kind: 'tiled128' } as const, { kind: 'tiled128', wide: true } as const] : []),
+    // 128×128 blocks, 8×8 outputs per invocation (on an H200 the fastest from 2048³ up) and 8×16
+    // (CLBlast's tuner's choice on an NVIDIA GPU; not yet measured on one), only where c has
+    // BIG_TILES_FROM of them: fewer cannot keep a GPU's cores busy (an H200 has 132), and on a
+    // software adapter each costs seconds to compile.
+    ...(M > 128 && N > 128 && M * N >= BIG_TILES_FROM * 128 * 128 ? [{ kind: 'tiled128' } as const, { kind: 'tiled128', wide: true } as const] : []),
     // The sum split 16 and 4 ways: on an H200, ×16 ran MNIST's forward product (100×784×128) 10×
     // faster than any of the above and ×4 led at 512³ and 1024³ (README, Speed).
     ...SPLIT_WAYS.map((ways) => ({ kind: 'splitk', ways }) as const),
