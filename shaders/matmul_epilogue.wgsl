@@ -45,6 +45,14 @@ fn activation2deriv4(output: vec4f) -> vec4f {
   return vec4f(activation2deriv(output.x), activation2deriv(output.y), activation2deriv(output.z), activation2deriv(output.w));
 }
 
+// The gradient's bias step for column vec4 jv, where c has it: bias -= scale · Σ_rows layer_{l+1}_delta,
+// the sum over the batch's rows of b's columns jv (summed by the kernel).
+fn finish_bias(jv: u32, sum: vec4f) {
+  if (jv < p.N / 4u) {
+    bias[jv] = bias[jv] - p.scale * sum;
+  }
+}
+
 // Writes block (rows i..i+3, column vec4 jv) of the output, finishing it as EPILOGUE says.
 fn finish(i: u32, jv: u32, acc: mat4x4f) {
   let nv = p.N / 4u;

@@ -172,8 +172,6 @@ fn column_sums(b0: mat4x4f, b1: mat4x4f, b2: mat4x4f, b3: mat4x4f) -> mat4x4f {
 // bias -= scale · Σ_rows layer_{l+1}_delta, for up to 4 of the tile's column vec4s from jv, those that c has.
 fn update_bias(jv: u32, sums: mat4x4f) {
   for (var q = 0u; q < min(BN, 4u); q++) {
-    if (jv + q < p.N / 4u) {
-      bias[jv + q] = bias[jv + q] - p.scale * sums[q];
-    }
+    finish_bias(jv + q, sums[q]);
   }
 }

@@ -109,12 +109,12 @@ fn main(
     workgroupBarrier();
     partial[index][0] = bias_sum;
     workgroupBarrier();
-    if (row0 == 0u && g == 0u && pos < 4u && jv < nv) {
+    if (row0 == 0u && g == 0u && pos < 4u) {
       var total = partial[pos][0];
       for (var h = 1u; h < S; h++) {
         total += partial[h * 16u + pos][0];
       }
-      bias[jv] = bias[jv] - p.scale * total;
+      finish_bias(jv, total);
     }
   }
 }

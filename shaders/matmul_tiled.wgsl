@@ -87,7 +87,7 @@ fn main(
     workgroupBarrier();
   }
   finish(i, jv, acc);
-  if (sums_bias && jv < p.N / 4u) {
-    bias[jv] = bias[jv] - p.scale * bias_sum;
+  if (sums_bias) {
+    finish_bias(jv, bias_sum);
   }
 }

@@ -191,18 +191,11 @@ fn main(
     finish(i0 + 64u, j0 + 3u * TX, acc13);
   }
   if (sums_bias) {
-    update_bias_sum(j0, bias0);
-    update_bias_sum(j0 + TX, bias1);
+    finish_bias(j0, bias0);
+    finish_bias(j0 + TX, bias1);
     if (COLS == 4u) {
-      update_bias_sum(j0 + 2u * TX, bias2);
-      update_bias_sum(j0 + 3u * TX, bias3);
+      finish_bias(j0 + 2u * TX, bias2);
+      finish_bias(j0 + 3u * TX, bias3);
     }
-  }
-}
-
-// bias -= scale · Σ_rows b, for column vec4 jv where c has it.
-fn update_bias_sum(jv: u32, sum: vec4f) {
-  if (jv < p.N / 4u) {
-    bias[jv] = bias[jv] - p.scale * sum;
   }
 }

@@ -264,8 +264,9 @@ function stagedFits(ctx: GpuContext, variant: Staged): boolean {
  * The variants that share values through workgroup memory: T × T invocations each computing a 4×4
  * block, a (4T) × (4T) block per workgroup (matmul_tiled.wgsl); 16 × 16 invocations each computing
  * the 4×4 blocks at rows 4y and 64 + 4y and column vec4s x and 16 + x of a 128×128 block, or 8 × 16
- * invocations those at column vec4s x, 8 + x, 16 + x and 24 + x (matmul_tiled128.wgsl); or 16 · S invocations summing a 16×16 block's 4×4 blocks S ways and
- * adding up their partial blocks there (matmul_splitk.wgsl).
+ * invocations those at column vec4s x, 8 + x, 16 + x and 24 + x (matmul_tiled128.wgsl); or 16 · S
+ * invocations summing a 16×16 block's 4×4 blocks S ways and adding up their partial blocks there
+ * (matmul_splitk.wgsl).
  */
 async function matmulStaged(ctx: GpuContext, args: FastMatmulArgs, variant: Staged): Promise<Dispatch> {
   const { M, K, N } = args;
