@@ -31,7 +31,8 @@ export {
 export { teachingPlan, fastPlan, planOf, planOptions, type Plan, type PlanKind, type PlanOptions } from './train/plan.js';
 export type { Step, StepRole, BufferSpec, BufferRole } from './ops/op.js';
 export { ACTIVATIONS, activationOf, type Activation } from './ops/activations/index.js';
-export { GpuTrainer, type IterationError, type Position } from './train/gpuTrainer.js';
+export { GpuTrainer } from './train/gpuTrainer.js';
+export type { IterationError, Position, Checkpoint, EpochReport, CheckSummary, Evaluation } from './train/types.js';
 export { deviceNeeds } from './train/gpuBuffers.js';
 export { createTrainer, resolvePlan, PLAN_CHOICES, type PlanChoice, type Trainer } from './train/trainer.js';
 export { ResidentTrainer } from './train/residentTrainer.js';
@@ -39,6 +40,7 @@ export { CpuExecutor } from './train/cpuExecutor.js';
 export { Schedule, batches, epochOrder, epochShifts, alphaAt, type Batch } from './train/schedule.js';
 export { resolveRun, parseNumber, type RunSettings, type DataSource, type ResolvedRun } from './train/resolve.js';
 export { ShadowCheck, stepBound, type StepCheck } from './train/check.js';
-export { train, isLogged, type TrainRun, type TrainResult, type CheckSummary } from './train/run.js';
+export { train, isLogged, type TrainRun, type TrainResult } from './train/run.js';
+export { Engine, type EngineSpec, type Drive } from './train/engine.js';
 export { errorLine, pyFloat } from './train/format.js';
 export * from './verify/tolerance.js';

@@ -259,6 +259,27 @@ describe('image data', () => {
     const none = await run('train', '--dataset', empty);
     expect(none.err[0]).toMatch(/no IDX file train-images-idx3-ubyte\[\.gz\]/);
   });
+
+  test('--check on image data: the epoch lines as without it, then the check, in text and in JSON', async () => {
+    const idxDir = mkdtempSync(join(tmpdir(), 'backprop-idx-'));
+    const images = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2, ...Array(n * 4).fill(0).map((_, i) => (i * 37) % 256)]);
+    const labels = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 1, 0, 0, 0, n, ...Array(n).fill(0).map((_, i) => i % 3)]);
+    writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), images(8));
+    writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), labels(8));
+    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte'), images(3));
+    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), labels(3));
+    const settings = ['train', '--dataset', idxDir, '--layers', '4,6,3', '--iterations', '2', '--batch-size', '2'];
+    const plain = await run(...settings);
+    const checked = await run(...settings, '--check');
+    expect(checked.code, checked.err.join('\n')).toBe(0);
+    expect(plain.out).toHaveLength(2);
+    expect(plain.out[0]).toMatch(/^epoch 1\/2: train accuracy/);
+    expect(checked.out).toEqual(plain.out);
+    expect(checked.err.join('\n')).toMatch(/GPU = CPU: largest weight difference/);
+    const json = await run(...settings, '--check', '--json');
+    expect(json.out.slice(0, 2).map((l) => JSON.parse(l) as { epoch: number }).map((e) => e.epoch)).toEqual([0, 1]);
+    expect(JSON.parse(json.out.at(-1)!)).toMatchObject({ summary: true, check: { ok: true } });
+  });
 });
 
 describe('the installed command', () => {

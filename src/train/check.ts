@@ -8,7 +8,7 @@ import { FLOAT32_EPSILON, compareAbsolute, compareRelative, describeComparison, 
 import { parameterNames, type TrainConfig } from './config.js';
 import { CpuExecutor, type DispatchResult } from './cpuExecutor.js';
 import { runSteps } from './cursor.js';
-import type { IterationError } from './gpuTrainer.js';
+import type { CheckSummary, IterationError } from './types.js';
 
 export interface StepCheck {
   steps: number;
@@ -32,6 +32,13 @@ export function stepBound(config: TrainConfig): number {
   return 2 * FLOAT32_EPSILON * width;
 }
 
+export interface ShadowState {
+  bound: number;
+  maxDiff: number;
+  maxErrorDiff: number;
+  firstFailure: StepCheck | undefined;
+}
+
 export class ShadowCheck {
   /** The reference, running the same plan of dispatches as the GPU. */
   readonly cpu: CpuExecutor;
@@ -45,16 +52,29 @@ export class ShadowCheck {
   firstFailure: StepCheck | undefined;
 
   /**
-   * The reference starts from the exact float32 values the GPU got (the tolerance policy: the reference gets the values that were uploaded);
-   * with `float32Start` false it starts from the float64 weights themselves, as numpy does.
+   * The reference starts from the exact float32 values the GPU got (the tolerance policy: the
+   * reference gets the values that were uploaded); with `float32Start` false it starts from the
+   * float64 weights themselves, as numpy does. `epochOffset`: iterations done before these weights.
+   * A shadow made after a lost device carries on what the one before it found (`before`).
    */
-  constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[], float32Start = true) {
+  constructor(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[], float32Start = true, epochOffset = 0, before?: ShadowCheck) {
     this.cpu = new CpuExecutor(
       config,
       dataset,
       weights.map((w) => Float64Array.from(w as ArrayLike<number>, float32Start ? Math.fround : (x) => x)),
+      epochOffset,
     );
     this.perStep = stepBound(config);
+    if (before) {
+      this.maxDiff = before.maxDiff;
+      this.maxErrorDiff = before.maxErrorDiff;
+      this.firstFailure = before.firstFailure;
+    }
+  }
+
+  /** What the comparisons found so far. */
+  get summary(): CheckSummary {
+    return { maxDiff: this.maxDiff, bound: this.bound, maxErrorDiff: this.maxErrorDiff, ok: !this.firstFailure, firstFailure: this.firstFailure?.detail };
   }
 
   /** Runs the reference one step (the rest of the current batch); returns the iteration's error if that completed one. */
@@ -81,11 +101,6 @@ export class ShadowCheck {
     let scale = 1;
     for (const w of this.cpu.weights) for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]!));
     this.bound += this.perStep * scale;
-  }
-
-  /** Sets the bound back (a step back undid a step). */
-  set currentBound(bound: number) {
-    this.bound = bound;
   }
 
   /** The bound after the steps run so far. */
@@ -125,6 +140,15 @@ export class ShadowCheck {
       this.maxErrorDiff = Math.max(this.maxErrorDiff, rel);
     });
     return c;
+  }
+
+  /** What a step back puts back: the bound and what the comparisons found. */
+  get state(): ShadowState {
+    return { bound: this.bound, maxDiff: this.maxDiff, maxErrorDiff: this.maxErrorDiff, firstFailure: this.firstFailure };
+  }
+
+  set state(state: ShadowState) {
+    ({ bound: this.bound, maxDiff: this.maxDiff, maxErrorDiff: this.maxErrorDiff, firstFailure: this.firstFailure } = state);
   }
 
   /** Throws a MismatchError naming the first step and weights beyond the bound. */

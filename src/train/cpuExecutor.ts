@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import { FORWARD_ROLES, type CpuEnv, type Step } from '../ops/op.js';
 import { checkWeights, parameterNames, type TrainConfig } from './config.js';
 import { Cursor, runSteps, type Position } from './cursor.js';
-import type { IterationError } from './gpuTrainer.js';
+import type { IterationError } from './types.js';
 import { cpuPlanKind, planOf, planOptions, type Plan } from './plan.js';
 import { Schedule, type Batch } from './schedule.js';
 

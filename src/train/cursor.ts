@@ -2,13 +2,9 @@
 // of that batch, and the updates (steps) made. Shared by the GPU trainer and the CPU shadow so that
 // both count the same way.
 
-export interface Position {
-  iteration: number;
-  batch: number;
-  /** The next dispatch of the current batch's plan; 0 between batches. */
-  dispatch: number;
-  steps: number;
-}
+import type { Position } from './types.js';
+
+export type { Position } from './types.js';
 
 export class Cursor {
   iteration = 0;

@@ -11,25 +11,14 @@ import { batchStride } from '../kernels/gather.js';
 import { timePasses, type Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
 import { checkWeights, parameterNames, type TrainConfig } from './config.js';
-import { Cursor, type Position } from './cursor.js';
+import { Cursor } from './cursor.js';
 import { Evaluator } from './evaluator.js';
 import { addDataBuffers, addPlanBuffers, BufferSet, unpadded, uploadParameters } from './gpuBuffers.js';
 import { planOf, planOptions, type Plan, type PlanKind } from './plan.js';
 import { Schedule } from './schedule.js';
+import type { Evaluation, IterationError, Position } from './types.js';
 
-export interface IterationError {
-  /** 0-based. */
-  iteration: number;
-  /**
-   * Σ over the iteration's examples of (prediction − goal)² (or of the cross-entropy, with a
-   * softmax output), each from the forward pass that trained on it.
-   */
-  error: number;
-  /** For classification data: the examples whose largest output was their class, in those same passes. */
-  correct?: number;
-}
 
-export type { Position } from './cursor.js';
 
 /** What one dispatch did, for stepping through a plan. */
 export interface DispatchRun {
@@ -291,7 +280,7 @@ export class GpuTrainer {
    * The error and the correct count of a forward pass over `data` (a test set) with the current
    * weights, without training: on the GPU, in batches of up to 1,000 rows, one readback.
    */
-  async evaluate(data: Dataset): Promise<{ error: number; correct: number; rows: number }> {
+  async evaluate(data: Dataset): Promise<Evaluation> {
     this.assertUsable();
     if (this.evaluator?.data !== data) {
       this.evaluator?.destroy();

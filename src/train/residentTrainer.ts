@@ -11,7 +11,7 @@ import { activationOf } from '../ops/activations/index.js';
 import { weightShape } from '../net/spec.js';
 import { checkWeights, type TrainConfig } from './config.js';
 import { Cursor, type Position } from './cursor.js';
-import type { IterationError } from './gpuTrainer.js';
+import type { IterationError } from './types.js';
 import { batches } from './schedule.js';
 
 export const trainSmallShader: Shader = { name: 'train_small', code };

@@ -7,26 +7,33 @@ import type { Dataset } from '../data/dataset.js';
 import { OptionError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { weightCount, type TrainConfig } from './config.js';
-import type { Position } from './cursor.js';
-import { GpuTrainer, type IterationError } from './gpuTrainer.js';
+import { CpuTrainer } from './cpuTrainer.js';
+import { GpuTrainer } from './gpuTrainer.js';
 import { fitsResident, ResidentTrainer } from './residentTrainer.js';
+import type { Evaluation, IterationError, Position } from './types.js';
 
 export type PlanChoice = 'auto' | 'teaching' | 'fast' | 'resident';
 export const PLAN_CHOICES: readonly PlanChoice[] = ['auto', 'fast', 'resident', 'teaching'];
 
-/** What the run loop needs of any of the trainers. */
+/** What the run engine needs of any of the trainers (GPU plans, or the CPU reference). */
 export interface Trainer {
   readonly batchesPerIteration: number;
+  /** Where it stands, counted from the weights it was made with. */
   readonly where: Position;
+  /** Runs `steps` batches from where it stands; the errors of the iterations completed. */
   run(steps: number): Promise<IterationError[]>;
+  /** Runs until `count` more iterations are complete (finishing the current one first). */
   runIterations(count: number): Promise<IterationError[]>;
-  readWeights(): Promise<Float32Array[]>;
+  readWeights(): Promise<Float32Array[] | Float64Array[]>;
   /** Waits until everything submitted has run. */
   idle(): Promise<void>;
-  /** Error and correct count of a forward pass over a test set; fast plan only. */
-  evaluate?(data: Dataset): Promise<{ error: number; correct: number; rows: number }>;
+  /** Error and correct count of a forward pass over a test set; not the resident plan. */
+  evaluate?(data: Dataset): Promise<Evaluation>;
   destroy(): void;
 }
+
+/** How a run trains: a GPU plan, or the CPU reference. */
+export type Backend = Exclude<PlanChoice, 'auto'> | 'cpu';
 
 /**
  * Multiply-adds per step below which one invocation beats a handful of dispatches: a dispatch costs
@@ -45,14 +52,16 @@ export function residentCan(config: TrainConfig): boolean {
   return fitsResident(config.layers) && !config.bias && config.loss === 'squared' && !config.shuffle && config.alphaDecay === 1 && config.shift === 0;
 }
 
+/** A trainer for `choice` on `ctx`, or the CPU reference without one; `epochOffset`: iterations done before these weights. */
 export async function createTrainer(
-  ctx: GpuContext,
+  ctx: GpuContext | undefined,
   config: TrainConfig,
   dataset: Dataset,
   weights: readonly ArrayLike<number>[],
   choice: PlanChoice = 'auto',
   epochOffset = 0,
 ): Promise<Trainer> {
+  if (!ctx) return new CpuTrainer(config, dataset, weights, epochOffset);
   const plan = resolvePlan(choice, config);
   if (plan === 'resident') {
     if (!residentCan(config)) {

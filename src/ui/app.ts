@@ -54,7 +54,7 @@ export class App {
   constructor() {
     this.settings = settingsFromQuery(location.search);
     this.seedViews = { chart: new ErrorChart(byId('chart')), kept: () => this.kept, label: (c) => `#${this.runCount} ${label(c)}` };
-    const pad = new DrawPad((image) => (this.lesson instanceof DigitsLesson ? this.lesson.showDrawing(image) : undefined));
+    const pad = new DrawPad((image) => this.lesson?.showDrawing?.(image));
     byId('draw-wrap').append(pad.canvas);
     byId('draw-clear').addEventListener('click', () => pad.clear());
     this.digitsViews = { accuracyChart: new ErrorChart(byId('accuracy-chart'), 220, 'accuracy', false), pad };
@@ -122,7 +122,7 @@ export class App {
     this.lesson = undefined;
     old?.pause();
     await old?.close();
-    if (old instanceof SeedLesson && old.session.trace.length > 0) this.keep(old);
+    if (old) this.keep(old);
   }
 
   // --- running -------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ export class App {
       const ctx = await this.contextFor(config, dataset);
       this.lesson = test
         ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews)
-        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews);
+        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews, shaderOverrides().size > 0);
       for (const id of LESSON_CARDS) byId(id).hidden = !this.lesson.cards.includes(id);
       this.runCount++;
       const edits = queryOfEdits(shaderOverrides());
@@ -169,12 +169,11 @@ export class App {
 
   /** After a run or step with edited kernels: where it went wrong, or whether an exercise is solved. */
   private gradeReport(): void {
-    const lesson = this.lesson;
-    if (!(lesson instanceof SeedLesson) || !this.lab) return;
-    const { session } = lesson;
-    this.lab.showFailure(session.failure);
+    const grading = this.lesson?.grading?.();
+    if (!grading || !this.lab) return;
+    this.lab.showFailure(grading.failure);
     // An exercise is solved by a run that passes once its file is changed, edited or back as in shaders/.
-    this.lab.finished(session.failure === undefined && session.check.ok, session.trace.length);
+    this.lab.finished(grading.failure === undefined && grading.ok, grading.iterations);
   }
 
   /** Runs `work` on the current lesson, then says whether it is done or paused. */
@@ -193,14 +192,10 @@ export class App {
   }
 
   /** A run that is reset stays on the chart, dashed, so the next one can be compared with it. */
-  private keep(lesson: SeedLesson): void {
-    this.kept.push({
-      label: `#${this.runCount} ${label(lesson.config)}`,
-      errors: lesson.session.trace.map((e) => e.error),
-      updatesPerPass: lesson.session.shadow.cpu.batches.length,
-      color: PALETTE[(this.kept.length + 1) % PALETTE.length]!,
-      dash: true,
-    });
+  private keep(lesson: Lesson): void {
+    const curve = lesson.keptCurve?.(`#${this.runCount} ${label(lesson.config)}`, PALETTE[(this.kept.length + 1) % PALETTE.length]!);
+    if (!curve) return;
+    this.kept.push(curve);
     if (this.kept.length > 7) this.kept.shift();
   }
 
@@ -225,7 +220,7 @@ export class App {
 
   /** The device is gone: say so, keep everything, offer to go on on a new one. */
   private deviceLost(error: DeviceLostError): void {
-    const iteration = this.lesson instanceof SeedLesson ? this.lesson.session.checkpoint.iteration : 0;
+    const iteration = this.lesson?.checkpointIteration ?? 0;
     this.notice('error', `${error.message}. Nothing is lost: the weights after ${iteration} iterations, the last read back, are kept.`, {
       id: 'resume',
       label: 'Resume on a new device',
@@ -236,16 +231,12 @@ export class App {
   /** A new device, and a new session that goes on from the last checkpoint of the old one. */
   private async resume(): Promise<void> {
     await this.guarded(async () => {
-      const old = this.lesson;
-      if (!(old instanceof SeedLesson)) return;
-      const { session } = old;
-      const point = session.resumePoint;
-      this.lesson = undefined;
-      await old.close();
-      const ctx = await this.device.replace(session.config, session.dataset);
-      this.lesson = await SeedLesson.create(session.config, session.dataset, [...session.initialWeights], ctx, this.seedViews, point);
+      const lesson = this.lesson;
+      const run = this.resolved;
+      if (!lesson || !run) return;
+      await lesson.resume(await this.device.replace(run.config, run.dataset));
       byId('notice').hidden = true;
-      this.setState(this.lesson.done ? 'done' : 'paused');
+      this.setState(lesson.done ? 'done' : 'paused');
     });
   }
 
@@ -325,11 +316,11 @@ export class App {
     click('time-step', () =>
       this.guarded(async () => {
         const lesson = this.lesson;
-        if (!(lesson instanceof SeedLesson) || !lesson.onGpu) {
+        if (!lesson?.timeStep || !lesson.onGpu) {
           clear(byId('step-timings'), h('p', { class: 'hint' }, 'Timing needs the GPU: without WebGPU the CPU reference runs the lesson.'));
           return;
         }
-        clear(byId('step-timings'), timingBars(await lesson.session.timeStep()));
+        clear(byId('step-timings'), timingBars(await lesson.timeStep()));
       }),
     );
     click('clear-runs', () => {

@@ -8,11 +8,9 @@ import type { Dataset } from '../data/dataset.js';
 import { IDX_FILES, idxTrainTest, type IdxFileKey, type TrainTest } from '../data/idxSet.js';
 import type { GpuContext } from '../gpu/context.js';
 import type { TrainConfig } from '../train/config.js';
-import { CpuExecutor } from '../train/cpuExecutor.js';
 import { activationOf } from '../ops/activations/index.js';
-import { GpuTrainer, type IterationError } from '../train/gpuTrainer.js';
-import { assertFinite, type EpochReport } from '../train/run.js';
-import { appendAll } from '../train/cursor.js';
+import { Engine } from '../train/engine.js';
+import type { EpochReport } from '../train/types.js';
 import { h } from './dom.js';
 import { color } from './views/heatmap.js';
 
@@ -29,86 +27,81 @@ export async function fetchMnist(base = '/data/mnist/'): Promise<TrainTest> {
   return idxTrainTest('mnist', Object.fromEntries(entries) as Record<IdxFileKey, { name: string; bytes: Uint8Array }>);
 }
 
-/** One training run on digits: epochs on the GPU (fast plan) or the CPU, each followed by the test set. */
+/**
+ * One training run on digits: the run engine on the GPU's fast plan (or the CPU reference without
+ * WebGPU), each epoch followed by the test set; an epoch runs in chunks of about 50 ms, each
+ * followed by a frame, so the progress bar moves and the page answers.
+ */
 export class DigitsRun {
-  readonly epochs: EpochReport[] = [];
-  readonly trace: IterationError[] = [];
-  weights: Float32Array[] | Float64Array[];
-  private queue: Promise<unknown> = Promise.resolve();
   private stopRequested = false;
-  private closed = false;
 
   private constructor(
-    readonly config: TrainConfig,
-    readonly train: Dataset,
+    readonly engine: Engine,
     readonly test: Dataset,
-    private readonly gpu: GpuTrainer | undefined,
-    private readonly cpu: CpuExecutor | undefined,
-    weights: Float64Array[],
-  ) {
-    this.weights = weights;
-  }
+  ) {}
 
   static async create(config: TrainConfig, train: Dataset, test: Dataset, weights: Float64Array[], ctx?: GpuContext): Promise<DigitsRun> {
-    const gpu = ctx ? await GpuTrainer.create(ctx, config, train, weights, { plan: 'fast' }) : undefined;
-    const cpu = ctx ? undefined : new CpuExecutor(config, train, weights);
-    return new DigitsRun(config, train, test, gpu, cpu, weights);
+    return new DigitsRun(await Engine.create({ config, dataset: train, test, weights, ctx, plan: 'fast' }), test);
+  }
+
+  get config(): TrainConfig {
+    return this.engine.config;
+  }
+
+  get train(): Dataset {
+    return this.engine.dataset;
+  }
+
+  get weights(): Float32Array[] | Float64Array[] {
+    return this.engine.weights;
+  }
+
+  get epochs(): readonly EpochReport[] {
+    return this.engine.epochs;
   }
 
   get onGpu(): boolean {
-    return this.gpu !== undefined;
+    return this.engine.ctx !== undefined;
   }
 
+  /** Epochs completed. */
   get epoch(): number {
-    return this.trace.length;
+    return this.engine.where.iteration;
   }
 
   get done(): boolean {
-    return this.epoch >= this.config.iterations;
+    return this.engine.done;
   }
 
-  /** Trains one epoch in pieces (calling onProgress with the fraction done), then evaluates the test set. */
-  runEpoch(onProgress: (fraction: number) => void, yieldFrame: () => Promise<void>): Promise<EpochReport | undefined> {
-    const next = this.queue.then(async () => {
-      if (this.done || this.closed) return undefined;
-      const batches = Math.ceil(this.train.rows / this.config.batchSize);
-      const piece = Math.max(1, Math.ceil(batches / 20));
-      const finished: IterationError[] = [];
-      for (let done = 0; done < batches && !this.closed; done += piece) {
-        const steps = Math.min(piece, batches - done);
-        if (this.gpu) {
-          appendAll(finished, await this.gpu.run(steps));
-          await this.gpu.idle();
-        } else appendAll(finished, this.cpu!.run(steps));
-        onProgress((done + steps) / batches);
-        await yieldFrame();
-      }
-      const entry = finished.at(-1);
-      if (!entry) return undefined;
-      assertFinite(entry, this.config, this.trace[0]?.error ?? entry.error);
-      this.trace.push(entry);
-      this.weights = this.gpu ? await this.gpu.readWeights() : this.cpu!.weights.map((w) => Float64Array.from(w));
-      const t = this.gpu ? await this.gpu.evaluate(this.test) : this.cpu!.evaluate(this.test);
-      const report: EpochReport = {
-        epoch: entry.iteration,
-        trainError: entry.error / this.train.rows,
-        trainAccuracy: (entry.correct ?? 0) / this.train.rows,
-        testError: t.error / t.rows,
-        testAccuracy: t.correct / t.rows,
-      };
-      this.epochs.push(report);
-      return report;
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** Trains to the end of the current epoch (calling onProgress with the fraction done), then evaluates the test set. */
+  async runEpoch(onProgress: (fraction: number) => void, yieldFrame: () => Promise<void>): Promise<void> {
+    const epoch = this.epoch;
+    await this.drive(onProgress, yieldFrame, () => this.epoch > epoch);
   }
 
+  /** Trains epoch after epoch to the end, or a pause; onEpoch after each. */
   async runToEnd(onProgress: (fraction: number) => void, onEpoch: () => void, yieldFrame: () => Promise<void>): Promise<void> {
     this.stopRequested = false;
-    while (!this.done && !this.stopRequested && !this.closed) {
-      await this.runEpoch(onProgress, yieldFrame);
+    let epoch = this.epoch;
+    await this.drive(onProgress, yieldFrame, () => {
+      if (this.epoch === epoch) return false;
+      epoch = this.epoch;
       onEpoch();
-    }
+      // A pause takes effect at the end of an epoch, whose test set has been evaluated.
+      return this.stopRequested && this.engine.where.batch === 0;
+    });
+  }
+
+  private async drive(onProgress: (fraction: number) => void, yieldFrame: () => Promise<void>, stop: () => boolean): Promise<void> {
+    await this.engine.runToEnd({
+      budgetMs: 50,
+      shouldStop: stop,
+      look: async () => {
+        const { batch } = this.engine.where;
+        onProgress(batch === 0 ? 1 : batch / this.engine.batchesPerIteration);
+        await yieldFrame();
+      },
+    });
   }
 
   pause(): void {
@@ -117,9 +110,7 @@ export class DigitsRun {
 
   async close(): Promise<void> {
     this.stopRequested = true;
-    this.closed = true;
-    await this.queue;
-    this.gpu?.destroy();
+    await this.engine.close();
   }
 
   /** The ten outputs (softmax probabilities) for each of `rows` images, with the current weights, on the CPU. */

@@ -5,7 +5,7 @@ import { CpuNetwork } from '../../src/cpu/network.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { activationOf } from '../../src/ops/activations/index.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import type { IterationError } from '../../src/train/gpuTrainer.js';
+import type { IterationError } from '../../src/train/types.js';
 import { alphaAt, epochOrder, epochShifts, shiftedImage } from '../../src/train/schedule.js';
 
 export function plainRun(config: TrainConfig, dataset: Dataset, weights: readonly ArrayLike<number>[], iterations: number): { errors: IterationError[]; weights: Float64Array[] } {

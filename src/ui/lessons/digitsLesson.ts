@@ -72,6 +72,14 @@ export class DigitsLesson implements Lesson {
     this.digits.pause();
   }
 
+  get checkpointIteration(): number {
+    return this.digits.engine.checkpoint.iteration;
+  }
+
+  async resume(ctx: GpuContext): Promise<void> {
+    await this.digits.engine.recover(ctx);
+  }
+
   close(): Promise<void> {
     return this.digits.close();
   }

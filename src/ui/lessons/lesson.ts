@@ -2,7 +2,23 @@
 // dispatch, shadowed by the CPU) and real digits (epochs, a test set, a drawing pad). The app
 // drives whichever is current through this and never asks which kind it is.
 
+import type { GpuContext } from '../../gpu/context.js';
+import type { Timing } from '../../gpu/timing.js';
+import type { Step } from '../../ops/op.js';
 import type { TrainConfig } from '../../train/config.js';
+import type { Failure } from '../grading.js';
+import type { Curve } from '../views/chart.js';
+
+/** One plan's step, each dispatch timed in a pass of its own. */
+export type StepTimings = { plan: 'teaching' | 'fast'; rows: { step: Step; timing: Timing }[] }[];
+
+/** How a graded run (edited kernels) went: its first wrong dispatch, if any, and whether the shadow agreed. */
+export interface Grading {
+  failure: Failure | undefined;
+  ok: boolean;
+  /** Iterations completed. */
+  iterations: number;
+}
 
 export interface Lesson {
   readonly config: TrainConfig;
@@ -31,4 +47,19 @@ export interface Lesson {
   render(): void;
   /** The run so far as a JSON-able trace, for the export button. */
   trace(): Record<string, unknown>;
+  /** Iterations (epochs) completed when the weights were last read back: what a resumed run goes on from. */
+  readonly checkpointIteration: number;
+  /** Goes on from the last checkpoint on a new device, after the old one was lost. */
+  resume(ctx: GpuContext): Promise<void>;
+
+  // What only some lessons can do: the app offers each where the lesson has it.
+
+  /** The network's outputs for a drawn image (or none drawn). */
+  showDrawing?(image: Float32Array | undefined): void;
+  /** One step of each plan, timed dispatch by dispatch. */
+  timeStep?(): Promise<StepTimings>;
+  /** The run as a curve to keep on the chart, dashed, when it is reset; undefined if nothing ran. */
+  keptCurve?(label: string, color: string): Curve | undefined;
+  /** How the run went against the CPU, for the shader lab. */
+  grading?(): Grading;
 }

@@ -8,15 +8,15 @@ import { activationOf } from '../../ops/activations/index.js';
 import type { TrainConfig } from '../../train/config.js';
 import { errorLine } from '../../train/format.js';
 import { deadUnits, lessonPressure, pressure } from '../../train/pressure.js';
-import { isLogged } from '../../train/run.js';
+import { isLogged } from '../../train/divergence.js';
 import { byId, clear, h, short } from '../dom.js';
-import { Session, type Resume } from '../session.js';
+import { Session } from '../session.js';
 import { PALETTE, type Curve, type ErrorChart } from '../views/chart.js';
 import { dispatchDetail, planList } from '../views/dispatch.js';
 import { heatmap } from '../views/heatmap.js';
 import { pressureView, unitNames } from '../views/pressure.js';
 import { networkDiagram } from '../views/network.js';
-import type { Lesson } from './lesson.js';
+import type { Grading, Lesson, StepTimings } from './lesson.js';
 
 /** What the seed lesson draws into that outlives one run: the chart, and the runs kept on it. */
 export interface SeedViews {
@@ -34,8 +34,8 @@ export class SeedLesson implements Lesson {
     private readonly views: SeedViews,
   ) {}
 
-  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: SeedViews, resume?: Resume): Promise<SeedLesson> {
-    return new SeedLesson(await Session.create(config, dataset, weights, ctx, resume), views);
+  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: SeedViews, edited = false): Promise<SeedLesson> {
+    return new SeedLesson(await Session.create(config, dataset, weights, ctx, edited), views);
   }
 
   get config(): TrainConfig {
@@ -72,6 +72,29 @@ export class SeedLesson implements Lesson {
 
   pause(): void {
     this.session.pause();
+  }
+
+  get checkpointIteration(): number {
+    return this.session.checkpoint.iteration;
+  }
+
+  resume(ctx: GpuContext): Promise<void> {
+    return this.session.resume(ctx);
+  }
+
+  timeStep(): Promise<StepTimings> {
+    return this.session.timeStep();
+  }
+
+  keptCurve(label: string, color: string): Curve | undefined {
+    const s = this.session;
+    if (s.trace.length === 0) return undefined;
+    return { label, errors: s.trace.map((e) => e.error), updatesPerPass: s.batches, color, dash: true };
+  }
+
+  grading(): Grading {
+    const s = this.session;
+    return { failure: s.failure, ok: s.check.ok, iterations: s.trace.length };
   }
 
   close(): Promise<void> {
@@ -127,7 +150,7 @@ export class SeedLesson implements Lesson {
     );
     const where = s.where;
     const position = byId('position');
-    const batches = s.shadow.cpu.batches.length;
+    const batches = s.batches;
     position.dataset.steps = String(where.steps);
     position.dataset.lastError = String(s.trace.at(-1)?.error ?? '');
     const updates = `${where.steps} ${where.steps === 1 ? 'update' : 'updates'}`;
