@@ -43,26 +43,31 @@ export default defineConfig(({ mode }) => {
     test: {
       // Dawn is a native addon: each test file gets its own process, not a worker thread.
       pool: 'forks',
-      // Two files at a time: one alone left half of a 2-core machine idle (12.5 min against 9.9).
+      // Two files at a time: one alone leaves half of a 2-core machine idle.
       maxWorkers: 2,
-      // The page, built once for every e2e file of both engines.
+      // The page, built once per run for the e2e files of both engines (skipped when none runs).
       globalSetup: ['test/helpers/buildPage.ts'],
-      // Kernel variants are measured afresh in each test process, never read from or written to ~/.cache.
-      env: { BACKPROP_KERNEL_CACHE: 'off' },
-      // A safeguard against a hang, not a speed target: two files at a time, the slowest test took 43 s.
+      // Kernel variants are never measured in the tests (each shape runs its default variant), except
+      // in the tuner's own tests, which hand their context a store that measures.
+      env: { BACKPROP_KERNEL_CACHE: 'fixed' },
+      // A safeguard against a hang, not a speed target.
       testTimeout: 120_000,
       hookTimeout: 120_000,
+      // The lanes: npm run test:unit, test:gpu, test:e2e; npm test runs them all.
       projects: [
-        // Everything: the kernels and the command in Node (Dawn), the page in Chromium (Dawn, Tint).
-        { extends: true, test: { name: 'chromium', include: ['test/**/*.test.ts'] } },
-        // The page again in Firefox (wgpu, naga): all of test/e2e. One test runs in Chromium only,
-        // said where it is (page.test.ts: the downloads, caught through the DevTools protocol).
+        // Neither GPU nor browser: parsers, formats, the CPU reference against numpy, the composer.
+        { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+        // Dawn in Node (SwiftShader without a GPU): the kernels, the trainers, the command.
+        { extends: true, test: { name: 'gpu', include: ['test/gpu/**/*.test.ts'] } },
+        // The page in Chromium (Dawn, Tint) and in Firefox (wgpu, naga). One test runs in Chromium
+        // only, said where it is (page.test.ts: the downloads, caught through the DevTools protocol).
+        { extends: true, test: { name: 'chromium', include: ['test/e2e/**/*.test.ts'] } },
         {
           extends: true,
           test: {
             name: 'firefox',
             include: ['test/e2e/**/*.test.ts'],
-            env: { BACKPROP_KERNEL_CACHE: 'off', BACKPROP_BROWSER: 'firefox' },
+            env: { BACKPROP_KERNEL_CACHE: 'fixed', BACKPROP_BROWSER: 'firefox' },
             testTimeout: 180_000,
           },
         },

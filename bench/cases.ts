@@ -7,10 +7,12 @@
 import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
 import { streetlights4 } from '../src/data/streetlights.js';
 import type { GpuContext } from '../src/gpu/context.js';
-import { runRepeated, type Dispatch } from '../src/gpu/pipeline.js';
+import { runRepeated, type Dispatch } from '../src/gpu/dispatch.js';
 import { calibrate } from '../src/gpu/timing.js';
 import { matmul } from '../src/kernels/matmul.js';
-import { candidates, matmulFast, matmulFastFor, type FastForm, type FastMatmulArgs } from '../src/kernels/matmulFast.js';
+import { candidates, type FastForm } from '../src/kernels/matmulFast/variants.js';
+import { matmulFast, type FastMatmulArgs } from '../src/kernels/matmulFast/build.js';
+import { matmulFastFor, SET_ASIDE_NOTE, warmUp } from '../src/kernels/matmulFast/tuner.js';
 import { seededWeights } from '../src/net/init.js';
 import { resolveConfig, type TrainConfig } from '../src/train/config.js';
 import { CpuExecutor } from '../src/train/cpuExecutor.js';
@@ -288,16 +290,8 @@ async function benchVariants(
   const built: Dispatch[] = [];
   for (const variant of candidates(ctx, s.M, s.N)) built.push(await matmulFast(ctx, { ...args, label: `${s.name} (each kernel)`, variant }));
   try {
-    // The warm-up round, timed: a variant over 10× slower than the fastest there is not timed
-    // again (on SwiftShader split-K ×16 runs 1024³ at a sixtieth of quad's speed: 35 s a run).
-    const once: number[] = [];
-    for (const d of built) {
-      const started = performance.now();
-      await runRepeated(ctx, d, run.repeat);
-      once.push(performance.now() - started);
-    }
-    const fastest = Math.min(...once);
-    const hopeless = once.map((t) => t > 10 * fastest);
+    // The timed warm-up round sets the slow ones aside, by the trainer's own rule; they keep that one time.
+    const { times: once, aside: hopeless } = await warmUp(ctx, built, run.repeat);
     const contenders = Object.fromEntries(built.flatMap((d, i) => (hopeless[i] ? [] : [[String(i), () => runRepeated(ctx, d, run.repeat)]])));
     const timed = await timeInTurns(contenders, env.runs, 0);
     const flops = 2 * s.M * s.K * s.N * run.repeat;
@@ -323,7 +317,7 @@ async function benchVariants(
         variant: d.variant,
         repeat: run.repeat,
         check: { ok: checked.ok, text: checked.text },
-        ...(hopeless[i] ? { note: 'timed once, cold: over 10× slower than the fastest in the first round' } : {}),
+        ...(hopeless[i] ? { note: SET_ASIDE_NOTE } : {}),
       });
     }
   } finally {

@@ -3,11 +3,13 @@
 
 import code from '../shaders/ceiling.wgsl?raw';
 import type { GpuContext } from '../src/gpu/context.js';
-import { bindGroup, grid1d, kernel, runRepeated, uniformFor, type Shader } from '../src/gpu/pipeline.js';
+import { type Shader, shaderFile } from '../src/gpu/shader.js';
+import { kernel } from '../src/gpu/kernel.js';
+import { assemble, grid1d, runRepeated } from '../src/gpu/dispatch.js';
 import { repeatFor } from '../src/gpu/timing.js';
 import { time } from './stats.js';
 
-const shader: Shader = { name: 'ceiling', code };
+const shader: Shader = shaderFile('ceiling', code);
 
 export interface Ceiling {
   gflops: number;
@@ -91,15 +93,14 @@ export function nextTrial(last: Trial, ms: number, target: number, most = MOST_I
  */
 export async function ceilingRun(ctx: GpuContext, c: Omit<Ceiling, 'gflops'>): Promise<{ run: () => Promise<void>; flops: number; destroy: () => void }> {
   const k = await kernel(ctx, shader, { constants: { CHAINS: c.chains, LOOPS: c.loops, WORKGROUP: 64, FUSED: c.fused, FORM: c.form === 'mat4x4' ? 1 : 0 } });
-  const params = uniformFor(ctx, k, 'ceiling.params', 'p', { scale: 0.999, shift: 0.001 });
   const out = ctx.storage('ceiling.out', c.invocations * 4);
-  const d = { label: 'ceiling', kernel: k, bindGroup: bindGroup(ctx, 'ceiling', k, { p: params, out }), workgroups: grid1d(ctx, c.invocations, 64, 'ceiling'), bound: {}, owned: [] };
+  const d = assemble(ctx, k, { label: 'ceiling', uniform: { binding: 'p', values: { scale: 0.999, shift: 0.001 } }, buffers: { out }, workgroups: grid1d(ctx, c.invocations, 64, 'ceiling') });
   return {
     run: () => runRepeated(ctx, d, c.repeat),
     flops: c.repeat * c.invocations * c.loops * c.chains * FLOPS_PER_ROUND[c.form],
     destroy: () => {
       ctx.destroyBuffer(out);
-      ctx.destroyBuffer(params);
+      for (const b of d.owned) ctx.destroyBuffer(b);
     },
   };
 }

@@ -4,7 +4,7 @@
 // each summed in float64 and held to the tolerance policy's bound for a length-K reduction.
 
 import { compareReduction, describeComparison } from '../src/verify/tolerance.js';
-import type { FastForm } from '../src/kernels/matmulFast.js';
+import type { FastForm } from '../src/kernels/matmulFast/variants.js';
 
 export interface ProductCheck {
   ok: boolean;

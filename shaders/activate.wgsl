@@ -1,6 +1,7 @@
 // layer = activation(layer), in place.       numpy: layer_1 = relu(np.dot(layer_0, weights_0_1))
 // Compiled after the activation's own file (shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl),
 // which defines activation(). layer is (batch, size), flattened to count elements.
+// requires: activation
 
 override WORKGROUP_SIZE: u32 = 64;
 

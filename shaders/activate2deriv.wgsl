@@ -3,6 +3,7 @@
 // Compiled after the activation's own file (shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl), which
 // defines activation2deriv(): the activation's slope, computed from the layer's output.
 // delta and layer are both (batch, size), flattened to count elements.
+// requires: activation
 
 override WORKGROUP_SIZE: u32 = 64;
 

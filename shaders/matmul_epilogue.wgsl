@@ -1,15 +1,26 @@
-// What every fast matmul shares (the register-blocked shaders/matmul_fast.wgsl and the
-// workgroup-tiled shaders/matmul_tiled.wgsl, each compiled after this file): the operands, the
+// What every fast matmul shares (matmul_fast.wgsl, matmul_quad.wgsl, matmul_tiled.wgsl,
+// matmul_tiled128.wgsl and matmul_splitk.wgsl, each compiled after this file): the operands, the
 // parameters, and the fused epilogue that finishes each 4×4 block of the output:
-//   forward   layer_1 = relu(layer_0 · weights_0_1)                       EPILOGUE 1 (or 0 at the output)
-//   backward  layer_1_delta = (layer_2_delta · weights_1_2ᵀ) * relu2deriv(layer_1)    EPILOGUE 2
-//   gradient  weights_0_1 -= alpha / rows · layer_0ᵀ · layer_1_delta      EPILOGUE 3
+//   forward   layer_1 = relu(layer_0 · weights_0_1)                      EPILOGUE_ACTIVATE (EPILOGUE_STORE at the output)
+//   backward  layer_1_delta = (layer_2_delta · weights_1_2ᵀ) * relu2deriv(layer_1)   EPILOGUE_DERIV
+//   gradient  weights_0_1 -= alpha / rows · layer_0ᵀ · layer_1_delta     EPILOGUE_UPDATE
 // Every matrix is row-major with its row length padded to a multiple of 4 (zeros in the padding,
 // which stay zero through training), so each row is a whole number of vec4s.
-// Compiled after the hidden layers' activation (shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl),
-// which defines activation() and activation2deriv(); relu is the seed's.
+// requires: activation (relu.wgsl, sigmoid.wgsl or tanh.wgsl: activation() and activation2deriv())
 
-override EPILOGUE: u32 = 0;  // 0 store, 1 activation, 2 times activation2deriv(mask), 3 c -= scale · acc
+// The three products (FORM, for the kernels that take it as a constant; matmul_fast.wgsl and
+// matmul_quad.wgsl have an entry point per form instead).
+const FORM_FORWARD: u32 = 0u;    // c = a · b      a (M, K),  b (K, N)
+const FORM_BACKWARD: u32 = 1u;   // c = a · bᵀ     a (M, K),  b (N, K)
+const FORM_GRADIENT: u32 = 2u;   // c = aᵀ · b     a (K, M),  b (K, N)
+override FORM: u32 = FORM_FORWARD;
+
+// How each block of c is finished.
+const EPILOGUE_STORE: u32 = 0u;      // c = acc
+const EPILOGUE_ACTIVATE: u32 = 1u;   // c = activation(acc + bias)
+const EPILOGUE_DERIV: u32 = 2u;      // c = acc * activation2deriv(mask)
+const EPILOGUE_UPDATE: u32 = 3u;     // c -= scale · acc
+override EPILOGUE: u32 = EPILOGUE_STORE;
 override HAS_BIAS: bool = false;  // forward: add bias to each row; gradient: bias -= scale · Σ_rows b
 
 // c is (M, N); K is the length of the sums. M, N and K are multiples of 4 except K in `gradient`
@@ -63,13 +74,13 @@ fn finish(i: u32, jv: u32, acc: mat4x4f) {
     if (i + r < p.M) {
       let at = (i + r) * nv + jv;
       var v = acc[r];
-      if (HAS_BIAS && EPILOGUE != 3u) {
+      if (HAS_BIAS && EPILOGUE != EPILOGUE_UPDATE) {
         v += bias[jv];
       }
       switch EPILOGUE {
-        case 1u: { c[at] = activation4(v) * in_columns(jv); }
-        case 2u: { c[at] = v * activation2deriv4(mask[at]); }
-        case 3u: { c[at] = c[at] - p.scale * v; }
+        case EPILOGUE_ACTIVATE: { c[at] = activation4(v) * in_columns(jv); }
+        case EPILOGUE_DERIV: { c[at] = v * activation2deriv4(mask[at]); }
+        case EPILOGUE_UPDATE: { c[at] = c[at] - p.scale * v; }
         default: { c[at] = v; }
       }
     }

@@ -3,12 +3,13 @@
 // (mat4x4f), read with vec4 loads straight from memory, and finished by the fused epilogue of
 // shaders/matmul_epilogue.wgsl (compiled before this file), so no extra pass over memory is needed.
 // Fastest where memory is as close as the registers (a CPU rasterizer such as SwiftShader); on a
-// GPU the workgroup-tiled variant (matmul_tiled.wgsl) may win: each adapter measures both.
+// GPU the workgroup-tiled or split-K variants may win: each adapter measures them (src/kernels/matmulFast/).
 //
 // Why mat4x4f: with a block whose columns are 4 rows of the right operand, B = (b_k, b_k+1, b_k+2, b_k+3),
 // and one whose columns are 4 rows of the left, A = (a_i, ..., a_i+3) holding k..k+3, the product
 // B * A has as column r the vector Σₛ a_{i+r}[s] · b_{k+s}: row i+r of the output block. So
 // `acc += B * A` is 64 multiply-adds from 8 vec4 loads.
+// requires: activation, matmul_epilogue.wgsl
 
 override WX: u32 = 1;        // invocations per workgroup along output columns
 override WY: u32 = 8;        // ... along output rows

@@ -17,6 +17,7 @@
 // quadBroadcast must be reached by all 4 lanes of a quad: no invocation returns before the sum
 // (rows past M are read clamped, as in matmul_fast.wgsl, and never written), and the workgroup's
 // size is a multiple of 4, so no quad is cut short.
+// requires: enable_subgroups.wgsl, activation, matmul_epilogue.wgsl, matmul_fast.wgsl
 
 // This invocation's tile: up to 4 × 8 blocks of 4×4 outputs, kept in registers. t<r><q> holds rows
 // i+4r..i+4r+3 and column vec4 jv+q. Blocks the tile does not have (BM up to 4, BN up to 8) are

@@ -10,8 +10,8 @@
 //   forward   c = a · b      a (M, K),  b (K, N)
 //   backward  c = a · bᵀ     a (M, K),  b (N, K)
 //   gradient  c = aᵀ · b     a (K, M),  b (K, N)
+// requires: activation, matmul_epilogue.wgsl
 
-override FORM: u32 = 0;     // 0 forward, 1 backward, 2 gradient
 override S: u32 = 16;       // invocations per 4×4 block, each summing 1/S of the terms
 
 // partial[g * 16 + pos]: run g's sum for block pos.
@@ -50,7 +50,7 @@ fn main(
   let jc = min(jv, nv - 1u);
   var acc = mat4x4f();
   var bias_sum = vec4f();
-  if (FORM == 2u) {
+  if (FORM == FORM_GRADIENT) {
     // Terms one at a time (K is the batch's rows, any number): a's row k holds rows i..i+3 of aᵀ.
     let mv = p.M / 4u;
     let ic = min(i / 4u, mv - 1u);
@@ -75,7 +75,7 @@ fn main(
       var y1: vec4f;
       var y2: vec4f;
       var y3: vec4f;
-      if (FORM == 1u) {
+      if (FORM == FORM_BACKWARD) {
         // bᵀ: the 4 columns are rows 4jc..4jc+3 of b, 4 terms each; turned into 4 terms' columns.
         let z0 = b[(4u * jc) * kw + v];
         let z1 = b[(4u * jc + 1u) * kw + v];
@@ -105,7 +105,7 @@ fn main(
   }
   // In the gradient with a bias, the first block row also sums b's columns (Σ_rows layer_{l+1}_delta),
   // split the same way: the runs' sums meet in the same workgroup memory, once it has been read.
-  if (HAS_BIAS && FORM == 2u) {
+  if (HAS_BIAS && FORM == FORM_GRADIENT) {
     workgroupBarrier();
     partial[index][0] = bias_sum;
     workgroupBarrier();

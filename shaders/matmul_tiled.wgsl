@@ -8,9 +8,9 @@
 //   forward   c = a · b      a (M, K),  b (K, N)
 //   backward  c = a · bᵀ     a (M, K),  b (N, K)
 //   gradient  c = aᵀ · b     a (K, M),  b (K, N)
+// requires: activation, matmul_epilogue.wgsl
 
 override T: u32 = 8;        // invocations per side of the workgroup (8 or 16)
-override FORM: u32 = 0;     // 0 forward, 1 backward, 2 gradient
 const KT: u32 = 16;         // terms of the sum per slice
 const MAX_SIDE: u32 = 64;   // 4 · T for the largest T
 
@@ -32,7 +32,7 @@ fn element(m: u32, r: u32, col: u32, rows: u32, w: u32) -> f32 {
 
 // The left operand of the product at (i, k): a[i][k], or a[k][i] in the gradient.
 fn left(i: u32, k: u32) -> f32 {
-  if (FORM == 2u) {
+  if (FORM == FORM_GRADIENT) {
     return element(0u, k, i, p.K, p.M / 4u);
   }
   if (i >= p.M) {
@@ -43,7 +43,7 @@ fn left(i: u32, k: u32) -> f32 {
 
 // The right operand at (k, j): b[k][j], or b[j][k] in the backward product.
 fn right(k: u32, j: u32) -> f32 {
-  if (FORM == 1u) {
+  if (FORM == FORM_BACKWARD) {
     return element(1u, j, k, p.N, p.K / 4u);
   }
   return element(1u, k, j, p.K, p.N / 4u);
@@ -63,7 +63,7 @@ fn main(
   let i = row0 + 4u * local.y;   // this invocation's 4 rows
   let jv = col0 / 4u + local.x;  // and its column vec4
   // In the gradient with a bias, the invocations of the first rows also sum b's columns: Σ_rows layer_{l+1}_delta.
-  let sums_bias = HAS_BIAS && FORM == 2u && i == 0u;
+  let sums_bias = HAS_BIAS && FORM == FORM_GRADIENT && i == 0u;
   var bias_sum = vec4f();
   var acc = mat4x4f();
   for (var k0 = 0u; k0 < p.K; k0 += KT) {

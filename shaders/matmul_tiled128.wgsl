@@ -14,8 +14,8 @@
 // each per invocation), wait at a barrier, multiply from there, and wait again before the next
 // copy. Each invocation reads its vec4s of the next slice from memory before multiplying the
 // current one, so the reads are under way while it computes (on an H200, 4096³ ran 2-7% faster so).
+// requires: activation, matmul_epilogue.wgsl
 
-override FORM: u32 = 0;     // 0 forward, 1 backward, 2 gradient
 override TX: u32 = 16;      // invocations across: 16, or 8 for 16 columns each
 override KT: u32 = 8;       // terms of the sum per slice: 8 or 16
 const SIDE: u32 = 128;      // rows and columns of c per workgroup
@@ -54,7 +54,7 @@ fn term_row(m: u32, k: u32, terms: u32, v: u32, w: u32) -> vec4f {
 // Slice k0's vec4 t of the left operand: a row's 4 terms where the operand is stored by rows of
 // terms (forward, backward), else 4 rows of one term (the gradient's aᵀ).
 fn load_a(t: u32, row0: u32, k0: u32) -> vec4f {
-  if (FORM == 2u) {
+  if (FORM == FORM_GRADIENT) {
     return term_row(0u, k0 + t / ROW_VECS, p.K, row0 / 4u + t % ROW_VECS, p.M / 4u);
   }
   return row_terms(0u, row0 + t / (KT / 4u), p.M, k0 + 4u * (t % (KT / 4u)), p.K / 4u);
@@ -63,7 +63,7 @@ fn load_a(t: u32, row0: u32, k0: u32) -> vec4f {
 // And of the right operand: a column's 4 terms (a row of b in the backward product), else 4
 // columns of one term.
 fn load_b(t: u32, col0: u32, k0: u32) -> vec4f {
-  if (FORM == 1u) {
+  if (FORM == FORM_BACKWARD) {
     return row_terms(1u, col0 + t / (KT / 4u), p.N, k0 + 4u * (t % (KT / 4u)), p.K / 4u);
   }
   return term_row(1u, k0 + t / ROW_VECS, p.K, col0 / 4u + t % ROW_VECS, p.N / 4u);
@@ -72,7 +72,7 @@ fn load_b(t: u32, col0: u32, k0: u32) -> vec4f {
 // Puts what load_a(t, ...) read where the multiply reads it: 4 terms of row r go one float per
 // term (transposed), 4 rows of one term as they are.
 fn store_a(t: u32, v: vec4f) {
-  if (FORM == 2u) {
+  if (FORM == FORM_GRADIENT) {
     slice_a[t] = v;
     return;
   }
@@ -84,7 +84,7 @@ fn store_a(t: u32, v: vec4f) {
 }
 
 fn store_b(t: u32, v: vec4f) {
-  if (FORM != 1u) {
+  if (FORM != FORM_BACKWARD) {
     slice_b[t] = v;
     return;
   }
@@ -129,7 +129,7 @@ fn main(
   let row0 = (group.y + group.z * groups.y) * SIDE;
   let col0 = group.x * SIDE;
   // In the gradient with a bias, the invocations of the first rows also sum b's columns: Σ_rows layer_{l+1}_delta.
-  let sums_bias = HAS_BIAS && FORM == 2u && row0 == 0u && local.y == 0u;
+  let sums_bias = HAS_BIAS && FORM == FORM_GRADIENT && row0 == 0u && local.y == 0u;
   var bias0 = vec4f();
   var bias1 = vec4f();
   var bias2 = vec4f();

@@ -2,8 +2,9 @@
 // relu2deriv, from the layer's output: 1 where the unit fired (output > 0, exactly 0 excluded),
 // else 0, so only hidden units that fired pass their share of the error back.
 //                                                                   numpy: def relu2deriv(output): return output > 0
-// The kernels that apply an activation (activate, activate2deriv, matmul_fast, train_small) are
-// compiled after this file and call activation() and activation2deriv().
+// The kernels whose header says `requires: activation` are compiled after this file and call
+// activation() and activation2deriv().
+// provides: activation
 
 fn relu(x: f32) -> f32 {
   return select(0.0, x, x > 0.0);

@@ -1,7 +1,8 @@
 // sigmoid: squashes any sum into (0, 1).                        numpy: def sigmoid(x): return 1 / (1 + np.exp(-x))
 // sigmoid2deriv, from the layer's output: output · (1 − output).  numpy: def sigmoid2deriv(output): return output * (1 - output)
-// The kernels that apply an activation (activate, activate2deriv, matmul_fast, train_small) are
-// compiled after this file and call activation() and activation2deriv().
+// The kernels whose header says `requires: activation` are compiled after this file and call
+// activation() and activation2deriv().
+// provides: activation
 
 fn sigmoid(x: f32) -> f32 {
   // exp of −|x| never overflows: for x < 0, 1 / (1 + e^−x) is e^x / (1 + e^x).

@@ -1,7 +1,8 @@
 // tanh: squashes any sum into (−1, 1).                          numpy: def tanh(x): return np.tanh(x)
 // tanh2deriv, from the layer's output: 1 − output².             numpy: def tanh2deriv(output): return 1 - (output ** 2)
-// The kernels that apply an activation (activate, activate2deriv, matmul_fast, train_small) are
-// compiled after this file and call activation() and activation2deriv().
+// The kernels whose header says `requires: activation` are compiled after this file and call
+// activation() and activation2deriv().
+// provides: activation
 
 fn tanh_of(x: f32) -> f32 {
   // Written out rather than WGSL's tanh(), whose accuracy the spec leaves loose: e^−2|x| never

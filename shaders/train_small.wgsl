@@ -10,6 +10,7 @@
 // doing every step beats many parallel dispatches. Bigger networks use the fast plan instead.
 // Compiled after the hidden layers' activation (shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl),
 // which defines activation() and activation2deriv(); relu is the seed's.
+// requires: activation
 
 const MAX_LAYERS = 8u;
 const MAX_UNITS = 128u;     // Σ layer sizes

@@ -4,7 +4,8 @@
 import { pyFloat } from '../train/format.js';
 import type { TrainConfig } from '../train/config.js';
 import type { Dataset } from '../data/dataset.js';
-import type { EpochReport, TrainResult } from '../train/run.js';
+import type { TrainResult } from '../train/run.js';
+import type { EpochReport } from '../train/types.js';
 
 /** A float32 value as the shortest decimal that reads back as it; float64 values unchanged. */
 export function shortest(x: number, float32: boolean): number {

@@ -5,18 +5,21 @@ import { encodeWeightsSafetensors } from '../data/safetensors.js';
 import { encodeWeightsJson } from '../data/weightsFile.js';
 import { encodeOnnx } from '../export/onnx.js';
 import { DeviceLostError, DivergenceError, InterruptedError, MismatchError, OptionError } from '../errors.js';
-import type { GpuContext } from '../gpu/context.js';
+import type { DeviceNeeds, GpuContext } from '../gpu/context.js';
 import { createNodeGpuContext } from '../gpu/node.js';
 import { commandChoices } from '../gpu/nodeChoices.js';
 import { errorLine } from '../train/format.js';
+import type { TrainConfig } from '../train/config.js';
 import { deviceNeeds } from '../train/gpuBuffers.js';
-import { describeCheckpoint, lastCheckpoint, train, type Checkpoint } from '../train/run.js';
+import { describeCheckpoint, lastCheckpoint } from '../train/divergence.js';
+import { train, type TrainRun } from '../train/run.js';
+import type { Checkpoint } from '../train/types.js';
 import { resolvePlan } from '../train/trainer.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { dataFiles, resolveCliRun } from './data.js';
 import { runExport } from './export.js';
 import type { CliIO } from './main.js';
-import { parseOptions, USAGE } from './options.js';
+import { parseOptions, USAGE, type CliOptions } from './options.js';
 import { Interrupts } from './interrupts.js';
 import { ProgressBar } from './progress.js';
 import { closingLines, describeEpoch, shortest, summary } from './report.js';
@@ -36,7 +39,60 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   if (command === 'export') return runExport(argv, options, io);
   if (command !== 'train') throw new OptionError(`unknown command "${command}"`, 'the commands are: backprop train [options], backprop export [options]');
+  return runTrain(options, io);
+}
 
+/** The file --save names, in the format its extension says. */
+function encodeSaved(path: string, config: TrainConfig, weights: readonly ArrayLike<number>[]): Uint8Array | string {
+  // .safetensors (as torch's state_dict names them), .onnx (the forward pass), else the JSON weights file.
+  if (/\.safetensors$/i.test(path)) return encodeWeightsSafetensors(config.layers, weights);
+  if (/\.onnx$/i.test(path)) return encodeOnnx({ ...config, weights });
+  return encodeWeightsJson(config.layers, weights);
+}
+
+/** "after step 1,200 of 2,400 (5 of 10 iterations complete)". */
+function howFar(interrupted: { steps: number; iterations: number }, config: TrainConfig, rows: number): string {
+  const total = config.iterations * Math.ceil(rows / config.batchSize);
+  return `after step ${interrupted.steps.toLocaleString('en')} of ${total.toLocaleString('en')} (${interrupted.iterations.toLocaleString('en')} of ${config.iterations.toLocaleString('en')} iterations complete)`;
+}
+
+/** What the command prints as the run goes: the seed's Error: lines (or JSON), or an epoch line each, and a progress bar. */
+function printed(options: CliOptions, io: CliIO, config: TrainConfig, classifying: boolean, float32: boolean, bar: ProgressBar | undefined): Pick<TrainRun, 'onLog' | 'onEpoch' | 'onProgress'> {
+  return {
+    onLog: (entry) => {
+      if (classifying) return; // reported per epoch, with the test set
+      if (options.json) io.out(JSON.stringify({ iteration: entry.iteration, error: shortest(entry.error, float32) }));
+      else io.out(errorLine(entry.error, float32));
+    },
+    onEpoch: (report) => {
+      bar?.clear();
+      io.out(options.json ? JSON.stringify(report) : describeEpoch(report, config.iterations));
+    },
+    ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
+  };
+}
+
+/** For trying recovery by hand: BACKPROP_SIMULATE_DEVICE_LOSS=N loses the device once, at the first checkpoint after N iterations. */
+function simulatedLoss(): TrainRun['onCheckpoint'] {
+  const at = Number(process.env.BACKPROP_SIMULATE_DEVICE_LOSS ?? NaN);
+  let done = false;
+  return (checkpoint, current) => {
+    if (done || !current || !(checkpoint.iteration >= at)) return;
+    done = true;
+    current.device.destroy();
+  };
+}
+
+/** A device for the command; the matmul variant measured fastest per shape is kept in a cache file for later runs. */
+async function commandContext(needs: DeviceNeeds): Promise<GpuContext> {
+  const made = await createNodeGpuContext(needs);
+  const store = commandChoices();
+  if (store) made.kernelChoices = store;
+  return made;
+}
+
+/** `backprop train`: resolve the run, ask for the device, train through train(), report, save. */
+async function runTrain(options: CliOptions, io: CliIO): Promise<number> {
   if (options.save !== undefined) await io.checkWritable(options.save, dataFiles(options.settings));
   const { run } = await resolveCliRun(options.settings, options.load, io);
   const { config, dataset, test } = run;
@@ -44,27 +100,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const needs = deviceNeeds(config, dataset);
   // The device is asked for before any weights are made: a network too big for it is refused
   // here, naming the limit, without allocating it on the CPU first.
-  // On the GPU the matmul variant measured fastest per shape is kept in a cache file for later runs.
-  const gpuContext = async (): Promise<GpuContext> => {
-    const made = await createNodeGpuContext(needs);
-    const store = commandChoices();
-    if (store) made.kernelChoices = store;
-    return made;
-  };
+  const gpuContext = (): Promise<GpuContext> => commandContext(needs);
   let ctx = options.cpu ? undefined : await gpuContext();
   const float32 = ctx !== undefined;
   const save = async (weights: readonly ArrayLike<number>[]): Promise<void> => {
-    if (options.save === undefined) return;
-    // .safetensors (as torch's state_dict names them), .onnx (the forward pass), else the JSON weights file.
-    const bytes = /\.safetensors$/i.test(options.save)
-      ? encodeWeightsSafetensors(config.layers, weights)
-      : /\.onnx$/i.test(options.save)
-        ? encodeOnnx({ ...config, weights })
-        : encodeWeightsJson(config.layers, weights);
-    await io.writeText(options.save, bytes);
+    if (options.save !== undefined) await io.writeText(options.save, encodeSaved(options.save, config, weights));
   };
-  const simulateLossAt = Number(process.env.BACKPROP_SIMULATE_DEVICE_LOSS ?? NaN);
-  let simulated = false;
   const classifying = dataset.labels !== undefined;
   const bar = !options.json && classifying && io.isTerminal ? new ProgressBar(io, config.iterations) : undefined;
   // Any line on stderr first clears the progress bar, so it is never left half-drawn before it.
@@ -88,23 +129,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       plan,
       keepErrors: false,
       shouldStop: () => interrupts.received !== undefined,
-      onLog: (entry) => {
-        if (classifying) return; // reported per epoch, with the test set, below
-        if (options.json) io.out(JSON.stringify({ iteration: entry.iteration, error: shortest(entry.error, float32) }));
-        else io.out(errorLine(entry.error, float32));
-      },
-      onEpoch: (report) => {
-        bar?.clear();
-        io.out(options.json ? JSON.stringify(report) : describeEpoch(report, config.iterations));
-      },
-      ...(bar ? { onProgress: (done: number, total: number) => bar.update(done, total) } : {}),
-      onCheckpoint: (checkpoint, current) => {
-        // For trying recovery by hand: lose the device once, after this many iterations.
-        if (!simulated && current && checkpoint.iteration >= simulateLossAt) {
-          simulated = true;
-          current.device.destroy();
-        }
-      },
+      ...printed(options, io, config, classifying, float32, bar),
+      onCheckpoint: simulatedLoss(),
       recover: async () => {
         ctx?.destroy();
         ctx = await gpuContext();
@@ -121,11 +147,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (options.json) io.out(JSON.stringify(summary(result, config, dataset, { adapter, plan, save: options.save })));
     else for (const line of closingLines(result, config, dataset, adapter ?? 'CPU reference (float64)')) io.err(line);
     if (result.interrupted) {
-      const { steps, iterations } = result.interrupted;
-      const at = `after step ${steps.toLocaleString('en')} of ${(config.iterations * Math.ceil(dataset.rows / config.batchSize)).toLocaleString('en')} (${iterations.toLocaleString('en')} of ${config.iterations.toLocaleString('en')} iterations complete)`;
       throw new InterruptedError(
         interrupts.received!,
-        `stopped by ${interrupts.received} ${at}; ` + (options.save !== undefined ? `the weights then are saved in ${options.save}` : 'nothing saved (no --save)'),
+        `stopped by ${interrupts.received} ${howFar(result.interrupted, config, dataset.rows)}; ` + (options.save !== undefined ? `the weights then are saved in ${options.save}` : 'nothing saved (no --save)'),
         options.save !== undefined ? `go on with --load ${options.save}` : undefined,
       );
     }

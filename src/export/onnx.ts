@@ -4,7 +4,7 @@
 // the network has biases, and the hidden activation (Relu, Sigmoid, Tanh); the output is
 // "prediction" (the linear output of the squared loss) or, with the softmax loss, "probabilities"
 // (Softmax over the classes, the logits as "logits" too). Written with the ONNX definitions compiled
-// for protobufjs (the npm package onnx-proto), opset 13; test/export.test.ts runs it in onnxruntime-node.
+// for protobufjs (the npm package onnx-proto), opset 13; test/gpu/export.test.ts runs it in onnxruntime-node.
 
 import onnxProto from 'onnx-proto';
 import type { Loss } from '../cpu/network.js';

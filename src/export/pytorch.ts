@@ -1,7 +1,7 @@
 // `backprop export --pytorch DIR` and the page's PyTorch zip: a readable train.py (src/export/train.py,
 // with the run's settings written into its settings block) beside the run's data and starting
 // weights as .npy files. It trains the same network from the same weights on the same batches with
-// the same alpha and schedule, and prints the same lines; test/export.test.ts runs it in PyTorch.
+// the same alpha and schedule, and prints the same lines; test/gpu/export.test.ts runs it in PyTorch.
 
 import type { Dataset } from '../data/dataset.js';
 import { encodeNpy } from '../data/npy.js';

@@ -8,6 +8,13 @@ export interface ChoiceStore {
   set(key: string, value: string): void;
   /** Where the choices are kept, for a person reading the benchmark. */
   readonly where: string;
+  /** False for a store that never measures: every shape runs its default variant. */
+  readonly measures?: boolean;
+}
+
+/** No measuring, no memory: every shape runs its default variant (the tests, but the tuner's own). */
+export function fixedChoices(): ChoiceStore {
+  return { get: () => undefined, set: () => undefined, where: "none: each shape's default variant, never measured", measures: false };
 }
 
 export function memoryChoices(): ChoiceStore {
@@ -17,10 +24,13 @@ export function memoryChoices(): ChoiceStore {
 
 const STORAGE_KEY = 'webgpu-backprop.kernels';
 
+/** Set to "off" in a browser's localStorage, the page measures no variant (its tests do this). */
+export const MEASURE_KEY = 'webgpu-backprop.kernels.measure';
+
 /** A page's store: localStorage where the page may use it (not in a sandboxed frame), else memory. */
 export function pageChoices(): ChoiceStore {
   try {
-    return localStorageChoices(localStorage);
+    return localStorage.getItem(MEASURE_KEY) === 'off' ? fixedChoices() : localStorageChoices(localStorage);
   } catch {
     return memoryChoices();
   }

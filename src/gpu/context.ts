@@ -2,6 +2,7 @@
 // (counted, so leaks show), uploads that refuse NaN and Infinity, and readback through staging
 // buffers. Knows nothing of networks.
 
+import { NO_EDITS, type ShaderEdits } from './shader.js';
 import { memoryChoices, type ChoiceStore } from './choices.js';
 import {
   AdapterUnavailableError,
@@ -107,6 +108,8 @@ export class GpuContext {
   readonly adapterName: string;
   /** Kernel variants measured fastest on this adapter, by shape (src/gpu/choices.ts). */
   kernelChoices: ChoiceStore = memoryChoices();
+  /** Edited shader files that kernels built through this context compile in place of shaders/ (none here: see withEdits). */
+  readonly edits: ShaderEdits = NO_EDITS;
   private readonly live = new Map<GPUBuffer, number>();
   private readonly stagingPool: GPUBuffer[] = [];
   private lostInfo: GPUDeviceLostInfo | undefined;
@@ -125,6 +128,23 @@ export class GpuContext {
     device.addEventListener('uncapturederror', (event) => {
       const message = (event as GPUUncapturedErrorEvent).error.message;
       this.uncaptured ??= message;
+    });
+  }
+
+  /**
+   * This context with shader edits (the page's shader lab): kernels built through it compile the
+   * edited files; everything else (the device, its buffers, their accounting) is this context's.
+   */
+  withEdits(edits: ShaderEdits): GpuContext {
+    if (edits.size === 0) return this;
+    const frozen: ShaderEdits = new Map(edits);
+    return new Proxy(this, {
+      get: (target, key) => {
+        if (key === 'edits') return frozen;
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+      set: (target, key, value) => Reflect.set(target, key, value, target),
     });
   }
 

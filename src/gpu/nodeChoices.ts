@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ChoiceStore } from './choices.js';
+import { fixedChoices, type ChoiceStore } from './choices.js';
 
 export function defaultChoicesFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'webgpu-backprop', 'kernels.json');
@@ -45,9 +45,13 @@ export function fileChoices(path = defaultChoicesFile()): ChoiceStore {
   };
 }
 
-/** The command's store: the cache file, or BACKPROP_KERNEL_CACHE (a path, or "off" for this process only). */
+/**
+ * The command's store: the cache file, or BACKPROP_KERNEL_CACHE: a path, "off" (measured, kept for
+ * this process only: undefined) or "fixed" (never measured: each shape's default variant).
+ */
 export function commandChoices(env: NodeJS.ProcessEnv = process.env): ChoiceStore | undefined {
   const setting = env.BACKPROP_KERNEL_CACHE;
   if (setting === 'off') return undefined;
+  if (setting === 'fixed') return fixedChoices();
   return fileChoices(setting || defaultChoicesFile(env));
 }

@@ -2,9 +2,10 @@
 
 import code from '../../shaders/accuracy.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { reduction, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { type Shader, shaderFile } from '../gpu/shader.js';
+import { reduction, type Dispatch } from '../gpu/dispatch.js';
 
-export const accuracyShader: Shader = { name: 'accuracy', code };
+export const accuracyShader: Shader = shaderFile('accuracy', code);
 
 /** prediction and goal are (rows, width) with n ≤ width classes; correct is one float, accumulated. */
 export function accuracy(

@@ -5,11 +5,12 @@
 import activateCode from '../../shaders/activate.wgsl?raw';
 import derivCode from '../../shaders/activate2deriv.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { composeShaders, elementwise, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { composeShaders, type Shader, shaderFile } from '../gpu/shader.js';
+import { elementwise, type Dispatch } from '../gpu/dispatch.js';
 import type { Activation } from '../ops/activations/activation.js';
 
-export const activateShader: Shader = { name: 'activate', code: activateCode };
-export const activate2derivShader: Shader = { name: 'activate2deriv', code: derivCode };
+export const activateShader: Shader = shaderFile('activate', activateCode);
+export const activate2derivShader: Shader = shaderFile('activate2deriv', derivCode);
 
 /** layer is (rows, size); count = rows · size elements are activated. */
 export function activate(ctx: GpuContext, label: string, activation: Activation, layer: GPUBuffer, count: number): Promise<Dispatch> {

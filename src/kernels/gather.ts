@@ -2,9 +2,11 @@
 
 import code from '../../shaders/gather.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, boundLabels, grid2d, kernel, workgroupSize, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { type Shader, shaderFile } from '../gpu/shader.js';
+import { kernel } from '../gpu/kernel.js';
+import { assemble, grid2d, workgroupSize, type Dispatch } from '../gpu/dispatch.js';
 
-export const gatherShader: Shader = { name: 'gather', code };
+export const gatherShader: Shader = shaderFile('gather', code);
 
 /** Bytes of one batch entry as the shader reads it (7 u32, padded to 16-byte alignment). */
 export const BATCH_ENTRY_BYTES = 32;
@@ -65,15 +67,12 @@ export async function gather(
     goal: buffers.goal,
     shifts: buffers.shifts,
   };
-  return {
+  return assemble(ctx, k, {
     label,
-    kernel: k,
-    bindGroup: bindGroup(ctx, label, k, bound),
+    buffers: bound,
     workgroups: grid2d(ctx, rows, 1, 1, 1, label),
-    bound: boundLabels(bound),
-    owned: [],
     dynamic: true,
     // Workgroup r copies row r of the batch; its invocation x, columns x, x + size, x + 2 · size, ...
     grid: { size: [size, 1], output: 'layer_0', owner: (row: number, col: number): [number, number] => [col % size, row] },
-  };
+  });
 }

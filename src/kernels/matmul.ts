@@ -2,9 +2,11 @@
 
 import code from '../../shaders/matmul.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, boundLabels, grid2d, kernel, uniformFor, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { type Shader, shaderFile } from '../gpu/shader.js';
+import { kernel } from '../gpu/kernel.js';
+import { assemble, grid2d, type Dispatch } from '../gpu/dispatch.js';
 
-export const matmulShader: Shader = { name: 'matmul', code };
+export const matmulShader: Shader = shaderFile('matmul', code);
 
 export interface MatmulArgs {
   label: string;
@@ -39,16 +41,11 @@ export async function matmul(ctx: GpuContext, args: MatmulArgs): Promise<Dispatc
       TRANSPOSE_B: args.transposeB ?? false,
     },
   });
-  const shape = uniformFor(ctx, k, `${args.label}.shape`, 'shape', { M: args.M, K: args.K, N: args.N });
-  const buffers = { shape, a: args.a, b: args.b, c: args.c };
-  return {
+  return assemble(ctx, k, {
     label: args.label,
-    kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, buffers),
+    uniform: { binding: 'shape', values: { M: args.M, K: args.K, N: args.N } },
+    buffers: { a: args.a, b: args.b, c: args.c },
     workgroups: grid2d(ctx, args.M, args.N, tile, tile, args.label),
-    bound: boundLabels(buffers, [shape]),
-    owned: [shape],
-    uniforms: { M: args.M, K: args.K, N: args.N },
     // One output per invocation: let i = id.y; let j = id.x; c[i][j] = Σₖ a[i][k] · b[k][j].
     grid: {
       size: [tile, tile],
@@ -59,5 +56,5 @@ export async function matmul(ctx: GpuContext, args: MatmulArgs): Promise<Dispatc
         args.transposeB ? { binding: 'b', row: col } : { binding: 'b', col },
       ],
     },
-  };
+  });
 }

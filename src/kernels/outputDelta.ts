@@ -2,9 +2,10 @@
 
 import code from '../../shaders/output_delta.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { reduction, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { type Shader, shaderFile } from '../gpu/shader.js';
+import { reduction, type Dispatch } from '../gpu/dispatch.js';
 
-export const outputDeltaShader: Shader = { name: 'output_delta', code };
+export const outputDeltaShader: Shader = shaderFile('output_delta', code);
 
 /** prediction, goal and delta are (rows, outputs); count = rows · outputs; error is one float, accumulated. */
 export function outputDelta(

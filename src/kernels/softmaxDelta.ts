@@ -2,9 +2,10 @@
 
 import code from '../../shaders/softmax_delta.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { reduction, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { type Shader, shaderFile } from '../gpu/shader.js';
+import { reduction, type Dispatch } from '../gpu/dispatch.js';
 
-export const softmaxDeltaShader: Shader = { name: 'softmax_delta', code };
+export const softmaxDeltaShader: Shader = shaderFile('softmax_delta', code);
 
 /** logits, goal and delta are (rows, width) with n ≤ width output units; error is one float, accumulated. */
 export function softmaxDelta(

@@ -2,9 +2,10 @@
 
 import code from '../../shaders/update.wgsl?raw';
 import type { GpuContext } from '../gpu/context.js';
-import { elementwise, type Dispatch, type Shader } from '../gpu/pipeline.js';
+import { type Shader, shaderFile } from '../gpu/shader.js';
+import { elementwise, type Dispatch } from '../gpu/dispatch.js';
 
-export const updateShader: Shader = { name: 'update', code };
+export const updateShader: Shader = shaderFile('update', code);
 
 /** weights and weightDelta are (rows, cols); count = rows · cols; scale = alpha / batch rows, as float32. */
 export function update(

@@ -2,7 +2,7 @@
 // shaders/<activation>.wgsl then shaders/activate.wgsl; CPU: the activation's float64 forward.
 
 import { activate, activateShader } from '../kernels/activate.js';
-import { composeShaders } from '../gpu/pipeline.js';
+import { composeShaders } from '../gpu/shader.js';
 import type { Activation } from './activations/activation.js';
 import type { BufferSpec, Step } from './op.js';
 

@@ -3,7 +3,7 @@
 // shaders/<activation>.wgsl then shaders/activate2deriv.wgsl; CPU: the activation's float64 derivative.
 
 import { activate2deriv, activate2derivShader } from '../kernels/activate.js';
-import { composeShaders } from '../gpu/pipeline.js';
+import { composeShaders } from '../gpu/shader.js';
 import type { Activation } from './activations/activation.js';
 import type { BufferSpec, Step } from './op.js';
 

@@ -1,16 +1,18 @@
 // matmulFast: the fast plan's fused product on padded buffers, each form finishing in an epilogue
 // (shaders/<activation>.wgsl, shaders/matmul_epilogue.wgsl, then the variant this adapter ran
-// fastest: register-blocked shaders/matmul_fast.wgsl, the same with quads sharing their reads,
-// matmul_quad.wgsl, workgroup-tiled matmul_tiled.wgsl or matmul_tiled128.wgsl, or split-K
-// matmul_splitk.wgsl; `source` shows the register-blocked one):
+// fastest, src/kernels/matmulFast/variants.ts). `source` is the register-blocked variant's files,
+// as a plan is described before anything is built; the dispatch built holds the kernel that runs
+// (Dispatch.kernel.shader, .constants, .variant): the page's dispatch view shows the compiled
+// kernel, and its step timings name the variant.
 //   forward   layer_{l+1} = activation(layer_l · weights_l_{l+1} + bias)       (no activation at the output)
 //   backward  layer_l_delta = layer_{l+1}_delta · weights_l_{l+1}ᵀ * activation2deriv(layer_l)
 //   gradient  weights_l_{l+1} -= alpha / rows · layer_lᵀ · layer_{l+1}_delta   (bias -= alpha / rows · Σ delta)
 // CPU: the same arithmetic with cpu/ops.ts on the logical buffers.
 
 import * as cpu from '../cpu/ops.js';
-import { composeShaders } from '../gpu/pipeline.js';
-import { matmulEpilogueShader, matmulFastFor, matmulFastShader, type Epilogue, type FastForm } from '../kernels/matmulFast.js';
+import { composeShaders } from '../gpu/shader.js';
+import { matmulEpilogueShader, matmulFastShader, type Epilogue, type FastForm } from '../kernels/matmulFast/variants.js';
+import { matmulFastFor } from '../kernels/matmulFast/tuner.js';
 import type { Activation } from './activations/activation.js';
 import type { BufferSpec, Step } from './op.js';
 

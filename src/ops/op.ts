@@ -4,7 +4,8 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import type { Dispatch, Shader } from '../gpu/pipeline.js';
+import type { Shader } from '../gpu/shader.js';
+import type { Dispatch } from '../gpu/dispatch.js';
 import type { Schedule } from '../train/schedule.js';
 
 /** data: the batch (layer_0, goal); layer/delta: (rows, size); parameter: weights and biases; gradient: weight_delta; scalar: error, correct. */

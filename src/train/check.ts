@@ -1,6 +1,7 @@
 // The CPU reference as the GPU's shadow: it trains from the same float32 weights on the same
-// batches, and after every step the GPU's weights are compared with its float64 ones under a
-// bound that grows with the step count (the tolerance policy in the README, rule for whole runs).
+// batches, and the GPU's weights are compared with its float64 ones (after every chunk of a run,
+// or every step with --check) under a bound that grows with the step count (the tolerance
+// policy's rule for whole runs).
 
 import type { Dataset } from '../data/dataset.js';
 import { MismatchError } from '../errors.js';

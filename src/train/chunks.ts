@@ -1,8 +1,8 @@
 // How many steps a run does between two looks at it (a redraw, a signal check, a progress bar),
 // sized by time. Each look has a fixed cost (a readback of the errors and the weights); the chunk
 // is scaled by how far the last one was from the budget, not just halved or doubled, so a small
-// net trains hundreds of iterations between redraws and a big one still redraws after every few
-// steps. Where that fixed cost alone passes the budget (a readback takes about 200 ms in Firefox
+// net on the page trains hundreds of iterations between redraws and a big one still redraws after
+// every few steps. Where that fixed cost alone passes the budget (a readback takes about 200 ms in Firefox
 // on SwiftShader, a few ms in Chromium), the budget grows to four times the quickest chunk, up to
 // half a second, so that looking takes at most about a quarter of the time.
 

@@ -6,8 +6,8 @@
 import type { Dataset } from '../data/dataset.js';
 import { FORWARD_ROLES, type CpuEnv, type Step } from '../ops/op.js';
 import { checkWeights, parameterNames, type TrainConfig } from './config.js';
-import { Cursor, runSteps, type Position } from './cursor.js';
-import type { IterationError } from './types.js';
+import { Cursor, runSteps } from './cursor.js';
+import type { IterationError, Position } from './types.js';
 import { cpuPlanKind, planOf, planOptions, type Plan } from './plan.js';
 import { Schedule, type Batch } from './schedule.js';
 
@@ -165,11 +165,6 @@ export class CpuExecutor {
 
   run(steps: number): IterationError[] {
     return runSteps(steps, () => this.step());
-  }
-
-  /** As run(), appending the completed iterations' errors to `out` instead of a new array. */
-  runInto(steps: number, out: IterationError[]): void {
-    runSteps(steps, () => this.step(), out);
   }
 
   runIterations(count: number): IterationError[] {

@@ -4,8 +4,6 @@
 
 import type { Position } from './types.js';
 
-export type { Position } from './types.js';
-
 export class Cursor {
   iteration = 0;
   batch = 0;

@@ -12,7 +12,8 @@ import { ChunkSizer } from './chunks.js';
 import type { TrainConfig } from './config.js';
 import type { CpuExecutor } from './cpuExecutor.js';
 import { CpuTrainer } from './cpuTrainer.js';
-import { assertFinite, dataPeak, isLogged, STUCK_WINDOW, stuckWarning, testDivergence, type DataScale } from './divergence.js';
+import { isLogged, testDivergence } from './divergence.js';
+import { RunRecord } from './record.js';
 import { GpuTrainer } from './gpuTrainer.js';
 import { ShadowCheck } from './check.js';
 import { createTrainer, resolvePlan, type Backend, type PlanChoice, type Trainer } from './trainer.js';
@@ -39,8 +40,8 @@ export interface EngineSpec {
   keepErrors?: boolean;
   /** The GPU plan the run starts on, if not the one whole iterations run on (the page starts on the teaching plan, to step it). */
   start?: Backend;
-  /** Go on from these weights, read back after `iteration` iterations (a resumed run). */
-  from?: Checkpoint;
+  /** Evaluate the test set after every epoch (the digits lesson), not only after logged ones (the command). */
+  evaluateEveryEpoch?: boolean;
   /** Called for every logged iteration, in order. */
   onLog?: (entry: IterationError) => void;
   /** Called after each logged epoch of a classification run. */
@@ -67,20 +68,13 @@ const MAX_UNREAD = 4096;
 export class Engine {
   readonly config: TrainConfig;
   readonly dataset: Dataset;
-  /** Every iteration's error (unless keepErrors was false), from the trainer. */
-  readonly errors: IterationError[] = [];
-  /** The CPU shadow's error for the same iterations, when shadowed. */
-  readonly referenceErrors: IterationError[] = [];
-  readonly epochs: EpochReport[] = [];
+  /** The errors of the iterations done (and the shadow's), the epochs' evaluations. */
+  readonly record: RunRecord;
   /** The weights last read back (the starting ones at first). */
   weights: Float32Array[] | Float64Array[];
   checkpoint: Checkpoint;
   /** Devices lost and replaced. */
   recoveries = 0;
-  private first: IterationError | undefined;
-  private readonly tail: IterationError[] = [];
-  private readonly scale: DataScale;
-  private readonly keep: boolean;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Iterations done before the current trainer was made: its count starts there. */
@@ -98,9 +92,8 @@ export class Engine {
   ) {
     this.config = spec.config;
     this.dataset = spec.dataset;
-    this.keep = spec.keepErrors ?? true;
-    this.scale = { peak: dataPeak(spec.dataset), rows: spec.dataset.rows };
-    const from = spec.from ?? { iteration: 0, weights: spec.weights.map((w) => Float64Array.from(w)) };
+    this.record = new RunRecord(spec.config, spec.dataset, spec.keepErrors ?? true, spec.onLog);
+    const from = { iteration: 0, weights: spec.weights.map((w) => Float64Array.from(w)) };
     this.offset = from.iteration;
     this.checkpoint = from;
     this.weights = from.weights.map((w) => (spec.ctx ? Float32Array.from(w) : Float64Array.from(w))) as Float32Array[] | Float64Array[];
@@ -120,11 +113,6 @@ export class Engine {
   /** The plan whole iterations run on: the spec's, resolved for this network. */
   get runBackend(): Backend {
     return this.ctxNow ? resolvePlan(this.spec.plan ?? 'auto', this.config) : 'cpu';
-  }
-
-  /** What trains now. */
-  get current(): Backend {
-    return this.backend;
   }
 
   get batchesPerIteration(): number {
@@ -147,7 +135,9 @@ export class Engine {
 
   /** The float64 executor beside the run: the shadow on a GPU, the trainer itself on the CPU. */
   get reference(): CpuExecutor {
-    return this.shadow?.cpu ?? (this.trainer as CpuTrainer).executor;
+    if (this.shadow) return this.shadow.cpu;
+    if (this.trainer instanceof CpuTrainer) return this.trainer.executor;
+    throw new Error('a GPU run without a shadow has no reference beside it');
   }
 
   /** The CPU shadow, on a GPU run that has one. */
@@ -165,40 +155,31 @@ export class Engine {
     return this.shadow?.summary;
   }
 
-  /** The first and the last iteration's error. */
-  get firstError(): IterationError | undefined {
-    return this.first;
-  }
-
-  get lastError(): IterationError | undefined {
-    return this.tail.at(-1);
-  }
-
   get timeMs(): number {
     return performance.now() - this.started;
   }
 
-  /** Warnings for a run that finished (a stuck error). */
-  get warnings(): string[] {
-    return stuckWarning(this.tail, this.config);
-  }
-
-  /** Runs `work` after every operation queued before it. */
+  /** Runs `work` after every operation queued before it. A lost device's error carries the last checkpoint. */
   enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(() => {
+    const next = this.queue.then(async () => {
       if (this.closed) throw new Error('this run was reset');
-      return work();
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof DeviceLostError) Object.assign(error, { checkpoint: this.checkpoint });
+        throw error;
+      }
     });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  /** Makes the trainer for `backend` from `from`'s weights (and a shadow beside it on a GPU). */
+  /** Makes the trainer for `backend` from `from`'s weights. */
   private async build(backend: Backend, from: Checkpoint): Promise<void> {
     const old = this.trainer as Trainer | undefined;
     old?.destroy();
     this.offset = from.iteration;
-    this.trainer = backend === 'cpu' ? new CpuTrainer(this.config, this.dataset, from.weights, from.iteration) : await createTrainer(this.ctxNow, this.config, this.dataset, from.weights, backend, from.iteration);
+    this.trainer = await createTrainer(backend === 'cpu' ? undefined : this.ctxNow, this.config, this.dataset, from.weights, backend === 'cpu' ? 'auto' : backend, from.iteration);
     this.backend = backend;
   }
 
@@ -224,11 +205,6 @@ export class Engine {
     return this.trainer;
   }
 
-  /** Runs `steps` steps (at most to the run's end) and looks: returns the errors of the iterations completed. */
-  step(steps: number, wait = false): Promise<IterationError[]> {
-    return this.enqueue(() => this.advance(steps, wait));
-  }
-
   /** Runs until `count` more iterations are complete (finishing the current one first). */
   iterations(count: number): Promise<IterationError[]> {
     return this.enqueue(async () => {
@@ -236,7 +212,8 @@ export class Engine {
       const done: IterationError[] = [];
       while (!this.closed && this.where.iteration < target) {
         const where = this.where;
-        for (const entry of await this.advance((target - where.iteration) * this.batchesPerIteration - where.batch, false)) done.push(entry);
+        const steps = Math.min((target - where.iteration) * this.batchesPerIteration - where.batch, this.stepsToBoundary());
+        for (const entry of await this.advance(steps, false)) done.push(entry);
       }
       return done;
     });
@@ -244,12 +221,12 @@ export class Engine {
 
   /**
    * Runs to the end, or until the drive says stop, in chunks sized by time where it looks up. A
-   * chunk ends at the next log point, where the weights are read back (a checkpoint).
+   * chunk ends where the weights must be read back (stepsToBoundary).
    */
   async runToEnd(drive: Drive = {}): Promise<'done' | 'stopped'> {
     const sizer = drive.budgetMs !== undefined ? new ChunkSizer(drive.budgetMs, drive.wholeIterations ? this.batchesPerIteration : 16) : undefined;
     while (!this.done && !this.closed) {
-      const steps = Math.min(sizer?.steps ?? Infinity, this.stepsToLogPoint(), drive.wholeIterations ? Infinity : this.spec.shadow === 'step' ? 1 : Infinity);
+      const steps = Math.min(sizer?.steps ?? Infinity, this.stepsToBoundary(), drive.wholeIterations ? Infinity : this.spec.shadow === 'step' ? 1 : Infinity);
       const chunk = drive.wholeIterations ? this.wholeIterations(steps) : steps;
       const began = performance.now();
       await this.enqueue(() => this.advance(chunk, sizer !== undefined));
@@ -260,12 +237,19 @@ export class Engine {
     return 'done';
   }
 
-  /** Steps to the end of the next logged iteration, or of MAX_UNREAD iterations (what the log holds stays bounded). */
-  private stepsToLogPoint(): number {
-    const where = this.where;
-    let last = where.iteration;
-    while (last < this.config.iterations - 1 && !isLogged(last, this.config) && last - where.iteration < MAX_UNREAD - 1) last++;
-    return (last + 1 - where.iteration) * this.batchesPerIteration - where.batch;
+  /**
+   * Steps to where a chunk must end: the end of this iteration when each epoch is evaluated (with
+   * the weights at its end); else the next log point (a checkpoint, and a logged epoch's
+   * evaluation), where a page that reads the weights after every chunk needs none; and at most
+   * MAX_UNREAD iterations on, so what is held before a readback stays bounded.
+   */
+  private stepsToBoundary(): number {
+    const { iteration, batch } = this.where;
+    const { iterations, logEvery } = this.config;
+    const evaluating = this.spec.test !== undefined && this.dataset.labels !== undefined;
+    const nextLogged = Math.min(iterations - 1, iteration + (logEvery - 1 - (iteration % logEvery)));
+    const last = evaluating && this.spec.evaluateEveryEpoch ? iteration : this.spec.showWeights && !evaluating ? iterations - 1 : nextLogged;
+    return (Math.min(last, iteration + MAX_UNREAD - 1) + 1 - iteration) * this.batchesPerIteration - batch;
   }
 
   /** `steps`, rounded up to the end of an iteration. */
@@ -287,45 +271,30 @@ export class Engine {
     const where = this.where;
     if (this.backend !== wanted && where.batch === 0 && where.dispatch === 0) await this.use(wanted);
     else if (this.backend !== wanted) steps = Math.min(steps, this.batchesPerIteration - where.batch);
-    try {
-      const offset = this.offset;
-      const done = shifted(await this.trainer.run(steps), offset);
-      if (wait) await this.trainer.idle();
-      let weights: Float32Array[] | Float64Array[] | undefined;
-      if (this.shadow) {
-        weights = await this.trainer.readWeights();
-        const reference = shifted(this.shadow.run(steps), this.shadowOffset);
-        this.shadow.compareWeights(weights as Float32Array[]);
-        this.shadow.compareErrors(done, reference);
-        if (this.keep) for (const entry of reference) this.referenceErrors.push(entry);
-      }
-      this.record(done);
-      const end = this.where;
-      const atCheckpoint = end.batch === 0 && end.dispatch === 0 && (done.some((e) => isLogged(e.iteration, this.config)) || this.spec.showWeights === true || this.done);
-      if (atCheckpoint) weights ??= await this.trainer.readWeights();
-      if (weights) this.weights = weights;
-      if (this.dataset.labels) for (const entry of done) await this.report(entry);
-      if (atCheckpoint) this.setCheckpoint({ iteration: end.iteration, weights: this.weights });
-      return done;
-    } catch (error) {
-      if (error instanceof DeviceLostError) Object.assign(error, { checkpoint: this.checkpoint });
-      throw error;
+    const done = shifted(await this.trainer.run(steps), this.offset);
+    const end = this.where;
+    const atCheckpoint = end.batch === 0 && end.dispatch === 0 && (done.some((e) => isLogged(e.iteration, this.config)) || this.spec.showWeights === true || this.done);
+    // A chunk that is timed must have run: a readback of the errors or the weights waits for it, else idle() does.
+    if (wait && done.length === 0 && !this.shadow && !atCheckpoint) await this.trainer.idle();
+    let weights: Float32Array[] | Float64Array[] | undefined;
+    if (this.shadow) {
+      weights = await this.trainer.readWeights();
+      const reference = shifted(this.shadow.run(steps), this.shadowOffset);
+      this.shadow.compareWeights(weights as Float32Array[]);
+      this.shadow.compareErrors(done, reference);
+      this.record.addReference(reference);
     }
+    this.addIterations(done);
+    if (atCheckpoint) weights ??= await this.trainer.readWeights();
+    if (weights) this.weights = weights;
+    if (this.dataset.labels) for (const entry of done) await this.report(entry);
+    if (atCheckpoint) this.setCheckpoint({ iteration: end.iteration, weights: this.weights });
+    return done;
   }
 
-  /**
-   * Records completed iterations: each is checked for divergence (against the last checkpoint's
-   * weights), kept, and logged at log points.
-   */
-  record(entries: readonly IterationError[]): void {
-    for (const entry of entries) {
-      assertFinite(entry, this.config, this.first?.error ?? entry.error, this.checkpoint, this.scale);
-      this.first ??= entry;
-      if (this.keep) this.errors.push(entry);
-      this.tail.push(entry);
-      if (this.tail.length > STUCK_WINDOW) this.tail.shift();
-      if (isLogged(entry.iteration, this.config)) this.spec.onLog?.(entry);
-    }
+  /** Completed iterations, into the record: each checked for divergence against the last checkpoint's weights. */
+  addIterations(entries: readonly IterationError[]): void {
+    this.record.add(entries, this.checkpoint);
   }
 
   /** Weights read back at an iteration's end: what the run goes on from after a lost device. */
@@ -336,7 +305,7 @@ export class Engine {
 
   /** After a logged epoch of a classification run: its figures, with the test set's when there is one. */
   private async report(entry: IterationError): Promise<void> {
-    if (entry.correct === undefined || !isLogged(entry.iteration, this.config)) return;
+    if (entry.correct === undefined || !(isLogged(entry.iteration, this.config) || this.spec.evaluateEveryEpoch)) return;
     const rows = this.dataset.rows;
     const epoch: EpochReport = { epoch: entry.iteration, trainError: entry.error / rows, trainAccuracy: entry.correct / rows };
     const { test } = this.spec;
@@ -346,7 +315,7 @@ export class Engine {
       epoch.testAccuracy = t.correct / t.rows;
       if (!Number.isFinite(epoch.testError)) throw testDivergence(entry.iteration, epoch.testError, this.config, this.checkpoint);
     }
-    this.epochs.push(epoch);
+    this.record.epochs.push(epoch);
     this.spec.onEpoch?.(epoch);
   }
 
@@ -359,21 +328,15 @@ export class Engine {
    * Goes on from the last checkpoint on `ctx` (a new device after a loss): what came after it was
    * never confirmed by a readback, so it is forgotten and trained again.
    */
-  async recover(ctx: GpuContext): Promise<void> {
-    const at = this.checkpoint.iteration;
-    const trim = (list: IterationError[]): void => {
-      while (list.length && list.at(-1)!.iteration >= at) list.pop();
-    };
-    trim(this.errors);
-    trim(this.referenceErrors);
-    trim(this.tail);
-    if (this.first && this.first.iteration >= at) this.first = undefined;
-    while (this.epochs.length && this.epochs.at(-1)!.epoch >= at) this.epochs.pop();
-    this.ctxNow = ctx;
-    this.recoveries++;
-    await this.build(this.runBackend, this.checkpoint);
-    this.makeShadow();
-    this.weights = this.checkpoint.weights;
+  recover(ctx: GpuContext): Promise<void> {
+    return this.enqueue(async () => {
+      this.record.forgetFrom(this.checkpoint.iteration);
+      this.ctxNow = ctx;
+      this.recoveries++;
+      await this.build(this.runBackend, this.checkpoint);
+      this.makeShadow();
+      this.weights = this.checkpoint.weights;
+    });
   }
 
   /** Waits for the operation in flight, then frees the trainer's buffers. */
@@ -385,6 +348,7 @@ export class Engine {
 
   /** The GPU trainer on the teaching plan, for stepping one dispatch at a time. */
   async stepper(): Promise<GpuTrainer> {
+    if (!this.ctxNow) throw new Error('a run on the CPU has no GPU trainer to step');
     return (await this.use('teaching')) as GpuTrainer;
   }
 }

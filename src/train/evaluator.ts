@@ -4,7 +4,7 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import { encodeDispatch, type Dispatch } from '../gpu/pipeline.js';
+import { encodeDispatch, type Dispatch } from '../gpu/dispatch.js';
 import { batchStride } from '../kernels/gather.js';
 import { FORWARD_ROLES } from '../ops/op.js';
 import { parameterNames, type TrainConfig } from './config.js';

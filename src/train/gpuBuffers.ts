@@ -1,10 +1,11 @@
 // The GPU buffers of a run, made from the plan's buffer spec: the dataset and its schedule
 // (inputs, targets, order, batch table, shifts), then every buffer the plan names, padded as the
 // plan lays it out, the parameters uploaded into their padded places. Readback takes the padding
-// out again, by the same spec.
+// out again, by the same spec. And the plan's dispatches, built once, bound to those buffers.
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
+import type { Dispatch } from '../gpu/dispatch.js';
 import { batchTable } from '../kernels/gather.js';
 import type { BufferSpec } from '../ops/op.js';
 import { parameterNames, type TrainConfig } from './config.js';
@@ -96,4 +97,18 @@ export function deviceNeeds(config: TrainConfig, dataset: Dataset): { maxStorage
   let largest = Math.max(dataset.inputs.byteLength, dataset.targets.byteLength, dataset.rows * 8);
   for (const spec of plan.buffers) largest = Math.max(largest, spec.height * spec.stride * 4);
   return { maxStorageBufferBindingSize: largest, maxBufferSize: largest };
+}
+
+/** A plan and the dispatches built for its steps. */
+export interface Built {
+  plan: Plan;
+  dispatches: Dispatch[];
+}
+
+/** The dispatch of every step of a plan, bound to the run's buffers. */
+export async function build(ctx: GpuContext, plan: Plan, buffers: BufferSet, dataset: Dataset): Promise<Built> {
+  const env = { ctx, buffer: (name: string) => buffers.get(name), dataset };
+  const dispatches: Dispatch[] = [];
+  for (const step of plan.steps) dispatches.push(await step.gpu(env));
+  return { plan, dispatches };
 }

@@ -6,16 +6,17 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import { encodeDispatch, type Dispatch } from '../gpu/pipeline.js';
+import { encodeDispatch, type Dispatch } from '../gpu/dispatch.js';
 import { batchStride } from '../kernels/gather.js';
 import { timePasses, type Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
 import { checkWeights, parameterNames, type TrainConfig } from './config.js';
 import { Cursor } from './cursor.js';
 import { Evaluator } from './evaluator.js';
-import { addDataBuffers, addPlanBuffers, BufferSet, unpadded, uploadParameters } from './gpuBuffers.js';
+import { addDataBuffers, addPlanBuffers, build, BufferSet, unpadded, uploadParameters, type Built } from './gpuBuffers.js';
 import { planOf, planOptions, type Plan, type PlanKind } from './plan.js';
 import { Schedule } from './schedule.js';
+import { IterationLog, LOG_CAPACITY } from './iterationLog.js';
 import type { Evaluation, IterationError, Position } from './types.js';
 
 
@@ -36,11 +37,16 @@ export interface DispatchRun {
   timing: Timing;
 }
 
+/** How long one dispatch of a batch took, and which kernel variant ran it. */
+export interface StepTiming {
+  step: Step;
+  timing: Timing;
+  variant?: string;
+}
+
 /** Dispatches per command buffer: enough to amortise a submit, few enough to keep encoders small. */
 const DISPATCHES_PER_SUBMIT = 4096;
 
-/** Iterations whose errors fit in the log between readbacks. */
-const LOG_CAPACITY = 1024;
 
 export interface GpuTrainerOptions {
   /** 'teaching' (one dispatch per line of numpy, the default) or 'fast' (fused kernels, padded buffers). */
@@ -49,17 +55,13 @@ export interface GpuTrainerOptions {
   epochOffset?: number;
 }
 
-/** A plan and the dispatches built for its steps. */
-interface Built {
-  plan: Plan;
-  dispatches: Dispatch[];
-}
-
 export class GpuTrainer {
   readonly schedule: Schedule;
   private readonly cursor: Cursor;
   private evaluator: Evaluator | undefined;
   private readonly stride: number;
+  /** The errors of completed iterations, on the GPU until read. */
+  private readonly log: IterationLog;
   private destroyed = false;
 
   private constructor(
@@ -73,6 +75,7 @@ export class GpuTrainer {
     schedule: Schedule,
   ) {
     this.schedule = schedule;
+    this.log = new IterationLog(ctx, buffers, dataset.labels !== undefined);
     this.stride = batchStride(ctx);
     this.cursor = new Cursor(schedule.batches.length);
     if (config.alphaDecay !== 1) this.startIteration();
@@ -98,7 +101,6 @@ export class GpuTrainer {
         const plan = planOf(kind, layers, batchSize, config.alpha, opts);
         addDataBuffers(ctx, buffers, dataset, schedule, plan, epochOffset);
         addPlanBuffers(ctx, buffers, plan);
-        buffers.add(ctx.storage('errors', 2 * LOG_CAPACITY));
         uploadParameters(ctx, buffers, plan, config, weights);
         const full = await build(ctx, plan, buffers, dataset);
         const tailRows = dataset.rows % batchSize;
@@ -130,11 +132,6 @@ export class GpuTrainer {
     return this.schedule.batches[batch]!.rows === this.config.batchSize ? this.full : this.tail!;
   }
 
-  /** Buffer names, for reading back. */
-  get bufferNames(): string[] {
-    return this.buffers.names;
-  }
-
   /**
    * Runs only the next dispatch of the current batch and waits for it, so its buffers can be read.
    * Finishing a batch counts a step; finishing an iteration reads back its error.
@@ -156,28 +153,11 @@ export class GpuTrainer {
     const result: DispatchRun = { step: plan.steps[index]!, dispatch, index, batch, batchDone: this.cursor.dispatch === 0, timing: timing! };
     if (completedIteration) {
       const encoder = this.ctx.device.createCommandEncoder({ label: 'GpuTrainer.runDispatch' });
-      this.endIteration(encoder, 0);
-      result.completed = this.logEntry(iteration, await this.ctx.read(this.buffers.get('errors'), 0, 8, encoder), 0);
+      this.log.end(encoder, 0);
+      [result.completed] = await this.log.read(iteration, 1, encoder);
       this.startIteration();
     }
     return result;
-  }
-
-  /** Moves the iteration's error and correct count into log slot `slot` and clears them. */
-  private endIteration(encoder: GPUCommandEncoder, slot: number): void {
-    const error = this.buffers.get('error');
-    const correct = this.buffers.get('correct');
-    const log = this.buffers.get('errors');
-    encoder.copyBufferToBuffer(error, 0, log, slot * 8, 4);
-    encoder.copyBufferToBuffer(correct, 0, log, slot * 8 + 4, 4);
-    encoder.clearBuffer(error);
-    encoder.clearBuffer(correct);
-  }
-
-  private logEntry(iteration: number, log: Float32Array, slot: number): IterationError {
-    const entry: IterationError = { iteration, error: log[2 * slot]! };
-    if (this.dataset.labels) entry.correct = log[2 * slot + 1]!;
-    return entry;
   }
 
   /** The schedule of the iteration about to start: the examples' order, the images' shifts, alpha. */
@@ -211,8 +191,7 @@ export class GpuTrainer {
       const { done, completed, encoder } = await this.ctx.scoped(() => this.record(remaining));
       remaining -= done;
       if (completed > 0) {
-        const log = await this.ctx.read(this.buffers.get('errors'), 0, completed * 8, encoder);
-        for (let i = 0; i < completed; i++) results.push(this.logEntry(firstIteration + i, log, i));
+        for (const entry of await this.log.read(firstIteration, completed, encoder)) results.push(entry);
       } else {
         await this.ctx.scoped(() => this.ctx.device.queue.submit([encoder.finish()]));
       }
@@ -245,7 +224,7 @@ export class GpuTrainer {
       done++;
       if (this.cursor.finishBatch()) {
         pass.end();
-        this.endIteration(encoder, completed);
+        this.log.end(encoder, completed);
         completed++;
         if (this.schedule.changesPerEpoch) {
           // The next iteration's order and alpha must be written after this one's batches ran: a new submit.
@@ -306,7 +285,7 @@ export class GpuTrainer {
    * How long each dispatch of a batch takes on the GPU, each in its own pass: for comparing plans.
    * It runs the batch (the weights change): use it on a trainer made for the purpose.
    */
-  async timeBatch(batch = 0): Promise<{ step: Step; timing: Timing }[]> {
+  async timeBatch(batch = 0): Promise<StepTiming[]> {
     this.assertUsable();
     const { plan, dispatches } = this.planFor(batch);
     const timings = await timePasses(
@@ -318,7 +297,7 @@ export class GpuTrainer {
       },
       'GpuTrainer.timeBatch',
     );
-    return timings.map((timing, i) => ({ step: plan.steps[i]!, timing }));
+    return timings.map((timing, i) => ({ step: plan.steps[i]!, timing, ...(dispatches[i]!.variant ? { variant: dispatches[i]!.variant } : {}) }));
   }
 
   /** Buffers' raw contents, padding and all, as the GPU holds them: to put back with restore(). */
@@ -356,12 +335,4 @@ export class GpuTrainer {
     if (this.destroyed) throw new Error('this GpuTrainer was destroyed');
     this.ctx.assertHealthy();
   }
-}
-
-/** The dispatch of every step of a plan, bound to the run's buffers. */
-export async function build(ctx: GpuContext, plan: Plan, buffers: BufferSet, dataset: Dataset): Promise<Built> {
-  const env = { ctx, buffer: (name: string) => buffers.get(name), dataset };
-  const dispatches: Dispatch[] = [];
-  for (const step of plan.steps) dispatches.push(await step.gpu(env));
-  return { plan, dispatches };
 }

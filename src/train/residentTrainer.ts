@@ -5,16 +5,18 @@
 import code from '../../shaders/train_small.wgsl?raw';
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import { bindGroup, composeShaders, kernel, type Shader } from '../gpu/pipeline.js';
+import { composeShaders, type Shader, shaderFile } from '../gpu/shader.js';
+import { kernel } from '../gpu/kernel.js';
+import { bindGroup } from '../gpu/dispatch.js';
 import { uniformBytes, type Reflection } from '../gpu/wgsl.js';
 import { activationOf } from '../ops/activations/index.js';
 import { weightShape } from '../net/spec.js';
 import { checkWeights, type TrainConfig } from './config.js';
-import { Cursor, type Position } from './cursor.js';
-import type { IterationError } from './types.js';
+import { Cursor } from './cursor.js';
+import type { IterationError, Position } from './types.js';
 import { batches } from './schedule.js';
 
-export const trainSmallShader: Shader = { name: 'train_small', code };
+export const trainSmallShader: Shader = shaderFile('train_small', code);
 
 /** The shader's fixed capacities (its MAX_ constants). */
 export const SMALL_LIMITS = { layers: 8, units: 128, weights: 2048 };

@@ -7,10 +7,8 @@ import { Engine, type EngineSpec } from './engine.js';
 import type { PlanChoice } from './trainer.js';
 import type { Checkpoint, CheckSummary, EpochReport, IterationError } from './types.js';
 
-export type { Checkpoint, CheckSummary, EpochReport } from './types.js';
-export { assertFinite, dataPeak, describeCheckpoint, isLogged, lastCheckpoint } from './divergence.js';
 
-export interface TrainRun extends Omit<EngineSpec, 'shadow' | 'from' | 'showWeights'> {
+export interface TrainRun extends Omit<EngineSpec, 'shadow' | 'showWeights' | 'start' | 'evaluateEveryEpoch' | 'plan'> {
   /** Shadow every GPU step with the CPU reference and compare the weights after each. */
   check?: boolean;
   plan?: PlanChoice;
@@ -53,45 +51,61 @@ const MAX_RECOVERIES = 3;
 const LOOK_MS = 100;
 
 export async function train(run: TrainRun): Promise<TrainResult> {
-  const engine = await Engine.create({ ...run, shadow: run.check && run.ctx ? 'step' : false });
+  let engine: Engine | undefined;
+  /** A new device after a loss, not yet taken on by the engine. */
+  let fresh: { ctx: GpuContext; lost: DeviceLostError } | undefined;
+  let recoveries = 0;
+  const watched = run.shouldStop !== undefined || run.onProgress !== undefined;
+  // A run that can be stopped gives the event loop a turn after each chunk, so a signal handler can run.
+  const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
   try {
-    const watched = run.shouldStop !== undefined || run.onProgress !== undefined;
-    // A run that can be stopped gives the event loop a turn after each chunk, so a signal handler can run.
-    const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
     for (;;) {
       try {
-        const ended = await engine.runToEnd({
+        // A loss while the pipelines are built, on the first device or a new one, is recovered from too.
+        if (!engine) engine = await Engine.create({ ...run, ctx: fresh?.ctx ?? run.ctx, shadow: run.check && run.ctx ? 'step' : false });
+        else if (fresh) {
+          await engine.recover(fresh.ctx);
+          run.onRecover?.(fresh.lost, engine.checkpoint);
+        }
+        fresh = undefined;
+        const going = engine;
+        const ended = await going.runToEnd({
           ...(watched ? { budgetMs: LOOK_MS } : {}),
           ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}),
           look: async () => {
-            run.onProgress?.(engine.where.steps, engine.totalSteps);
+            run.onProgress?.(going.where.steps, going.totalSteps);
             if (run.shouldStop) await turn();
           },
         });
-        const weights = await engine.readWeights();
-        const where = engine.where;
-        return {
-          errors: engine.errors,
-          first: engine.firstError,
-          last: engine.lastError,
-          weights,
-          steps: where.steps,
-          timeMs: engine.timeMs,
-          recoveries: engine.recoveries,
-          warnings: ended === 'stopped' ? [] : engine.warnings,
-          epochs: engine.epochs,
-          ctx: engine.ctx,
-          ...(ended === 'stopped' ? { interrupted: { steps: where.steps, iterations: where.iteration } } : {}),
-          ...(engine.check ? { check: engine.check } : {}),
-        };
+        return await result(going, ended, recoveries);
       } catch (error) {
-        if (!(error instanceof DeviceLostError) || !run.recover || engine.recoveries >= MAX_RECOVERIES) throw error;
-        const ctx = await run.recover();
-        await engine.recover(ctx);
-        run.onRecover?.(error, engine.checkpoint);
+        if (!(error instanceof DeviceLostError) || !run.recover || recoveries >= MAX_RECOVERIES) throw error;
+        recoveries++;
+        fresh = { ctx: await run.recover(), lost: error };
       }
     }
   } finally {
-    await engine.close().catch(() => undefined);
+    await engine?.close().catch(() => undefined);
   }
+}
+
+/** What a run that ended (or was stopped) hands back. */
+async function result(engine: Engine, ended: 'done' | 'stopped', recoveries: number): Promise<TrainResult> {
+  const weights = await engine.readWeights();
+  const where = engine.where;
+  const { record } = engine;
+  return {
+    errors: record.errors,
+    first: record.firstError,
+    last: record.lastError,
+    weights,
+    steps: where.steps,
+    timeMs: engine.timeMs,
+    recoveries,
+    warnings: ended === 'stopped' ? [] : record.warnings,
+    epochs: record.epochs,
+    ctx: engine.ctx,
+    ...(ended === 'stopped' ? { interrupted: { steps: where.steps, iterations: where.iteration } } : {}),
+    ...(engine.check ? { check: engine.check } : {}),
+  };
 }

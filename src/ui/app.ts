@@ -2,28 +2,24 @@
 // digits) driven by the buttons, and its views redrawn after every operation. The trainers are the
 // library's; the lessons draw their views; this file wires the page together.
 
-import { parseCsv } from '../data/csv.js';
-import type { Dataset } from '../data/dataset.js';
 import type { TrainTest } from '../data/idxSet.js';
-import { parseJsonDataset } from '../data/json.js';
-import { BackpropError, DataError, DeviceLostError } from '../errors.js';
+import { BackpropError, DeviceLostError } from '../errors.js';
 import { resolveRun, type LoadedWeights, type ResolvedRun } from '../train/resolve.js';
-import type { TrainConfig } from '../train/config.js';
-import { pyFloat } from '../train/format.js';
 import { PageDevice } from './device.js';
 import { byId, clear, h } from './dom.js';
-import { download, downloadWeightsJson, downloadWeightsNpy, downloadWeightsSafetensors, importWeights } from './files.js';
+import { importWeights, readDataset } from './files.js';
+import { wireExports } from './exportButtons.js';
 import { DrawPad, fetchMnist } from './digits.js';
 import { SettingsForm } from './form.js';
 import { Lab } from './lab/lab.js';
 import { editsFromQuery, queryOfEdits } from './lab/files.js';
-import { shaderOverrides } from '../gpu/pipeline.js';
-import { hiddenLayerArgument, threeKinds, type ContextFor } from './lessons/comparisons.js';
+import { ComparedRuns, showHiddenLayerArgument, threeKinds, type ContextFor } from './lessons/comparisons.js';
 import { DigitsLesson, type DigitsViews } from './lessons/digitsLesson.js';
 import type { Lesson } from './lessons/lesson.js';
 import { SeedLesson, type SeedViews } from './lessons/seedLesson.js';
+import { NO_EDITS } from '../gpu/shader.js';
 import { exampleSettings, pageDataSource, queryFromSettings, runSettings, settingsFromQuery, type PageData, type Settings } from './settings.js';
-import { ErrorChart, PALETTE, type Curve } from './views/chart.js';
+import { ErrorChart } from './views/chart.js';
 import { timingBars } from './views/timings.js';
 
 type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
@@ -43,17 +39,16 @@ export class App {
   private readonly data: PageData = { remote: { mnist: () => fetchMnist() } };
   private readonly fetched = new Map<string, TrainTest>();
   private imported: LoadedWeights | undefined;
-  private kept: Curve[] = [];
-  private runCount = 0;
+  /** Runs kept on the error chart, to compare the next one with. */
+  private readonly compared = new ComparedRuns();
   private busy = false;
   private readonly seedViews: SeedViews;
   private readonly digitsViews: DigitsViews;
-  private readonly correlationChart = new ErrorChart(byId('correlation-chart'), 200);
   private lab: Lab | undefined;
 
   constructor() {
     this.settings = settingsFromQuery(location.search);
-    this.seedViews = { chart: new ErrorChart(byId('chart')), kept: () => this.kept, label: (c) => `#${this.runCount} ${label(c)}` };
+    this.seedViews = { chart: new ErrorChart(byId('chart')), kept: () => this.compared.curves, label: (c) => this.compared.label(c) };
     const pad = new DrawPad((image) => this.lesson?.showDrawing?.(image));
     byId('draw-wrap').append(pad.canvas);
     byId('draw-clear').addEventListener('click', () => pad.clear());
@@ -110,7 +105,7 @@ export class App {
       await this.lab.settled();
     }
     await this.reset();
-    await this.showCorrelation();
+    await showHiddenLayerArgument(this.contextFor);
     document.body.dataset.ready = 'true';
     if (this.settings.autorun) await this.run();
   }
@@ -122,7 +117,7 @@ export class App {
     this.lesson = undefined;
     old?.pause();
     await old?.close();
-    if (old) this.keep(old);
+    if (old) this.compared.keep(old);
   }
 
   // --- running -------------------------------------------------------------------------------
@@ -134,14 +129,16 @@ export class App {
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const { config, dataset, test } = run;
       this.resolved = run;
-      const ctx = await this.contextFor(config, dataset);
+      // The lab's edits go with the context the lesson compiles its kernels through.
+      const edits = this.lab?.edits ?? NO_EDITS;
+      const ctx = (await this.contextFor(config, dataset))?.withEdits(edits);
       this.lesson = test
         ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews)
-        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews, shaderOverrides().size > 0);
+        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews);
       for (const id of LESSON_CARDS) byId(id).hidden = !this.lesson.cards.includes(id);
-      this.runCount++;
-      const edits = queryOfEdits(shaderOverrides());
-      history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + (edits ? `&${edits}` : '') + location.hash);
+      this.compared.runs++;
+      const query = queryOfEdits(edits);
+      history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + (query ? `&${query}` : '') + location.hash);
       this.form.error(undefined);
       this.setState('idle');
     } catch (error) {
@@ -191,31 +188,12 @@ export class App {
     return this.drive((l) => l.run(() => this.render(), nextFrame), 'running');
   }
 
-  /** A run that is reset stays on the chart, dashed, so the next one can be compared with it. */
-  private keep(lesson: Lesson): void {
-    const curve = lesson.keptCurve?.(`#${this.runCount} ${label(lesson.config)}`, PALETTE[(this.kept.length + 1) % PALETTE.length]!);
-    if (!curve) return;
-    this.kept.push(curve);
-    if (this.kept.length > 7) this.kept.shift();
-  }
-
   private async compareKinds(): Promise<void> {
     await this.guarded(async () => {
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const batch = Math.max(2, Math.min(run.dataset.rows - 1, Number(this.settings.batchSize) || 2));
-      const curves = await threeKinds(this.contextFor, run.config, run.dataset, run.weights(), batch);
-      this.kept = [...this.kept.filter((k) => !/^(stochastic|full|mini-batch)\b/.test(k.label)), ...curves];
+      this.compared.setKinds(await threeKinds(this.contextFor, run.config, run.dataset, run.weights(), batch));
     });
-  }
-
-  private async showCorrelation(): Promise<void> {
-    const results = await hiddenLayerArgument(this.contextFor);
-    this.correlationChart.show(results);
-    const [one, two] = results.map((r) => r.errors.at(-1)!);
-    const out = byId('correlation-result');
-    out.dataset.single = String(one);
-    out.dataset.hidden = String(two);
-    clear(out, 'After 60 iterations the single-layer net is stuck at error ', h('strong', {}, pyFloat(one!, true)), ' while the two-layer net reaches ', h('strong', {}, pyFloat(two!, true)), '.');
   }
 
   /** The device is gone: say so, keep everything, offer to go on on a new one. */
@@ -234,7 +212,8 @@ export class App {
       const lesson = this.lesson;
       const run = this.resolved;
       if (!lesson || !run) return;
-      await lesson.resume(await this.device.replace(run.config, run.dataset));
+      // The new device with the lab's edits, as the lesson's first one had them.
+      await lesson.resume((await this.device.replace(run.config, run.dataset)).withEdits(this.lab?.edits ?? NO_EDITS));
       byId('notice').hidden = true;
       this.setState(lesson.done ? 'done' : 'paused');
     });
@@ -282,13 +261,7 @@ export class App {
 
   private async loadDataset(file: File): Promise<void> {
     try {
-      const text = await file.text();
-      const lower = file.name.toLowerCase();
-      const outputs = Number(this.settings.layers.split(',').at(-1)) || 1;
-      let dataset: Dataset;
-      if (lower.endsWith('.csv')) dataset = parseCsv(file.name, text, outputs);
-      else if (lower.endsWith('.json')) dataset = parseJsonDataset(file.name, text);
-      else throw new DataError(`${file.name}: choose a .csv or .json file`);
+      const dataset = await readDataset(file, Number(this.settings.layers.split(',').at(-1)) || 1);
       this.data.uploaded = dataset;
       this.form.fillDatasets(dataset);
       const layers = this.settings.layers.split(',').map(Number);
@@ -324,37 +297,17 @@ export class App {
       }),
     );
     click('clear-runs', () => {
-      this.kept = [];
+      this.compared.clear();
       this.render();
     });
     byId<HTMLInputElement>('log-scale').addEventListener('change', (e) => this.seedViews.chart.setLogScale((e.target as HTMLInputElement).checked));
     byId<HTMLInputElement>('per-update').addEventListener('change', (e) => this.seedViews.chart.setPerUpdate((e.target as HTMLInputElement).checked));
-    click('export-weights', () => this.lesson && downloadWeightsJson(this.lesson.config.layers, this.lesson.weights));
-    click('export-npy', () => this.lesson && downloadWeightsNpy(this.lesson.config.layers, this.lesson.weights));
-    click('export-safetensors', () => this.lesson && downloadWeightsSafetensors(this.lesson.config.layers, this.lesson.weights));
-    // PyTorch gets the run from its start (its starting weights); ONNX the network as trained so far.
-    const exporting = (work: (exports: typeof import('./exports.js')) => void): void => {
-      import('./exports.js').then(work).catch((error: unknown) => this.notice('error', error instanceof BackpropError ? error.describe() : `Export failed: ${String(error)}`));
-    };
-    click('export-pytorch', () => {
-      const run = this.resolved;
-      const description = `the page's run ${location.search || "(the seed's two-layer program)"}`;
-      if (run) exporting((e) => e.downloadPytorchZip({ config: run.config, dataset: run.dataset, test: run.test, weights: run.weights(), description }));
-    });
-    click('export-onnx', () => {
-      const lesson = this.lesson;
-      if (lesson) exporting((e) => e.downloadOnnx({ ...lesson.config, weights: lesson.weights }));
-    });
-    click('export-trace', () => {
-      if (!this.lesson) return;
-      const trace = {
-        format: 'webgpu-backprop/trace',
-        version: 1,
-        settings: { ...this.settings, autorun: undefined },
-        adapter: this.device.ctx?.adapterName ?? 'CPU reference (float64)',
-        ...this.lesson.trace(),
-      };
-      download('trace.json', `${JSON.stringify(trace, null, 1)}\n`, 'application/json');
+    wireExports({
+      lesson: () => this.lesson,
+      resolved: () => this.resolved,
+      settings: () => this.settings,
+      adapterName: () => this.device.ctx?.adapterName ?? 'CPU reference (float64)',
+      failed: (text) => this.notice('error', text),
     });
     byId<HTMLInputElement>('import-weights').addEventListener('change', (e) => {
       const input = e.target as HTMLInputElement;
@@ -379,9 +332,4 @@ export class App {
 
 function describe(error: unknown): string {
   return error instanceof BackpropError ? error.describe() : String(error);
-}
-
-function label(config: TrainConfig): string {
-  const mode = config.mode === 'batch' ? `mini-batch ${config.batchSize}` : `${config.mode} (batch ${config.batchSize})`;
-  return `${config.layers.join('-')} ${mode} α${config.alpha}${config.activation === 'relu' ? '' : ` ${config.activation}`}`;
 }

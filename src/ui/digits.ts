@@ -41,7 +41,7 @@ export class DigitsRun {
   ) {}
 
   static async create(config: TrainConfig, train: Dataset, test: Dataset, weights: Float64Array[], ctx?: GpuContext): Promise<DigitsRun> {
-    return new DigitsRun(await Engine.create({ config, dataset: train, test, weights, ctx, plan: 'fast' }), test);
+    return new DigitsRun(await Engine.create({ config, dataset: train, test, weights, ctx, plan: 'fast', evaluateEveryEpoch: true }), test);
   }
 
   get config(): TrainConfig {
@@ -57,7 +57,7 @@ export class DigitsRun {
   }
 
   get epochs(): readonly EpochReport[] {
-    return this.engine.epochs;
+    return this.engine.record.epochs;
   }
 
   get onGpu(): boolean {

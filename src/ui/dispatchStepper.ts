@@ -7,7 +7,7 @@ import type { Engine } from '../train/engine.js';
 import { unpadded } from '../train/gpuBuffers.js';
 import type { Plan } from '../train/plan.js';
 import type { IterationError, Position } from '../train/types.js';
-import type { Dispatch } from '../gpu/pipeline.js';
+import type { Dispatch } from '../gpu/dispatch.js';
 import type { Timing } from '../gpu/timing.js';
 import { bindingRows, gridOf, type BufferView, type DispatchView } from './dispatchView.js';
 
@@ -70,32 +70,38 @@ export class DispatchStepper {
     const cpu = engine.shadowCheck ? engine.shadowCheck.runDispatch() : reference.runDispatch();
     let completed = cpu.completed && { ...cpu.completed, iteration: cpu.completed.iteration + engine.referenceOffset };
     let gpu: GpuSide | undefined;
+    /** The weights shown are this batch's end (read back, and finite). */
+    let updated = false;
     if (stepper) {
       const run = await stepper.runDispatch();
       gpu = { dispatch: run.dispatch, timing: run.timing, completed: run.completed };
       if (completed) {
-        engine.referenceErrors.push(completed);
+        engine.record.addReference([completed]);
         completed = { ...run.completed!, iteration: completed.iteration };
       }
       if (run.batchDone) {
         const weights = await stepper.readWeights();
         // Weights that stopped being finite are not shown or kept; the iteration's error will say why.
-        if (weights.every((w) => w.every(Number.isFinite))) {
+        updated = weights.every((w) => w.every(Number.isFinite));
+        if (updated) {
           engine.weights = weights;
           engine.shadowCheck!.compareWeights(weights);
         }
       }
     } else if (cpu.batchDone) {
       engine.weights = reference.weights.map((w) => Float64Array.from(w));
+      updated = true;
     }
     if (completed) {
-      engine.record([completed]);
-      engine.setCheckpoint({ iteration: engine.where.iteration, weights: engine.weights });
+      engine.addIterations([completed]);
+      if (updated) engine.setCheckpoint({ iteration: engine.where.iteration, weights: engine.weights });
     }
     // A step back works within an iteration: finishing one logs its error.
     this.undo = cpu.completed ? [] : [...this.undo, undo];
     const view: DispatchView = {
       step: cpu.step,
+      source: gpu?.dispatch.kernel.shader ?? cpu.step.source,
+      variant: gpu?.dispatch.variant,
       index: cpu.index,
       batch: cpu.batch,
       iteration,

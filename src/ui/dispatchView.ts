@@ -2,9 +2,10 @@
 // kernel's bindings as its WGSL declares them, its uniform values and its invocation grid.
 
 import type { Dataset } from '../data/dataset.js';
-import type { Dispatch, InvocationGrid } from '../gpu/pipeline.js';
+import type { Dispatch, InvocationGrid } from '../gpu/dispatch.js';
 import type { Timing } from '../gpu/timing.js';
 import type { Step } from '../ops/op.js';
+import type { Shader } from '../gpu/shader.js';
 import type { Plan } from '../train/plan.js';
 
 export interface BufferView {
@@ -22,6 +23,10 @@ export interface BufferView {
 
 export interface DispatchView {
   step: Step;
+  /** The WGSL that ran: the kernel as compiled on the GPU (the lab's edits and the variant chosen included), else the step's own. */
+  source: Shader;
+  /** Where the kernel has variants (the fast matmul): the one that ran. */
+  variant: string | undefined;
   index: number;
   batch: number;
   iteration: number;

@@ -1,6 +1,9 @@
 // Export and import: weights and traces as JSON, weights as .npy for numpy; files the user picks
 // are read as text or bytes and parsed, never evaluated.
 
+import { parseCsv } from '../data/csv.js';
+import type { Dataset } from '../data/dataset.js';
+import { parseJsonDataset } from '../data/json.js';
 import { encodeNpy } from '../data/npy.js';
 import { decodeWeightsSafetensors, encodeWeightsSafetensors } from '../data/safetensors.js';
 import { decodeWeightsJson, decodeWeightsNpy, encodeWeightsJson } from '../data/weightsFile.js';
@@ -62,4 +65,12 @@ export async function importWeights(files: readonly File[]): Promise<ImportedWei
   );
   const { layers, weights } = decodeWeightsNpy(npy);
   return { layers, weights };
+}
+
+/** A dataset the user picked: CSV (the last `outputs` columns are the targets) or JSON. */
+export async function readDataset(file: File, outputs: number): Promise<Dataset> {
+  const lower = file.name.toLowerCase();
+  if (lower.endsWith('.csv')) return parseCsv(file.name, await file.text(), outputs);
+  if (lower.endsWith('.json')) return parseJsonDataset(file.name, await file.text());
+  throw new DataError(`${file.name}: choose a .csv or .json file`);
 }

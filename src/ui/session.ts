@@ -6,17 +6,15 @@
 
 import type { Dataset } from '../data/dataset.js';
 import type { GpuContext } from '../gpu/context.js';
-import type { Timing } from '../gpu/timing.js';
-import type { Step } from '../ops/op.js';
 import type { TrainConfig } from '../train/config.js';
 import { Engine } from '../train/engine.js';
 import { GpuTrainer } from '../train/gpuTrainer.js';
 import type { Plan } from '../train/plan.js';
-import type { Backend } from '../train/trainer.js';
 import type { Checkpoint, IterationError, Position } from '../train/types.js';
 import { DispatchStepper } from './dispatchStepper.js';
 import type { DispatchView } from './dispatchView.js';
 import { failureError, gradeDispatch, watchdog, type Failure } from './grading.js';
+import type { StepTimings } from './lessons/lesson.js';
 
 export interface CheckState {
   /** Largest |gpu − cpu| of any weight at any comparison so far. */
@@ -38,18 +36,15 @@ export class Session {
   private readonly stepper: DispatchStepper;
   private stopRequested = false;
 
-  private constructor(
-    readonly engine: Engine,
-    /** Kernels are edited (the shader lab): runs on a GPU are graded dispatch by dispatch. */
-    private readonly edited: boolean,
-  ) {
+  private constructor(readonly engine: Engine) {
     this.stepper = new DispatchStepper(engine);
   }
 
-  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, edited = false): Promise<Session> {
+  /** `ctx` carries the shader lab's edits, if any (GpuContext.withEdits). */
+  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined): Promise<Session> {
     // On the teaching plan first: the page shows its dispatches before anything runs.
     const engine = await Engine.create({ config, dataset, weights, ctx, shadow: true, showWeights: true, start: 'teaching' });
-    return new Session(engine, edited);
+    return new Session(engine);
   }
 
   get config(): TrainConfig {
@@ -66,12 +61,12 @@ export class Session {
 
   /** Error per completed iteration, from the GPU (or the CPU without one). */
   get trace(): readonly IterationError[] {
-    return this.engine.errors;
+    return this.engine.record.errors;
   }
 
   /** The CPU reference's error per completed iteration. */
   get referenceTrace(): readonly IterationError[] {
-    return this.onGpu ? this.engine.referenceErrors : this.engine.errors;
+    return this.onGpu ? this.engine.record.referenceErrors : this.engine.record.errors;
   }
 
   get weights(): Float32Array[] | Float64Array[] {
@@ -101,11 +96,6 @@ export class Session {
     return this.engine.batchesPerIteration;
   }
 
-  /** The plan whole iterations run on. */
-  get runPlan(): Backend {
-    return this.engine.runBackend;
-  }
-
   get lastDispatch(): DispatchView | undefined {
     return this.stepper.last;
   }
@@ -122,7 +112,7 @@ export class Session {
 
   /** With an edited kernel on a GPU, every run is dispatch by dispatch, every buffer compared with the CPU's at once. */
   get graded(): boolean {
-    return this.onGpu && this.edited;
+    return (this.engine.ctx?.edits.size ?? 0) > 0;
   }
 
   /** Runs the rest of the current iteration; returns its error. */
@@ -201,9 +191,9 @@ export class Session {
    * One step of the teaching plan and one of the fast plan, each dispatch timed in a pass of its
    * own, on trainers made from the current weights for the purpose (the run is not touched).
    */
-  timeStep(): Promise<{ plan: 'teaching' | 'fast'; rows: { step: Step; timing: Timing }[] }[]> {
+  timeStep(): Promise<StepTimings> {
     return this.engine.enqueue(async () => {
-      const out: { plan: 'teaching' | 'fast'; rows: { step: Step; timing: Timing }[] }[] = [];
+      const out: StepTimings = [];
       for (const plan of ['teaching', 'fast'] as const) {
         const trainer = await GpuTrainer.create(this.engine.ctx!, this.config, this.dataset, this.weights, { plan });
         try {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { preview, type PreviewServer } from 'vite';
+import { MEASURE_KEY } from '../../src/gpu/choices.js';
 
 export type Engine = 'chromium' | 'firefox';
 
@@ -74,8 +75,21 @@ export interface Watched {
   problems: string[];
 }
 
-export async function openPage(browser: Browser, url: string, width = 1400, height = 1000): Promise<Watched> {
+/**
+ * A new tab on `url`, waited for until the page says it is ready. Kernel variants are not measured
+ * (each shape runs its default, as in every test but the tuner's), unless `measure`: the benchmark.
+ */
+export async function openPage(browser: Browser, url: string, width = 1400, height = 1000, measure = false): Promise<Watched> {
   const page = await browser.newPage();
+  if (!measure) {
+    await page.evaluateOnNewDocument((key: string) => {
+      try {
+        localStorage.setItem(key, 'off');
+      } catch {
+        // A document without storage (about:blank) measures nothing anyway.
+      }
+    }, MEASURE_KEY);
+  }
   // Waits are safeguards against a hang, not speed limits: two test files share the cores, and
   // a run that takes 20 s alone can take 40 beside another (puppeteer's default is 30 s).
   page.setDefaultTimeout(120_000);

@@ -1,6 +1,6 @@
 // vitest's globalSetup: the page is built once per run, before any test process starts, into a
 // directory of its own that no test writes to; every e2e file serves it (test/helpers/browser.ts).
-// Built per file, as it was, it cost 2-3 s fourteen times (seven files, two engines).
+// A run of the unit or gpu lane alone builds nothing.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,10 @@ declare module 'vitest' {
   }
 }
 
-export async function setup(project: TestProject): Promise<() => void> {
+const BROWSER_LANES = ['chromium', 'firefox'];
+
+export async function setup(project: TestProject): Promise<(() => void) | undefined> {
+  if (!project.vitest.projects.some((p) => BROWSER_LANES.includes(p.name))) return undefined;
   const outDir = mkdtempSync(join(tmpdir(), 'backprop-page-'));
   await build({ logLevel: 'error', build: { outDir, emptyOutDir: true } });
   project.provide('pageDir', outDir);

@@ -3,13 +3,16 @@
 
 import { afterAll, beforeAll } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context.js';
+import { fixedChoices } from '../../src/gpu/choices.js';
 import { createNodeGpuContext } from '../../src/gpu/node.js';
-import { encodeDispatch, type Dispatch } from '../../src/gpu/pipeline.js';
+import { encodeDispatch, type Dispatch } from '../../src/gpu/dispatch.js';
 
 export function useGpu(): () => GpuContext {
   let ctx: GpuContext | undefined;
   beforeAll(async () => {
     ctx = await createNodeGpuContext();
+    // No kernel variant is measured: each shape runs its default (the tuner's tests hand their own store).
+    ctx.kernelChoices = fixedChoices();
   });
   afterAll(() => ctx?.destroy());
   return () => {

@@ -2,7 +2,7 @@
 // activation2deriv, compiled before every kernel that applies it), its float64 versions, and the
 // lines of numpy the lesson would write for it. One module per activation, beside its shader.
 
-import type { Shader } from '../../gpu/pipeline.js';
+import type { Shader } from '../../gpu/shader.js';
 
 export interface Activation {
   /** relu, sigmoid, tanh: the --activation value and the name in the numpy lines. */

@@ -2,10 +2,11 @@
 
 import code from '../../../shaders/relu.wgsl?raw';
 import type { Activation } from './activation.js';
+import { shaderFile } from '../../gpu/shader.js';
 
 export const relu: Activation = {
   name: 'relu',
-  shader: { name: 'relu', code },
+  shader: shaderFile('relu', code),
   forward: (x) => (x > 0 ? x : 0),
   // numpy's output > 0: exactly 0 (a unit that did not fire) has slope 0.
   derivative: (output) => (output > 0 ? 1 : 0),

@@ -3,10 +3,11 @@
 import code from '../../../shaders/sigmoid.wgsl?raw';
 import { FLOAT32_EPSILON } from '../../verify/tolerance.js';
 import type { Activation } from './activation.js';
+import { shaderFile } from '../../gpu/shader.js';
 
 export const sigmoid: Activation = {
   name: 'sigmoid',
-  shader: { name: 'sigmoid', code },
+  shader: shaderFile('sigmoid', code),
   forward: (x) => 1 / (1 + Math.exp(-x)),
   derivative: (output) => output * (1 - output),
   explain: {

@@ -3,10 +3,11 @@
 import code from '../../../shaders/tanh.wgsl?raw';
 import { FLOAT32_EPSILON } from '../../verify/tolerance.js';
 import type { Activation } from './activation.js';
+import { shaderFile } from '../../gpu/shader.js';
 
 export const tanh: Activation = {
   name: 'tanh',
-  shader: { name: 'tanh', code },
+  shader: shaderFile('tanh', code),
   forward: (x) => Math.tanh(x),
   derivative: (output) => 1 - output * output,
   explain: {

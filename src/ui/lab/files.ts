@@ -7,7 +7,7 @@ import { gatherShader } from '../../kernels/gather.js';
 import { matmulShader } from '../../kernels/matmul.js';
 import { outputDeltaShader } from '../../kernels/outputDelta.js';
 import { updateShader } from '../../kernels/update.js';
-import { composeShaders, effectiveShader, type Shader } from '../../gpu/pipeline.js';
+import { applyEdits, composeShaders, type Shader, type ShaderEdits } from '../../gpu/shader.js';
 import { ACTIVATIONS } from '../../ops/activations/index.js';
 
 /** Every file of the teaching plan, by its name in shaders/. */
@@ -16,11 +16,12 @@ export const LAB_FILES: Readonly<Record<string, Shader>> = Object.fromEntries(
 );
 
 /** The shader to compile so that `name`, edited to `code`, can be checked as it will run. */
-export function checkUnit(name: string, code: string, activation: string): { shader: Shader; part: string } {
-  const edited: Shader = { name, code };
+export function checkUnit(name: string, code: string, activation: string, edits: ShaderEdits): { shader: Shader; part: string } {
+  // The file's declarations (what it requires and provides) are the repository's: an edit changes its text only.
+  const edited: Shader = { ...LAB_FILES[name]!, code };
   if (Object.hasOwn(ACTIVATIONS, name)) return { shader: composeShaders(edited, activateShader), part: name };
   if (name === activateShader.name || name === activate2derivShader.name) {
-    return { shader: composeShaders(effectiveShader(ACTIVATIONS[activation]!.shader), edited), part: name };
+    return { shader: composeShaders(applyEdits(ACTIVATIONS[activation]!.shader, edits), edited), part: name };
   }
   return { shader: edited, part: name };
 }

@@ -7,7 +7,7 @@ import { wgsl } from '@iizukak/codemirror-lang-wgsl';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { basicSetup, EditorView } from 'codemirror';
 import type { GpuContext } from '../../gpu/context.js';
-import { setShaderOverride, shaderOverrides, sourceLine } from '../../gpu/pipeline.js';
+import { sourceLine } from '../../gpu/shader.js';
 import { compilerMessage } from '../../gpu/wgsl.js';
 import { byId, clear, h, short } from '../dom.js';
 import type { Failure } from '../grading.js';
@@ -27,6 +27,8 @@ export interface LabHost {
 }
 
 export class Lab {
+  /** The edited files, by name: the lessons compile them in place of shaders/ (GpuContext.withEdits). */
+  readonly edits = new Map<string, string>();
   private file = 'relu';
   private readonly editor: EditorView;
   private exercise: Exercise | undefined;
@@ -62,7 +64,7 @@ export class Lab {
 
   /** The text of a file as it runs now: edited, or as in shaders/. */
   private code(name: string): string {
-    return shaderOverrides().get(name) ?? LAB_FILES[name]!.code;
+    return this.edits.get(name) ?? LAB_FILES[name]!.code;
   }
 
   /** Shows another file in the editor. */
@@ -106,7 +108,7 @@ export class Lab {
       this.status({ ok: false, text: `Not run: ${endless}.`, line: Number(/^line (\d+)/.exec(endless)![1]) });
       return;
     }
-    const { shader } = checkUnit(name, text, this.host.activation());
+    const { shader } = checkUnit(name, text, this.host.activation(), this.edits);
     // Compiled only, never evaluated as script: the text reaches nothing but the WGSL compiler.
     const module = ctx.device.createShaderModule({ label: `lab: shaders/${name}.wgsl`, code: shader.code });
     const info = await module.getCompilationInfo();
@@ -132,7 +134,8 @@ export class Lab {
       return;
     }
     const original = LAB_FILES[name]!.code;
-    setShaderOverride(name, text === original ? undefined : text);
+    if (text === original) this.edits.delete(name);
+    else this.edits.set(name, text);
     this.status({ ok: true, text: text === original ? `shaders/${name}.wgsl as it is in the repository.` : `Compiled. Runs now use your shaders/${name}.wgsl, checked against the CPU after every dispatch.` });
     await this.host.changed();
   }
@@ -149,7 +152,7 @@ export class Lab {
 
   /** Back to the file in shaders/. */
   private async reset(): Promise<void> {
-    setShaderOverride(this.file, undefined);
+    this.edits.delete(this.file);
     this.open(this.file);
     this.editor.dispatch(setDiagnostics(this.editor.state, []));
     await this.host.changed();
@@ -164,7 +167,7 @@ export class Lab {
     if (s.line !== undefined) el.dataset.line = String(s.line);
     else delete el.dataset.line;
     el.className = `lab-status ${s.ok ? 'ok' : 'bad'}`;
-    const edited = [...shaderOverrides().keys()];
+    const edited = [...this.edits.keys()];
     byId('lab-edited').textContent = edited.length ? `Edited: ${edited.map((n) => `shaders/${n}.wgsl`).join(', ')}. Runs are graded dispatch by dispatch.` : '';
   }
 
@@ -197,7 +200,7 @@ export class Lab {
   /** Loads an exercise: its settings, its version of the file, applied at once. */
   async start(e: Exercise): Promise<void> {
     this.exercise = e;
-    for (const name of [...shaderOverrides().keys()]) setShaderOverride(name, undefined);
+    this.edits.clear();
     this.host.settings(e.query ?? '');
     this.open(e.file, e.start);
     this.renderExercises();

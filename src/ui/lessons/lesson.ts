@@ -3,14 +3,13 @@
 // drives whichever is current through this and never asks which kind it is.
 
 import type { GpuContext } from '../../gpu/context.js';
-import type { Timing } from '../../gpu/timing.js';
-import type { Step } from '../../ops/op.js';
 import type { TrainConfig } from '../../train/config.js';
 import type { Failure } from '../grading.js';
 import type { Curve } from '../views/chart.js';
+import type { StepTiming } from '../../train/gpuTrainer.js';
 
 /** One plan's step, each dispatch timed in a pass of its own. */
-export type StepTimings = { plan: 'teaching' | 'fast'; rows: { step: Step; timing: Timing }[] }[];
+export type StepTimings = { plan: 'teaching' | 'fast'; rows: StepTiming[] }[];
 
 /** How a graded run (edited kernels) went: its first wrong dispatch, if any, and whether the shadow agreed. */
 export interface Grading {

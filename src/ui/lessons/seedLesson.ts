@@ -34,8 +34,8 @@ export class SeedLesson implements Lesson {
     private readonly views: SeedViews,
   ) {}
 
-  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: SeedViews, edited = false): Promise<SeedLesson> {
-    return new SeedLesson(await Session.create(config, dataset, weights, ctx, edited), views);
+  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: SeedViews): Promise<SeedLesson> {
+    return new SeedLesson(await Session.create(config, dataset, weights, ctx), views);
   }
 
   get config(): TrainConfig {

@@ -85,6 +85,7 @@ function bindingTable(view: DispatchView): HTMLElement {
     ),
   );
   const uniforms = view.uniforms ? Object.entries(view.uniforms).map(([k, v]) => `${k} = ${Number.isInteger(v) ? v : short(v)}`) : [];
+  const constants = view.constants ? Object.entries(view.constants).map(([k, v]) => `${k} = ${String(v)}`) : [];
   return h(
     'div',
     { class: 'bindings' },
@@ -94,6 +95,8 @@ function bindingTable(view: DispatchView): HTMLElement {
       h('table', { class: 'binding-table' }, h('thead', {}, h('tr', {}, ...['WGSL', 'kind', 'buffer', 'shape', 'this dispatch'].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)),
     ),
     uniforms.length ? h('p', { class: 'uniforms' }, 'Uniform values: ', h('code', {}, uniforms.join(', '))) : null,
+    constants.length ? h('p', { class: 'constants' }, 'Override constants, fixed when the pipeline was made: ', h('code', {}, constants.join(', '))) : null,
+    view.variant ? h('p', { class: 'variant', 'data-variant': view.variant }, `Kernel variant: ${view.variant}, the one measured fastest for this shape on this adapter (or its default, for a small one).`) : null,
   );
 }
 
@@ -204,7 +207,7 @@ export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, p
   const inPlace = new Set(view.step.writes.filter((n) => view.step.reads.includes(n)));
   return h(
     'div',
-    { class: 'dispatch', id: 'dispatch-detail', 'data-shader': view.step.source.name, 'data-op': view.step.op, 'data-step': view.index },
+    { class: 'dispatch', id: 'dispatch-detail', 'data-shader': view.source.name, 'data-op': view.step.op, 'data-step': view.index },
     h('p', { class: 'dispatch-head' }, where),
     h('p', { class: 'dispatch-numpy' }, h('code', { class: 'numpy' }, view.step.numpy)),
     h('p', { class: 'explain' }, view.step.explain),
@@ -215,7 +218,7 @@ export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, p
     h(
       'div',
       { class: 'dispatch-body' },
-      wgslBlock(view.step.source, { entryPoint: view.entryPoint ?? 'main', writes: view.bindings.filter((b) => b.kind === 'rw').map((b) => b.name) }),
+      wgslBlock(view.source, { entryPoint: view.entryPoint ?? 'main', writes: view.bindings.filter((b) => b.kind === 'rw').map((b) => b.name) }),
       h(
         'div',
         { class: 'buffers' },

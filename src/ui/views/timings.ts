@@ -2,8 +2,8 @@
 // fast plan: fewer, fused dispatches are the fast plan's whole point.
 
 import type { Timing } from '../../gpu/timing.js';
-import type { Step } from '../../ops/op.js';
 import { h } from '../dom.js';
+import type { StepTiming } from '../../train/gpuTrainer.js';
 
 /** "42 µs (GPU timestamps)" or "1.3 ms (CPU: submit to done)". */
 export function describeTiming(t: Timing): string {
@@ -12,7 +12,7 @@ export function describeTiming(t: Timing): string {
   return `${value} (${t.source === 'timestamp-query' ? 'GPU timestamps' : 'CPU: submit to done, no timestamp-query here'})`;
 }
 
-export function timingBars(plans: { plan: string; rows: { step: Step; timing: Timing }[] }[]): HTMLElement {
+export function timingBars(plans: { plan: string; rows: StepTiming[] }[]): HTMLElement {
   const max = Math.max(1, ...plans.flatMap((p) => p.rows.map((r) => r.timing.ns)));
   const source = plans[0]?.rows[0]?.timing.source;
   return h(
@@ -39,6 +39,7 @@ export function timingBars(plans: { plan: string; rows: { step: Step; timing: Ti
             'div',
             { class: 'timing-row', 'data-ns': r.timing.ns },
             h('code', { class: 'numpy' }, r.step.numpy),
+            r.variant ? h('span', { class: 'variant', title: 'the kernel variant that ran' }, r.variant) : null,
             h('span', { class: 'timing-track' }, bar),
             h('span', { class: 'value' }, describeTiming(r.timing).split(' (')[0]),
           );

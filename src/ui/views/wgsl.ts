@@ -2,7 +2,7 @@
 // activation's file first where a kernel applies one), with a light highlighting: comments,
 // keywords, attributes and numbers.
 
-import type { Shader } from '../../gpu/pipeline.js';
+import type { Shader } from '../../gpu/shader.js';
 import { h } from '../dom.js';
 
 const KEYWORDS = new Set([

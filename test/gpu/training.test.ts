@@ -2,23 +2,23 @@
 // reference after every step, for each kind of gradient descent.
 
 import { describe, expect, test } from 'vitest';
-import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
-import { streetlights, streetlights4 } from '../src/data/streetlights.js';
-import { seededWeights } from '../src/net/init.js';
-import { ShadowCheck } from '../src/train/check.js';
-import { EXAMPLES, initialWeights, resolveConfig, type ConfigInput, type TrainConfig } from '../src/train/config.js';
-import { CpuExecutor } from '../src/train/cpuExecutor.js';
-import { plainRun } from './helpers/plain.js';
-import { ACTIVATIONS } from '../src/ops/activations/index.js';
-import { errorLine } from '../src/train/format.js';
-import { GpuTrainer } from '../src/train/gpuTrainer.js';
-import type { IterationError } from '../src/train/types.js';
-import { createTrainer, resolvePlan } from '../src/train/trainer.js';
-import { fitsResident } from '../src/train/residentTrainer.js';
-import { train } from '../src/train/run.js';
-import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
-import { numpy, type RunFixture } from './fixtures/numpy.js';
-import { randomValues, useGpu } from './helpers/gpu.js';
+import { datasetFromRows, type Dataset } from '../../src/data/dataset.js';
+import { streetlights, streetlights4 } from '../../src/data/streetlights.js';
+import { seededWeights } from '../../src/net/init.js';
+import { ShadowCheck } from '../../src/train/check.js';
+import { EXAMPLES, initialWeights, resolveConfig, type ConfigInput, type TrainConfig } from '../../src/train/config.js';
+import { CpuExecutor } from '../../src/train/cpuExecutor.js';
+import { plainRun } from '../helpers/plain.js';
+import { ACTIVATIONS } from '../../src/ops/activations/index.js';
+import { errorLine } from '../../src/train/format.js';
+import { GpuTrainer } from '../../src/train/gpuTrainer.js';
+import type { IterationError } from '../../src/train/types.js';
+import { createTrainer, resolvePlan } from '../../src/train/trainer.js';
+import { fitsResident } from '../../src/train/residentTrainer.js';
+import { train } from '../../src/train/run.js';
+import { compareRelative, describeComparison } from '../../src/verify/tolerance.js';
+import { numpy, type RunFixture } from '../fixtures/numpy.js';
+import { randomValues, useGpu } from '../helpers/gpu.js';
 
 const gpu = useGpu();
 

@@ -1,86 +1,11 @@
-// Compute pipelines built once per device and cached, with compile errors that name the shader,
-// line and column; bind group layouts from a short list of binding kinds; and the one shape every
-// kernel produces: a Dispatch (pipeline + bind group + workgroup counts) recorded many times.
+// The one shape every kernel produces, a Dispatch (pipeline + bind group + workgroup counts),
+// assembled in one place; how it is recorded; and the helpers that size workgroups and grids.
 
-import { GpuError, LimitExceededError, ShaderCompileError } from '../errors.js';
+import { LimitExceededError } from '../errors.js';
 import type { GpuContext } from './context.js';
-import { compilerMessage, reflect, uniformBytes, uniformOffset, type Reflection } from './wgsl.js';
-
-export interface Shader {
-  /** The file name in shaders/, without .wgsl; for a composed shader, its parts joined by '+'. */
-  name: string;
-  code: string;
-  /**
-   * For a shader compiled from several files (an activation's functions, then the kernel that
-   * calls them): each file's name and its number of lines, in order, so a compile error's line
-   * is reported in the file it is in.
-   */
-  parts?: readonly { name: string; lines: number }[];
-  /** For a composed shader: the files it was made of, so an edited one can take its place. */
-  sources?: readonly Shader[];
-}
-
-/** One shader made of several files, concatenated in order (e.g. shaders/tanh.wgsl + shaders/activate.wgsl). */
-export function composeShaders(...shaders: Shader[]): Shader {
-  const sources = shaders.flatMap((s) => s.sources ?? [s]);
-  const parts = sources.map((s) => ({ name: s.name, lines: s.code.split('\n').length }));
-  return { name: sources.map((s) => s.name).join('+'), code: sources.map((s) => s.code).join('\n'), parts, sources };
-}
-
-/**
- * Edited shader files, by name (the page's shader lab): compiled in place of the files in
- * shaders/ by every kernel built after they are set. The text is only ever compiled as WGSL.
- */
-const overrides = new Map<string, string>();
-
-export function setShaderOverride(name: string, code: string | undefined): void {
-  if (code === undefined) overrides.delete(name);
-  else overrides.set(name, code);
-}
-
-export function shaderOverrides(): ReadonlyMap<string, string> {
-  return overrides;
-}
-
-/** Runs `work` with the files as they are in shaders/ (for the page's comparison charts), then puts the edits back. */
-export async function withoutShaderOverrides<T>(work: () => Promise<T>): Promise<T> {
-  const saved = new Map(overrides);
-  overrides.clear();
-  try {
-    return await work();
-  } finally {
-    for (const [name, code] of saved) overrides.set(name, code);
-  }
-}
-
-/** The shader as it is compiled now: each of its files replaced by its edited version where there is one. */
-export function effectiveShader(shader: Shader): Shader {
-  if (shader.sources) return composeShaders(...shader.sources.map((s) => effectiveShader(s)));
-  const edited = overrides.get(shader.name);
-  return edited === undefined ? shader : { name: shader.name, code: edited };
-}
-
-/** The file and line of line `line` (1-based) of a shader, composed or not. */
-export function sourceLine(shader: Shader, line: number): { file: string; line: number } {
-  let at = line;
-  for (const part of shader.parts ?? []) {
-    if (at <= part.lines) return { file: part.name, line: at };
-    at -= part.lines;
-  }
-  return { file: shader.name, line };
-}
-
-export interface Kernel {
-  readonly shader: Shader;
-  /** The shader's entry point (main, or forward/backward/gradient in matmul_fast). */
-  readonly entryPoint: string;
-  /** The override constants it was built with (workgroup size, transposes). */
-  readonly constants: Readonly<Record<string, number | boolean>>;
-  /** Its bindings as the WGSL declares them. */
-  readonly reflection: Reflection;
-  readonly pipeline: GPUComputePipeline;
-  readonly layout: GPUBindGroupLayout;
-}
+import { kernel, type Kernel } from './kernel.js';
+import type { Shader } from './shader.js';
+import { uniformBytes, uniformOffset } from './wgsl.js';
 
 /** A recorded-many-times unit of work: built once, encoded once per batch. */
 export interface Dispatch {
@@ -148,95 +73,6 @@ export function encodeDispatch(pass: GPUComputePassEncoder, dispatch: Dispatch, 
   else pass.setBindGroup(0, dispatch.bindGroup);
   const [x, y, z] = dispatch.workgroups;
   pass.dispatchWorkgroups(x, y, z);
-}
-
-const kernelCache = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
-
-export interface KernelOptions {
-  /** Override constants filling the shader's `override` declarations. */
-  constants?: Record<string, number | boolean>;
-  entryPoint?: string;
-  /** Uniform bindings read at a dynamic offset (the gather's batch table). */
-  dynamic?: readonly string[];
-}
-
-/**
- * The kernel for `shader`, its bind group layout read from the WGSL's declarations, built once per
- * device. A compile error becomes a ShaderCompileError naming shaders/<name>.wgsl, line and column.
- */
-export function kernel(ctx: GpuContext, original: Shader, options: KernelOptions = {}): Promise<Kernel> {
-  const shader = effectiveShader(original);
-  const { device } = ctx;
-  let cache = kernelCache.get(device);
-  if (!cache) kernelCache.set(device, (cache = new Map()));
-  const constants = options.constants ?? {};
-  const entryPoint = options.entryPoint ?? 'main';
-  const key = `${shader.name}|${entryPoint}|${(options.dynamic ?? []).join(',')}|${JSON.stringify(constants)}|${shader.code}`;
-  let entry = cache.get(key);
-  if (!entry) {
-    entry = buildKernel(ctx, shader, constants, entryPoint, options.dynamic ?? []);
-    cache.set(key, entry);
-    entry.catch(() => cache.delete(key));
-  }
-  return entry;
-}
-
-async function buildKernel(
-  ctx: GpuContext,
-  shader: Shader,
-  constants: Record<string, number | boolean>,
-  entryPoint: string,
-  dynamic: readonly string[],
-): Promise<Kernel> {
-  const { device } = ctx;
-  // A compile error is reported below from the compilation info, with its line and column; the
-  // scope keeps it from also escaping as an uncaptured error.
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ label: `shaders/${shader.name}.wgsl`, code: shader.code });
-  const moduleError = await device.popErrorScope();
-  const info = await module.getCompilationInfo();
-  const firstError = info.messages.find((m) => m.type === 'error');
-  if (firstError) {
-    const at = sourceLine(shader, firstError.lineNum);
-    throw new ShaderCompileError(at.file, at.line, firstError.linePos, compilerMessage(firstError.message));
-  }
-  if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`);
-  const reflection = reflect(shader.code);
-  for (const name of dynamic) {
-    if (!reflection.bindings.some((b) => b.name === name && b.kind === 'uniform')) {
-      throw new GpuError('validation', `shaders/${shader.name}.wgsl: no uniform binding named ${name} to read at a dynamic offset`);
-    }
-  }
-  const layout = device.createBindGroupLayout({
-    label: `${shader.name}.layout`,
-    entries: reflection.bindings.map((b) => ({
-      binding: b.binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer:
-        b.kind === 'uniform'
-          ? { type: 'uniform', hasDynamicOffset: dynamic.includes(b.name) }
-          : b.kind === 'read'
-            ? { type: 'read-only-storage' }
-            : { type: 'storage' },
-    })),
-  });
-  const numeric: Record<string, number> = {};
-  for (const [name, value] of Object.entries(constants)) {
-    if (!reflection.overrides.includes(name)) throw new GpuError('validation', `shaders/${shader.name}.wgsl has no override constant ${name}`);
-    numeric[name] = typeof value === 'boolean' ? Number(value) : value;
-  }
-  try {
-    const pipeline = await device.createComputePipelineAsync({
-      label: `${shader.name}.${entryPoint}${Object.keys(numeric).length ? ` ${JSON.stringify(constants)}` : ''}`,
-      layout: device.createPipelineLayout({ label: `${shader.name}.pipelineLayout`, bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint, constants: numeric },
-    });
-    return { shader, entryPoint, constants, reflection, pipeline, layout };
-  } catch (cause) {
-    ctx.assertHealthy();
-    const message = cause instanceof Error ? cause.message : String(cause);
-    throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${message}`);
-  }
 }
 
 export type Bindable = GPUBuffer | { buffer: GPUBuffer; size: number };
@@ -325,6 +161,44 @@ export function workgroupSize(ctx: GpuContext, preferred = 64): number {
   return size;
 }
 
+/** Everything a Dispatch is made of beside the kernel: its buffers by WGSL name, its own uniform, its grid. */
+export interface Assembly {
+  label: string;
+  /** The kernel's own uniform, made here and owned by the dispatch: its WGSL binding and field values. */
+  uniform?: { binding: string; values: Readonly<Record<string, number>> };
+  /** Every other binding, by WGSL name. */
+  buffers: Readonly<Record<string, Bindable>>;
+  workgroups: [number, number, number];
+  /** Bound only because a binding may not be left empty: not shown as what the kernel reads. */
+  placeholders?: readonly GPUBuffer[];
+  grid?: InvocationGrid;
+  /** The uniform's field that holds the step size (alpha / rows), for changing alpha between epochs. */
+  scaleField?: string;
+  /** Binding 0 is read at a dynamic offset (the batch table). */
+  dynamic?: boolean;
+  /** Where a kernel has variants: which one this is. */
+  variant?: string;
+}
+
+/** The one place a Dispatch is put together: the uniform made, the bind group checked against the WGSL, the labels kept. */
+export function assemble(ctx: GpuContext, k: Kernel, a: Assembly): Dispatch {
+  const own = a.uniform && uniformFor(ctx, k, `${a.label}.${a.uniform.binding}`, a.uniform.binding, a.uniform.values);
+  const buffers: Record<string, Bindable> = own ? { [a.uniform!.binding]: own, ...a.buffers } : { ...a.buffers };
+  return {
+    label: a.label,
+    kernel: k,
+    bindGroup: bindGroup(ctx, a.label, k, buffers),
+    workgroups: a.workgroups,
+    bound: boundLabels(buffers, [...(own ? [own] : []), ...(a.placeholders ?? [])]),
+    owned: own ? [own] : [],
+    ...(a.uniform ? { uniforms: a.uniform.values } : {}),
+    ...(a.grid ? { grid: a.grid } : {}),
+    ...(a.dynamic ? { dynamic: true } : {}),
+    ...(a.variant !== undefined ? { variant: a.variant } : {}),
+    ...(own && a.scaleField !== undefined ? { scale: { buffer: own, offset: uniformOffset(k.reflection, a.uniform!.binding, a.scaleField) } } : {}),
+  };
+}
+
 export interface SmallKernelArgs {
   label: string;
   shader: Shader;
@@ -338,6 +212,10 @@ export interface SmallKernelArgs {
   scaleField?: string;
 }
 
+function small(args: SmallKernelArgs, workgroups: [number, number, number], grid: InvocationGrid): Assembly {
+  return { label: args.label, uniform: { binding: 'params', values: args.params }, buffers: args.buffers, workgroups, grid, ...(args.scaleField !== undefined ? { scaleField: args.scaleField } : {}) };
+}
+
 /**
  * The dispatch of an element-wise kernel: `params` is its uniform (made here, owned by the
  * dispatch), `count` invocations in 1D workgroups sized for the device.
@@ -347,7 +225,7 @@ export async function elementwise(ctx: GpuContext, args: SmallKernelArgs & { cou
   const k = await kernel(ctx, args.shader, { constants: { ...args.constants, WORKGROUP_SIZE: size } });
   const groups = grid1d(ctx, args.count, size, args.label);
   const inputs = Object.keys(args.buffers).filter((b) => b !== args.output || k.reflection.bindings.some((x) => x.name === b && x.kind === 'rw'));
-  return finishDispatch(ctx, k, args, groups, elementwiseGrid(size, groups[0], args.output, inputs));
+  return assemble(ctx, k, small(args, groups, elementwiseGrid(size, groups[0], args.output, inputs)));
 }
 
 /**
@@ -365,21 +243,5 @@ export async function reduction(ctx: GpuContext, args: SmallKernelArgs & { outpu
     owner: (row, col, stride) => [(row * stride + col) % size, 0],
     reads: (row, col) => Object.keys(args.buffers).filter((b) => b !== args.output).map((binding) => ({ binding, row, col })),
   };
-  return finishDispatch(ctx, k, args, [1, 1, 1], grid);
-}
-
-function finishDispatch(ctx: GpuContext, k: Kernel, args: SmallKernelArgs, workgroups: [number, number, number], grid?: InvocationGrid): Dispatch {
-  const params = uniformFor(ctx, k, `${args.label}.params`, 'params', args.params);
-  const buffers = { params, ...args.buffers };
-  return {
-    label: args.label,
-    kernel: k,
-    bindGroup: bindGroup(ctx, args.label, k, buffers),
-    workgroups,
-    bound: boundLabels(buffers, [params]),
-    owned: [params],
-    uniforms: args.params,
-    ...(grid ? { grid } : {}),
-    ...(args.scaleField !== undefined ? { scale: { buffer: params, offset: uniformOffset(k.reflection, 'params', args.scaleField) } } : {}),
-  };
+  return assemble(ctx, k, small(args, [1, 1, 1], grid));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { decodeNpy, encodeNpy } from '../src/data/npy.js';
-import { base64Bytes, numpy } from './fixtures/numpy.js';
+import { decodeNpy, encodeNpy } from '../../src/data/npy.js';
+import { base64Bytes, numpy } from '../fixtures/numpy.js';
 
 const { npy } = numpy;
 

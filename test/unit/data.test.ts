@@ -2,12 +2,12 @@
 
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { parseCsv } from '../src/data/csv.js';
-import { datasetFromRows } from '../src/data/dataset.js';
-import { gunzip, maybeGunzip } from '../src/data/gzip.js';
-import { parseIdx } from '../src/data/idx.js';
-import { parseJsonDataset } from '../src/data/json.js';
-import { decodeWeightsJson, encodeWeightsJson } from '../src/data/weightsFile.js';
+import { parseCsv } from '../../src/data/csv.js';
+import { datasetFromRows } from '../../src/data/dataset.js';
+import { gunzip, maybeGunzip } from '../../src/data/gzip.js';
+import { parseIdx } from '../../src/data/idx.js';
+import { parseJsonDataset } from '../../src/data/json.js';
+import { decodeWeightsJson, encodeWeightsJson } from '../../src/data/weightsFile.js';
 
 function idx(type: number, dims: number[], data: number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + data.length);

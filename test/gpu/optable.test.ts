@@ -6,18 +6,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { classificationDataset, datasetFromRows, type Dataset } from '../src/data/dataset.js';
-import { streetlights } from '../src/data/streetlights.js';
-import { ShaderCompileError } from '../src/errors.js';
-import { bindGroup, composeShaders, kernel } from '../src/gpu/pipeline.js';
-import { reflect, uniformBytes } from '../src/gpu/wgsl.js';
-import { ACTIVATIONS } from '../src/ops/activations/index.js';
-import { resolveConfig } from '../src/train/config.js';
-import { build } from '../src/train/gpuTrainer.js';
-import { addDataBuffers, addPlanBuffers, BufferSet } from '../src/train/gpuBuffers.js';
-import { planOf, planOptions, type PlanKind, type PlanOptions } from '../src/train/plan.js';
-import { Schedule } from '../src/train/schedule.js';
-import { useGpu } from './helpers/gpu.js';
+import { classificationDataset, datasetFromRows, type Dataset } from '../../src/data/dataset.js';
+import { streetlights } from '../../src/data/streetlights.js';
+import { ShaderCompileError } from '../../src/errors.js';
+import { composeShaders } from '../../src/gpu/shader.js';
+import { kernel } from '../../src/gpu/kernel.js';
+import { bindGroup } from '../../src/gpu/dispatch.js';
+import { reflect, uniformBytes } from '../../src/gpu/wgsl.js';
+import { ACTIVATIONS } from '../../src/ops/activations/index.js';
+import { resolveConfig } from '../../src/train/config.js';
+import { build } from '../../src/train/gpuBuffers.js';
+import { addDataBuffers, addPlanBuffers, BufferSet } from '../../src/train/gpuBuffers.js';
+import { planOf, planOptions, type PlanKind, type PlanOptions } from '../../src/train/plan.js';
+import { Schedule } from '../../src/train/schedule.js';
+import { useGpu } from '../helpers/gpu.js';
 
 const gpu = useGpu();
 
@@ -149,7 +151,7 @@ test('nothing outside src/ops/ switches on what kind of step it has', () => {
       else if (path.endsWith('.ts')) files.push(path);
     }
   };
-  walk(join(import.meta.dirname, '..', 'src'));
+  walk(join(import.meta.dirname, '..', '..', 'src'));
   const offenders = files
     .filter((f) => !f.includes(`${join('src', 'ops')}`))
     .filter((f) => /\.op(\.kind)?\s*[!=]==|switch\s*\([^)]*\bop\b/.test(readFileSync(f, 'utf8')));

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { decodeWeightsSafetensors, encodeWeightsSafetensors } from '../src/data/safetensors.js';
-import { seededWeights } from '../src/net/init.js';
-import { run } from './helpers/cli.js';
+import { decodeWeightsSafetensors, encodeWeightsSafetensors } from '../../src/data/safetensors.js';
+import { seededWeights } from '../../src/net/init.js';
+import { run } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backprop-safetensors-'));
 const python = spawnSync('python3', ['-c', 'print(1)']).status === 0;

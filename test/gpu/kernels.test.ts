@@ -3,16 +3,16 @@
 // sentinels past each output's logical end that must come back untouched.
 
 import { describe, expect, test } from 'vitest';
-import * as cpu from '../src/cpu/ops.js';
-import type { GpuContext } from '../src/gpu/context.js';
-import { matmul, matmulTile } from '../src/kernels/matmul.js';
-import { activate, activate2deriv } from '../src/kernels/activate.js';
-import { relu as reluActivation } from '../src/ops/activations/relu.js';
+import * as cpu from '../../src/cpu/ops.js';
+import type { GpuContext } from '../../src/gpu/context.js';
+import { matmul, matmulTile } from '../../src/kernels/matmul.js';
+import { activate, activate2deriv } from '../../src/kernels/activate.js';
+import { relu as reluActivation } from '../../src/ops/activations/relu.js';
 const relu = (ctx: GpuContext, label: string, layer: GPUBuffer, count: number) => activate(ctx, label, reluActivation, layer, count);
 const relu2deriv = (ctx: GpuContext, label: string, layer: GPUBuffer, delta: GPUBuffer, count: number) => activate2deriv(ctx, label, reluActivation, layer, delta, count);
-import { outputDelta } from '../src/kernels/outputDelta.js';
-import { update } from '../src/kernels/update.js';
-import { batchStride, batchTable, gather } from '../src/kernels/gather.js';
+import { outputDelta } from '../../src/kernels/outputDelta.js';
+import { update } from '../../src/kernels/update.js';
+import { batchStride, batchTable, gather } from '../../src/kernels/gather.js';
 import {
   compareExact,
   compareExactEither,
@@ -22,8 +22,8 @@ import {
   compareUlp,
   describeComparison,
   type Comparison,
-} from '../src/verify/tolerance.js';
-import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from './helpers/gpu.js';
+} from '../../src/verify/tolerance.js';
+import { guardIntact, randomValues, runDispatch, useGpu, withGuard, withMaxGroups } from '../helpers/gpu.js';
 
 const gpu = useGpu();
 

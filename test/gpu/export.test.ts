@@ -14,16 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { CpuNetwork } from '../src/cpu/network.js';
-import { decodeNpy } from '../src/data/npy.js';
-import { decodeWeightsJson } from '../src/data/weightsFile.js';
-import { encodeOnnx } from '../src/export/onnx.js';
-import { pytorchFiles, trainPy } from '../src/export/pytorch.js';
-import { BUILTIN_DATASETS } from '../src/data/streetlights.js';
-import { resolveConfig } from '../src/train/config.js';
-import { activationOf } from '../src/ops/activations/index.js';
-import { seededWeights } from '../src/net/init.js';
-import { run } from './helpers/cli.js';
+import { CpuNetwork } from '../../src/cpu/network.js';
+import { decodeNpy } from '../../src/data/npy.js';
+import { decodeWeightsJson } from '../../src/data/weightsFile.js';
+import { encodeOnnx } from '../../src/export/onnx.js';
+import { pytorchFiles, trainPy } from '../../src/export/pytorch.js';
+import { BUILTIN_DATASETS } from '../../src/data/streetlights.js';
+import { resolveConfig } from '../../src/train/config.js';
+import { activationOf } from '../../src/ops/activations/index.js';
+import { seededWeights } from '../../src/net/init.js';
+import { run } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'backprop-export-'));
 /** Debian's python3 with Debian's python3-torch (.ci/run installs it). */
@@ -262,9 +262,9 @@ describe('ONNX', () => {
     expect(exported.code, exported.err.join('\n')).toBe(0);
     expect(exported.out[0]).toMatch(/digits\.onnx: input layer_0 \(batch, 784\), output probabilities \(batch, 10\) and logits \(batch, 10\)/);
     expect(exported.err).toEqual([]);
-    const { decodeWeightsSafetensors } = await import('../src/data/safetensors.js');
+    const { decodeWeightsSafetensors } = await import('../../src/data/safetensors.js');
     const file = decodeWeightsSafetensors(weights, readFileSync(weights));
-    const { idxTrainTest } = await import('../src/data/idxSet.js');
+    const { idxTrainTest } = await import('../../src/data/idxSet.js');
     const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
     const [a, b, c, d] = names.map((n) => ({ name: n, bytes: new Uint8Array(readFileSync(join(digits, n))) }));
     const { test: testSet } = await idxTrainTest('digits', { trainImages: a!, trainLabels: b!, testImages: c!, testLabels: d! });

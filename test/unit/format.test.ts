@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { describeAdapter } from '../src/gpu/context.js';
-import { compilerMessage } from '../src/gpu/wgsl.js';
-import { errorLine, pyFloat } from '../src/train/format.js';
-import { numpy } from './fixtures/numpy.js';
+import { describeAdapter } from '../../src/gpu/context.js';
+import { compilerMessage } from '../../src/gpu/wgsl.js';
+import { errorLine, pyFloat } from '../../src/train/format.js';
+import { numpy } from '../fixtures/numpy.js';
 
 test("pyFloat matches Python's str(float)", () => {
   for (const [x, text] of numpy.str) expect(pyFloat(x), `str(${x})`).toBe(text);

@@ -12,19 +12,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
-import { main, nodeIO, type CliIO } from '../src/cli/main.js';
-import { run, type Ran } from './helpers/cli.js';
-import { checkSaveTarget, saveText, type SaveFs } from '../src/cli/saveFile.js';
-import { classificationDataset, type Dataset } from '../src/data/dataset.js';
-import { decodeNpy, encodeNpy } from '../src/data/npy.js';
-import { decodeWeightsJson, encodeWeightsJson } from '../src/data/weightsFile.js';
-import { DivergenceError, OutputError } from '../src/errors.js';
-import { seededWeights } from '../src/net/init.js';
-import { resolveConfig } from '../src/train/config.js';
-import { train } from '../src/train/run.js';
-import { useGpu } from './helpers/gpu.js';
+import { main, nodeIO, type CliIO } from '../../src/cli/main.js';
+import { run, type Ran } from '../helpers/cli.js';
+import { checkSaveTarget, saveText, type SaveFs } from '../../src/cli/saveFile.js';
+import { classificationDataset, type Dataset } from '../../src/data/dataset.js';
+import { decodeNpy, encodeNpy } from '../../src/data/npy.js';
+import { decodeWeightsJson, encodeWeightsJson } from '../../src/data/weightsFile.js';
+import { DivergenceError, OutputError } from '../../src/errors.js';
+import { seededWeights } from '../../src/net/init.js';
+import { resolveConfig } from '../../src/train/config.js';
+import { train } from '../../src/train/run.js';
+import { useGpu } from '../helpers/gpu.js';
 
-const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'backprop.js');
 const dir = mkdtempSync(join(tmpdir(), 'backprop-hostile-'));
 // A real full disk: a 64 KB tmpfs, where this machine lets the test mount one (root in a container).
 const mountPoint = join(dir, 'tmpfs');
@@ -239,7 +239,7 @@ describe('2. Ctrl-C and SIGTERM finish the step in flight, save, say so, and exi
 
 describe('3. Memory does not grow with the number of iterations', () => {
   test('the command keeps only the first and last errors (keepErrors: false), not one per iteration', async () => {
-    const dataset = (await import('../src/data/streetlights.js')).streetlights4();
+    const dataset = (await import('../../src/data/streetlights.js')).streetlights4();
     const config = resolveConfig({ layers: [3, 4, 1], alpha: 0.2, iterations: 5000, seed: 1, logEvery: 5000 }, dataset);
     const result = await train({ config, dataset, weights: seededWeights(config.layers, 1), keepErrors: false });
     expect(result.errors).toEqual([]);

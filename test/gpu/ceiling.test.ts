@@ -3,10 +3,11 @@
 // than it counts (a compiler dropping or shortening it) would make every matmul look worse.
 
 import { describe, expect, test } from 'vitest';
-import code from '../shaders/ceiling.wgsl?raw';
-import { bindGroup, grid1d, kernel, runRepeated, uniformFor } from '../src/gpu/pipeline.js';
-import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
-import { useGpu } from './helpers/gpu.js';
+import code from '../../shaders/ceiling.wgsl?raw';
+import { kernel } from '../../src/gpu/kernel.js';
+import { bindGroup, grid1d, runRepeated, uniformFor } from '../../src/gpu/dispatch.js';
+import { compareRelative, describeComparison } from '../../src/verify/tolerance.js';
+import { useGpu } from '../helpers/gpu.js';
 
 const gpu = useGpu();
 const scale = 0.999;

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { main, nodeIO, type CliIO } from '../src/cli/main.js';
-import { run } from './helpers/cli.js';
-import { decodeWeightsJson } from '../src/data/weightsFile.js';
-import { compareRelative, describeComparison } from '../src/verify/tolerance.js';
-import { numpy } from './fixtures/numpy.js';
+import { main, nodeIO, type CliIO } from '../../src/cli/main.js';
+import { run } from '../helpers/cli.js';
+import { decodeWeightsJson } from '../../src/data/weightsFile.js';
+import { compareRelative, describeComparison } from '../../src/verify/tolerance.js';
+import { numpy } from '../fixtures/numpy.js';
 
 const values = (lines: string[]): number[] => lines.map((l) => Number(l.replace(/^Error:/, '')));
 
@@ -49,7 +49,7 @@ describe('backprop train', () => {
   });
 
   test('--activation on every plan: the summary names it, --check holds, and --help lists the choices', async () => {
-    const { ACTIVATIONS } = await import('../src/ops/activations/index.js');
+    const { ACTIVATIONS } = await import('../../src/ops/activations/index.js');
     for (const name of Object.keys(ACTIVATIONS)) {
       for (const plan of ['teaching', 'fast', 'resident']) {
         const r = await run('train', '--json', '--check', '--activation', name, '--plan', plan, '--iterations', '10', '--log-every', '10');
@@ -241,10 +241,12 @@ describe('image data', () => {
     expect(JSON.parse(again.out[0]!).trainAccuracy).toBeGreaterThan(0.8);
   });
 
+  /** n 2×2 images, and their labels (3 classes), as IDX files hold them. */
+  const images = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2, ...Array(n * 4).fill(0).map((_, i) => (i * 37) % 256)]);
+  const labels = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 1, 0, 0, 0, n, ...Array(n).fill(0).map((_, i) => i % 3)]);
+
   test('a directory of IDX files, and what is wrong with a bad one', async () => {
     const idxDir = mkdtempSync(join(tmpdir(), 'backprop-idx-'));
-    const images = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2, ...Array(n * 4).fill(0).map((_, i) => (i * 37) % 256)]);
-    const labels = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 1, 0, 0, 0, n, ...Array(n).fill(0).map((_, i) => i % 3)]);
     writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), images(6));
     writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), labels(6));
     writeFileSync(join(idxDir, 't10k-images-idx3-ubyte.gz'), gzipSync(images(3)));
@@ -262,8 +264,6 @@ describe('image data', () => {
 
   test('--check on image data: the epoch lines as without it, then the check, in text and in JSON', async () => {
     const idxDir = mkdtempSync(join(tmpdir(), 'backprop-idx-'));
-    const images = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2, ...Array(n * 4).fill(0).map((_, i) => (i * 37) % 256)]);
-    const labels = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 1, 0, 0, 0, n, ...Array(n).fill(0).map((_, i) => i % 3)]);
     writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), images(8));
     writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), labels(8));
     writeFileSync(join(idxDir, 't10k-images-idx3-ubyte'), images(3));
@@ -284,7 +284,7 @@ describe('image data', () => {
 
 describe('the installed command', () => {
   const exec = promisify(execFile);
-  const bin = join(import.meta.dirname, '..', 'bin', 'backprop.js');
+  const bin = join(import.meta.dirname, '..', '..', 'bin', 'backprop.js');
 
   test('a long run, 130,000 iterations, finishes and saves (no array is spread into a call)', async () => {
     const save = join(mkdtempSync(join(tmpdir(), 'backprop-long-')), 'w.json');

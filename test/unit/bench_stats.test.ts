@@ -2,14 +2,14 @@
 // shared machine slows them alike; the warm-up round is run but not counted.
 
 import { describe, expect, test } from 'vitest';
-import { checkProduct, spread } from '../bench/check.js';
-import { nextTrial } from '../bench/ceiling.js';
-import { ratioText } from '../bench/cases.js';
-import { time, timeInTurns } from '../bench/stats.js';
-import { matmul as cpuMatmul } from '../src/cpu/ops.js';
-import { repeatFor } from '../src/gpu/timing.js';
-import type { FastForm } from '../src/kernels/matmulFast.js';
-import { randomValues } from './helpers/random.js';
+import { checkProduct, spread } from '../../bench/check.js';
+import { nextTrial } from '../../bench/ceiling.js';
+import { ratioText } from '../../bench/cases.js';
+import { time, timeInTurns } from '../../bench/stats.js';
+import { matmul as cpuMatmul } from '../../src/cpu/ops.js';
+import { repeatFor } from '../../src/gpu/timing.js';
+import type { FastForm } from '../../src/kernels/matmulFast/variants.js';
+import { randomValues } from '../helpers/random.js';
 
 describe('timing in turns', () => {
   test('every round runs each contender once, in order; the warm-up rounds are not counted', async () => {

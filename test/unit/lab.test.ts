@@ -3,8 +3,8 @@
 // edit of its file (an exercise that no longer matches its file fails here, not in a class).
 
 import { describe, expect, test } from 'vitest';
-import { EXERCISES } from '../src/ui/lab/exercises.js';
-import { editsFromQuery, endlessLoop, fromBase64Url, LAB_FILES, queryOfEdits, toBase64Url } from '../src/ui/lab/files.js';
+import { EXERCISES } from '../../src/ui/lab/exercises.js';
+import { editsFromQuery, endlessLoop, fromBase64Url, LAB_FILES, queryOfEdits, toBase64Url } from '../../src/ui/lab/files.js';
 
 describe('endless loops are refused before they run', () => {
   test.each([
@@ -48,7 +48,7 @@ test('every exercise starts from an edit of its file, and is caught at a line of
 });
 
 test('the watchdog gives up on work that does not finish, says why, and lets finished work through', async () => {
-  const { watchdog } = await import('../src/ui/grading.js');
+  const { watchdog } = await import('../../src/ui/grading.js');
   let abandoned = 0;
   const never = new Promise<number>(() => undefined);
   await expect(watchdog(never, () => abandoned++, 50)).rejects.toThrow(/ran for more than 0.05 s \(an endless loop\?\) and was abandoned/);
