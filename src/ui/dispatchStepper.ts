@@ -98,6 +98,11 @@ export class DispatchStepper {
     }
     // A step back works within an iteration: finishing one logs its error.
     this.undo = cpu.completed ? [] : [...this.undo, undo];
+    // What it read and what it wrote, read back together: one round trip to the GPU.
+    const [readViews, writtenViews] = await Promise.all([
+      this.views(shown(step.reads.filter((n) => !step.writes.includes(n)), plan), plan),
+      this.views(shown(step.writes, plan), plan, before(undo, plan)),
+    ]);
     const view: DispatchView = {
       step: cpu.step,
       source: gpu?.dispatch.kernel.shader ?? cpu.step.source,
@@ -114,8 +119,8 @@ export class DispatchStepper {
       timing: gpu?.timing,
       grid: gpu ? gridOf(gpu.dispatch, plan) : undefined,
       back: cpu.completed ? { ok: false, why: 'This dispatch finished the iteration: its error is logged. Step back works within an iteration.' } : { ok: true },
-      read: await this.views(shown(step.reads.filter((n) => !step.writes.includes(n)), plan), plan),
-      written: await this.views(shown(step.writes, plan), plan, before(undo, plan)),
+      read: readViews,
+      written: writtenViews,
     };
     this.last = view;
     return view;
