@@ -8,7 +8,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { DeviceLostError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { ChunkSizer } from './chunks.js';
+import { ChunkSizer, roundToIterations, stepsToBoundary } from './chunks.js';
 import type { TrainConfig } from './config.js';
 import type { CpuExecutor } from './cpuExecutor.js';
 import { CpuTrainer } from './cpuTrainer.js';
@@ -61,9 +61,6 @@ export interface Drive {
   /** After every chunk: redraw, report progress, give the event loop a turn. */
   look?: () => void | Promise<void>;
 }
-
-/** Iterations the GPU runs at most between readbacks of the errors (and a checkpoint). */
-const MAX_UNREAD = 4096;
 
 export class Engine {
   readonly config: TrainConfig;
@@ -212,7 +209,7 @@ export class Engine {
       const done: IterationError[] = [];
       while (!this.closed && this.where.iteration < target) {
         const where = this.where;
-        const steps = Math.min((target - where.iteration) * this.batchesPerIteration - where.batch, this.stepsToBoundary());
+        const steps = Math.min((target - where.iteration) * this.batchesPerIteration - where.batch, this.boundary());
         for (const entry of await this.advance(steps, false)) done.push(entry);
       }
       return done;
@@ -221,13 +218,13 @@ export class Engine {
 
   /**
    * Runs to the end, or until the drive says stop, in chunks sized by time where it looks up. A
-   * chunk ends where the weights must be read back (stepsToBoundary).
+   * chunk ends where the weights must be read back (boundary()).
    */
   async runToEnd(drive: Drive = {}): Promise<'done' | 'stopped'> {
     const sizer = drive.budgetMs !== undefined ? new ChunkSizer(drive.budgetMs, drive.wholeIterations ? this.batchesPerIteration : 16) : undefined;
     while (!this.done && !this.closed) {
-      const steps = Math.min(sizer?.steps ?? Infinity, this.stepsToBoundary(), drive.wholeIterations ? Infinity : this.spec.shadow === 'step' ? 1 : Infinity);
-      const chunk = drive.wholeIterations ? this.wholeIterations(steps) : steps;
+      const steps = Math.min(sizer?.steps ?? Infinity, this.boundary(), drive.wholeIterations ? Infinity : this.spec.shadow === 'step' ? 1 : Infinity);
+      const chunk = drive.wholeIterations ? roundToIterations(steps, this.where.batch, this.batchesPerIteration) : steps;
       const began = performance.now();
       await this.enqueue(() => this.advance(chunk, sizer !== undefined));
       sizer?.measured(chunk, performance.now() - began);
@@ -237,26 +234,11 @@ export class Engine {
     return 'done';
   }
 
-  /**
-   * Steps to where a chunk must end: the end of this iteration when each epoch is evaluated (with
-   * the weights at its end); else the next log point (a checkpoint, and a logged epoch's
-   * evaluation), where a page that reads the weights after every chunk needs none; and at most
-   * MAX_UNREAD iterations on, so what is held before a readback stays bounded.
-   */
-  private stepsToBoundary(): number {
-    const { iteration, batch } = this.where;
-    const { iterations, logEvery } = this.config;
+  /** Steps to where a chunk must end (chunks.ts): each epoch's end when each is evaluated, else each log point, or none on a page that reads the weights after every chunk. */
+  private boundary(): number {
     const evaluating = this.spec.test !== undefined && this.dataset.labels !== undefined;
-    const nextLogged = Math.min(iterations - 1, iteration + (logEvery - 1 - (iteration % logEvery)));
-    const last = evaluating && this.spec.evaluateEveryEpoch ? iteration : this.spec.showWeights && !evaluating ? iterations - 1 : nextLogged;
-    return (Math.min(last, iteration + MAX_UNREAD - 1) + 1 - iteration) * this.batchesPerIteration - batch;
-  }
-
-  /** `steps`, rounded up to the end of an iteration. */
-  private wholeIterations(steps: number): number {
-    const where = this.where;
-    const toEnd = this.batchesPerIteration - where.batch;
-    return steps <= toEnd ? toEnd : toEnd + Math.ceil((steps - toEnd) / this.batchesPerIteration) * this.batchesPerIteration;
+    const ends = evaluating && this.spec.evaluateEveryEpoch ? 'epoch' : this.spec.showWeights && !evaluating ? 'none' : 'log';
+    return stepsToBoundary(this.where, this.config, this.batchesPerIteration, ends);
   }
 
   /**
