@@ -38,8 +38,7 @@ export function timingBars(plans: { plan: string; rows: StepTiming[] }[]): HTMLE
           return h(
             'div',
             { class: 'timing-row', 'data-ns': r.timing.ns },
-            h('code', { class: 'numpy' }, r.step.numpy),
-            r.variant ? h('span', { class: 'variant', title: 'the kernel variant that ran' }, r.variant) : null,
+            h('span', {}, h('code', { class: 'numpy' }, r.step.numpy), r.variant ? h('span', { class: 'variant', title: 'the kernel variant that ran' }, ` ${r.variant}`) : null),
             h('span', { class: 'timing-track' }, bar),
             h('span', { class: 'value' }, describeTiming(r.timing).split(' (')[0]),
           );
