@@ -47,7 +47,7 @@ export { CpuExecutor } from './train/cpuExecutor.js';
 /** A plan: one batch's steps (records of the op table) and the buffers they name. */
 export { teachingPlan, fastPlan, planOf, planOptions, type Plan, type PlanKind, type PlanOptions } from './train/plan.js';
 export type { Step, StepRole, BufferSpec, BufferRole } from './ops/op.js';
-/** The hidden layers' activations (relu, sigmoid, tanh): WGSL, float64 and numpy text each. */
+/** The hidden layers' activations (relu, sigmoid, tanh, linear): WGSL, float64 and numpy text each. */
 export { ACTIVATIONS, activationOf, type Activation } from './ops/activations/index.js';
 /** The epoch schedule: batches, order, image shifts, alpha per epoch. */
 export { Schedule, batches, epochOrder, epochShifts, alphaAt, type Batch } from './train/schedule.js';

@@ -1,7 +1,7 @@
 // The float64 reference network: the seed's training step as plain loops, for any depth, with
 // the two additions real data needs (optional biases, a softmax output with cross-entropy).
 // Forward: layer_{l+1} = relu(layer_l · weights_l_{l+1} + bias_l_{l+1}), linear (or softmax) at the output;
-//          relu is the seed's activation, sigmoid or tanh may stand in its place.
+//          relu is the seed's activation, sigmoid, tanh or linear (none) may stand in its place.
 // Backward: layer_L_delta = prediction - goal (for softmax + cross-entropy, softmax(layer_L) - goal);
 //           layer_l_delta = layer_{l+1}_delta · weights_l_{l+1}ᵀ * relu2deriv(layer_l).
 // Update: weights_l_{l+1} -= alpha / rows · layer_lᵀ · layer_{l+1}_delta, bias_l_{l+1} -= alpha / rows · Σ_rows layer_{l+1}_delta,

@@ -10,6 +10,7 @@ import onnxProto from 'onnx-proto';
 import type { Loss } from '../cpu/network.js';
 import { parameterNames, parameterShapes } from '../train/config.js';
 import { layerName, type Layers } from '../net/spec.js';
+import { activationOf } from '../ops/activations/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 const { onnx } = onnxProto;
@@ -17,8 +18,6 @@ const { onnx } = onnxProto;
 /** ONNX IR version 8 with opset 13: read by every ONNX Runtime since 1.10 (2021). */
 const IR_VERSION = 8;
 const OPSET = 13;
-
-const ONNX_ACTIVATIONS: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh' };
 
 export interface OnnxNetwork {
   layers: Layers;
@@ -58,8 +57,7 @@ function valueInfo(name: string, dims: (number | string)[]): InstanceType<typeof
 export function encodeOnnx(net: OnnxNetwork): Uint8Array {
   const { layers, loss, bias } = net;
   const matrices = layers.length - 1;
-  const act = ONNX_ACTIVATIONS[net.activation];
-  if (!act) throw new Error(`no ONNX operator for the activation ${net.activation}`);
+  const act = activationOf(net.activation).onnx;
   const names = parameterNames(layers, bias);
   const shapes = parameterShapes(layers, bias);
   const initializer = names.map((name, i) => floatTensor(name, i < matrices ? shapes[i]! : [shapes[i]![1]], net.weights[i]!));

@@ -49,7 +49,7 @@ LABELLED = False            # classification data: print accuracies per epoch in
 def make_network():
     # nn.Sequential(Linear, ReLU, Linear, ...): its state_dict names the parameters "0.weight",
     # "0.bias", "2.weight", ... as webgpu-backprop's .safetensors files do.
-    activations = {'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid, 'tanh': torch.nn.Tanh}
+    activations = {'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid, 'tanh': torch.nn.Tanh, 'linear': torch.nn.Identity}
     modules = []
     for l in range(len(LAYERS) - 1):
         modules.append(torch.nn.Linear(LAYERS[l], LAYERS[l + 1], bias=BIAS))

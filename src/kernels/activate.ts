@@ -1,6 +1,6 @@
 // layer = activation(layer) and delta *= activation2deriv(layer), in place on the GPU
 // (see shaders/activate.wgsl and shaders/activate2deriv.wgsl, each compiled after the activation's
-// own file, shaders/relu.wgsl, sigmoid.wgsl or tanh.wgsl).
+// own file, shaders/relu.wgsl, sigmoid.wgsl, tanh.wgsl or linear.wgsl).
 
 import activateCode from '../../shaders/activate.wgsl?raw';
 import derivCode from '../../shaders/activate2deriv.wgsl?raw';

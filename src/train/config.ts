@@ -33,7 +33,7 @@ export interface TrainConfig {
   alphaDecay: number;
   /** For images: each epoch, each image is moved by up to this many pixels in x and y (augmentation). */
   shift: number;
-  /** The hidden layers' activation: relu (the seed's), sigmoid or tanh. */
+  /** The hidden layers' activation: relu (the seed's), sigmoid, tanh or linear (none). */
   activation: string;
 }
 

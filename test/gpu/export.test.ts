@@ -290,13 +290,16 @@ describe('ONNX', () => {
     expect(theirs.filter((c, r) => c === testSet!.labels![r]).length / rows).toBeGreaterThan(0.5);
   });
 
-  test('the encoder writes what it is given: squared loss without softmax, sigmoid as Sigmoid', async () => {
-    const layers = [2, 3, 2];
-    const weights = [Float64Array.from([0.5, -1, 0.25, 2, 0.1, -0.3]), Float64Array.from([1, -1, 0.5, 0.5, -2, 1])];
-    const bytes = encodeOnnx({ layers, activation: 'sigmoid', loss: 'squared', bias: false, weights });
-    const inputs = Float32Array.from([1, 0, 0.5, -2]);
-    const got = await onnxRuntime(bytes, inputs, 2, 2);
-    const ref = reference(layers, weights, { bias: false, softmax: false, activation: 'sigmoid' }, inputs, 2);
-    ref.values.forEach((v, i) => expect(Math.abs(got['prediction']![i]! - v)).toBeLessThan(1e-6));
-  });
+  for (const [activation, operator] of [['sigmoid', 'Sigmoid'], ['linear', 'Identity']] as const) {
+    test(`the encoder writes what it is given: squared loss without softmax, ${activation} as ${operator}`, async () => {
+      const layers = [2, 3, 2];
+      const weights = [Float64Array.from([0.5, -1, 0.25, 2, 0.1, -0.3]), Float64Array.from([1, -1, 0.5, 0.5, -2, 1])];
+      const bytes = encodeOnnx({ layers, activation, loss: 'squared', bias: false, weights });
+      expect(Buffer.from(bytes).includes(operator)).toBe(true);
+      const inputs = Float32Array.from([1, 0, 0.5, -2]);
+      const got = await onnxRuntime(bytes, inputs, 2, 2);
+      const ref = reference(layers, weights, { bias: false, softmax: false, activation }, inputs, 2);
+      ref.values.forEach((v, i) => expect(Math.abs(got['prediction']![i]! - v)).toBeLessThan(1e-6));
+    });
+  }
 });

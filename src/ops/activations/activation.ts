@@ -5,7 +5,7 @@
 import type { Shader } from '../../gpu/shader.js';
 
 export interface Activation {
-  /** relu, sigmoid, tanh: the --activation value and the name in the numpy lines. */
+  /** relu, sigmoid, tanh, linear: the --activation value and the name in the numpy lines. */
   readonly name: string;
   /** shaders/<name>.wgsl: defines activation(x) and activation2deriv(output). */
   readonly shader: Shader;
@@ -17,6 +17,8 @@ export interface Activation {
   readonly explain: { forward: string; derivative: string };
   /** The numpy definitions, as the lesson writes relu and relu2deriv. */
   readonly numpy: { forward: string; derivative: string };
+  /** The ONNX operator that computes it (the exported model.onnx). */
+  readonly onnx: string;
   /**
    * The largest |GPU − float64| of one float32 evaluation, for an input or output of magnitude
    * |x|: 0 for relu (exact), a few ULP of the result's scale for functions built on exp.

@@ -2,13 +2,14 @@
 
 import { OptionError } from '../../errors.js';
 import type { Activation } from './activation.js';
+import { linear } from './linear.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
 import { tanh } from './tanh.js';
 
 export type { Activation } from './activation.js';
 
-export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu, sigmoid, tanh };
+export const ACTIVATIONS: Readonly<Record<string, Activation>> = { relu, sigmoid, tanh, linear };
 
 export const DEFAULT_ACTIVATION = 'relu';
 

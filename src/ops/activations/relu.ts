@@ -18,5 +18,6 @@ export const relu: Activation = {
     forward: 'def relu(x):\n    return (x > 0) * x',
     derivative: 'def relu2deriv(output):\n    return output > 0',
   },
+  onnx: 'Relu',
   tolerance: () => 0,
 };

@@ -20,5 +20,6 @@ export const sigmoid: Activation = {
   },
   // WGSL's exp is within (3 + 2|x|) ULP; e^−|x| · |x| ≤ 1/e keeps that absolute error below a few
   // ULP of 1, and the division and sum round twice more. The result lies in (0, 1).
+  onnx: 'Sigmoid',
   tolerance: () => 8 * FLOAT32_EPSILON,
 };

@@ -19,5 +19,6 @@ export const tanh: Activation = {
     derivative: 'def tanh2deriv(output):\n    return 1 - (output ** 2)',
   },
   // As sigmoid's: exp's (3 + 4|x|) ULP times e^−2|x| stays below a few ULP of 1; three more roundings.
+  onnx: 'Tanh',
   tolerance: () => 8 * FLOAT32_EPSILON,
 };
