@@ -42,6 +42,12 @@ export interface InvocationGrid {
   owner(row: number, col: number, stride: number): [number, number];
   /** The cells of other bindings that cell (row, col) is computed from; a missing row or col means all of it. */
   reads?(row: number, col: number): { binding: string; row?: number; col?: number }[];
+  /**
+   * A single-workgroup tree sum after the cells are written (the reductions): every invocation
+   * stores its partial sum in workgroup memory, then at each level the lower half adds the upper
+   * half's, with a barrier between levels, and invocation 0 adds the total into `into`[0].
+   */
+  readonly treeSum?: { readonly into: string };
 }
 
 /** An element-wise kernel's grid: invocation i = x + y · groups.x · size handles element i. */
@@ -233,7 +239,7 @@ export async function elementwise(ctx: GpuContext, args: SmallKernelArgs & { cou
  * workgroup of up to 256 invocations does the whole batch, so its sum has one fixed order and a
  * run is bitwise the same every time (no float atomics).
  */
-export async function reduction(ctx: GpuContext, args: SmallKernelArgs & { output: string }): Promise<Dispatch> {
+export async function reduction(ctx: GpuContext, args: SmallKernelArgs & { output: string; sum: string }): Promise<Dispatch> {
   const size = workgroupSize(ctx, 256);
   const k = await kernel(ctx, args.shader, { constants: { ...args.constants, WORKGROUP_SIZE: size } });
   // Invocation t takes elements t, t + size, t + 2·size, ...: the one workgroup strides over the batch.
@@ -241,7 +247,8 @@ export async function reduction(ctx: GpuContext, args: SmallKernelArgs & { outpu
     size: [size, 1],
     output: args.output,
     owner: (row, col, stride) => [(row * stride + col) % size, 0],
-    reads: (row, col) => Object.keys(args.buffers).filter((b) => b !== args.output).map((binding) => ({ binding, row, col })),
+    reads: (row, col) => Object.keys(args.buffers).filter((b) => b !== args.output && b !== args.sum).map((binding) => ({ binding, row, col })),
+    treeSum: { into: args.sum },
   };
   return assemble(ctx, k, small(args, [1, 1, 1], grid));
 }

@@ -16,5 +16,5 @@ export function accuracy(
   n: number,
   width: number,
 ): Promise<Dispatch> {
-  return reduction(ctx, { label, shader: accuracyShader, params: { rows, n, width }, buffers, output: 'correct' });
+  return reduction(ctx, { label, shader: accuracyShader, params: { rows, n, width }, buffers, output: 'correct', sum: 'correct' });
 }

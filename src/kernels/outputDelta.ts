@@ -14,5 +14,5 @@ export function outputDelta(
   buffers: { prediction: GPUBuffer; goal: GPUBuffer; delta: GPUBuffer; error: GPUBuffer },
   count: number,
 ): Promise<Dispatch> {
-  return reduction(ctx, { label, shader: outputDeltaShader, params: { count }, buffers, output: 'delta' });
+  return reduction(ctx, { label, shader: outputDeltaShader, params: { count }, buffers, output: 'delta', sum: 'error' });
 }

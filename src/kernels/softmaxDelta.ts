@@ -16,5 +16,5 @@ export function softmaxDelta(
   n: number,
   width: number,
 ): Promise<Dispatch> {
-  return reduction(ctx, { label, shader: softmaxDeltaShader, params: { rows, n, width }, buffers, output: 'delta' });
+  return reduction(ctx, { label, shader: softmaxDeltaShader, params: { rows, n, width }, buffers, output: 'delta', sum: 'error' });
 }

@@ -14,8 +14,12 @@ export interface PressureMatrix {
   cols: number;
   /** perExample[i][k]: sign (−1, 0, 1) of −weight_delta for weight k when training on example i alone. */
   perExample: Int8Array[];
+  /** push[i][k]: −weight_delta itself, the size of that push (the update is alpha times it). */
+  push: Float64Array[];
   /** Sign of the summed update over all examples. */
   net: Int8Array;
+  /** The summed push over all examples. */
+  sum: Float64Array;
   up: Uint32Array;
   down: Uint32Array;
 }
@@ -30,7 +34,9 @@ export function pressure(layers: Layers, weights: readonly ArrayLike<number>[], 
       rows,
       cols,
       perExample: [],
+      push: [],
       net: new Int8Array(w.length),
+      sum: new Float64Array(w.length),
       up: new Uint32Array(w.length),
       down: new Uint32Array(w.length),
     };
@@ -51,10 +57,12 @@ export function pressure(layers: Layers, weights: readonly ArrayLike<number>[], 
         sums[l]![k]! -= g[k]!;
       }
       m.perExample.push(signs);
+      m.push.push(Float64Array.from(g, (v) => (v === 0 ? 0 : -v)));
     });
   }
   out.forEach((m, l) => {
     for (let k = 0; k < m.net.length; k++) m.net[k] = Math.sign(sums[l]![k]!);
+    m.sum.set(sums[l]!);
   });
   return out;
 }
@@ -74,20 +82,34 @@ export interface LessonPressure {
 }
 
 export function lessonPressure(dataset: Dataset, output = 0, maxExamples = 16): LessonPressure {
-  const examples: LessonPressure['examples'] = [];
   const n = dataset.inputSize;
+  const rows: number[][] = [];
+  const goals: number[] = [];
+  for (let i = 0; i < Math.min(dataset.rows, maxExamples); i++) {
+    rows.push(Array.from(dataset.inputs.subarray(i * n, (i + 1) * n)));
+    goals.push(dataset.targets[i * dataset.outputSize + output]!);
+  }
+  return lessonPressureOf(rows, goals);
+}
+
+/**
+ * The lesson's rule on any table of inputs (the data's lights, or a hidden layer's outputs): an
+ * input that is 0 feels no push; one that is not is pushed up when the goal is above ½ and down
+ * when it is below, times the input's sign.
+ */
+export function lessonPressureOf(rows: readonly (readonly number[])[], goals: readonly number[]): LessonPressure {
+  const n = rows[0]?.length ?? 0;
   const up = new Array<number>(n).fill(0);
   const down = new Array<number>(n).fill(0);
-  for (let i = 0; i < Math.min(dataset.rows, maxExamples); i++) {
-    const inputs = Array.from(dataset.inputs.subarray(i * n, (i + 1) * n));
-    const goal = dataset.targets[i * dataset.outputSize + output]!;
+  const examples = rows.map((inputs, i) => {
+    const goal = goals[i]!;
     const signs = inputs.map((x) => (x === 0 ? 0 : (goal > 0.5 ? 1 : -1) * Math.sign(x)));
     signs.forEach((s, k) => {
       if (s > 0) up[k]!++;
       if (s < 0) down[k]!++;
     });
-    examples.push({ inputs, goal, signs });
-  }
+    return { inputs: [...inputs], goal, signs };
+  });
   return { examples, up, down, net: up.map((u, k) => Math.sign(u - down[k]!)) };
 }
 

@@ -6,14 +6,15 @@ import type { TrainTest } from '../data/idxSet.js';
 import { BackpropError, DeviceLostError } from '../errors.js';
 import { resolveRun, type LoadedWeights, type ResolvedRun } from '../train/resolve.js';
 import { PageDevice } from './device.js';
-import { byId, clear, h } from './dom.js';
+import { byId, whenVisible, clear, h } from './dom.js';
 import { importWeights, readDataset } from './files.js';
 import { wireExports } from './exportButtons.js';
 import { DrawPad, fetchMnist } from './digits.js';
 import { SettingsForm } from './form.js';
 import { Lab } from './lab/lab.js';
 import { editsFromQuery, queryOfEdits } from './lab/files.js';
-import { ComparedRuns, showHiddenLayerArgument, threeKinds, type ContextFor } from './lessons/comparisons.js';
+import { mountOverfitting } from './views/overfitting.js';
+import { ComparedRuns, kindsTakeaway, showHiddenLayerArgument, threeKinds, type ContextFor } from './lessons/comparisons.js';
 import { DigitsLesson, type DigitsViews } from './lessons/digitsLesson.js';
 import type { Lesson } from './lessons/lesson.js';
 import { SeedLesson, type SeedViews } from './lessons/seedLesson.js';
@@ -27,7 +28,7 @@ type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
 
 /** Every card a lesson may show; each lesson names the ones it does. */
-const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'error-card', 'correlation-card', 'lab-card'];
+const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'overfit-card', 'hidden-card', 'error-card', 'correlation-card', 'lab-card'];
 
 export class App {
   private settings: Settings;
@@ -105,7 +106,8 @@ export class App {
       await this.lab.settled();
     }
     await this.reset();
-    await showHiddenLayerArgument(this.contextFor);
+    mountOverfitting();
+    whenVisible(byId('correlation-card'), () => void showHiddenLayerArgument(this.contextFor));
     document.body.dataset.ready = 'true';
     if (this.settings.autorun) await this.run();
   }
@@ -192,7 +194,11 @@ export class App {
     await this.guarded(async () => {
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const batch = Math.max(2, Math.min(run.dataset.rows - 1, Number(this.settings.batchSize) || 2));
-      this.compared.setKinds(await threeKinds(this.contextFor, run.config, run.dataset, run.weights(), batch));
+      const kinds = await threeKinds(this.contextFor, run.config, run.dataset, run.weights(), batch);
+      this.compared.setKinds(kinds);
+      const takeaway = byId('kinds-takeaway');
+      takeaway.textContent = kindsTakeaway(kinds);
+      takeaway.hidden = false;
     });
   }
 

@@ -42,3 +42,19 @@ export function short(x: number): string {
   if (a >= 1e-3 && a < 1e4) return x.toFixed(a >= 100 ? 1 : a >= 1 ? 3 : 4).replace(/\.?0+$/, '') || '0';
   return x.toExponential(2);
 }
+
+/**
+ * Runs `action` once, when `el` first comes near the screen: work a student may never scroll to
+ * (whole comparison runs) costs nothing until then.
+ */
+export function whenVisible(el: Element, action: () => void): void {
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      action();
+    },
+    { rootMargin: '300px' },
+  );
+  observer.observe(el);
+}

@@ -18,8 +18,21 @@ const cells = (page: Page, buffer: string, side: 'before' | 'after'): Promise<st
 describe('the dispatch view', () => {
   test('every dispatch: its sentence, its bindings as the WGSL declares them, and the kernel opened at its entry point', async () => {
     const { page, problems } = await openPage(env.browser(), env.url());
+    const trees: number[] = [];
     for (let i = 0; i < 11; i++) {
       await step(page, i);
+      // The output delta's error sum: every invocation takes part, level by level, the lower half
+      // adding the upper half's partial sums (0 += 128, …), each level ended by a barrier.
+      const tree = await page.$$eval('#dispatch-detail .tree-sum li[data-stride]', (lis) => lis.map((li) => [Number((li as HTMLElement).dataset.stride), li.textContent ?? ''] as [number, string]));
+      if (tree.length) {
+        trees.push(i);
+        const total = Number((await page.$eval('#dispatch-detail .grid-summary', (e) => e.textContent))!.match(/= (\d+) invocations/)![1]);
+        expect(await page.$eval('#dispatch-detail .grid-summary', (e) => e.textContent)).toMatch(new RegExp(`then all ${total} take part in the tree sum into error\\[0\\]`));
+        expect(tree.map(([stride]) => stride)).toEqual(Array.from({ length: Math.log2(total) }, (_, l) => total / 2 ** (l + 1)));
+        expect(tree[0]![1]).toContain(`0 += ${total / 2}, 1 += ${total / 2 + 1}, …, ${total / 2 - 1} += ${total - 1}`);
+        expect(tree.at(-1)![1]).toBe('stride 1: invocation 0 adds 0 += 1; barrier');
+        expect(await page.$$eval('#dispatch-detail .grid-picture .inv.idle', (e) => e.length)).toBe(0);
+      }
       const d = await page.$eval('#dispatch-detail', (el) => ({
         explain: el.querySelector('.explain')?.textContent ?? '',
         bindings: [...el.querySelectorAll('.binding-table tbody tr')].map((tr) => (tr as HTMLElement).dataset.binding),
@@ -38,6 +51,7 @@ describe('the dispatch view', () => {
       await expect.poll(entryVisible, { message: `dispatch ${i}: fn main is in view`, timeout: 5000 }).toBe(true);
       expect(d.work, `dispatch ${i}: the lines that do the work are marked`).toBeGreaterThan(0);
     }
+    expect(trees, 'one dispatch of the step sums the error').toHaveLength(1);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -89,15 +89,14 @@ describe('the default example on the GPU', () => {
       ['weights_0_1', 5],
       ['weights_1_2', 5],
     ]);
+    // Each push with its sign and size: +0.0016, −0.0021, 0.
     const cells = await page.$$eval('.pressure-actual .pressure-table td', (tds) => tds.map((t) => t.textContent));
-    expect(new Set(cells)).toEqual(new Set(['+', '−', '0']));
+    for (const cell of cells) expect(cell).toMatch(/^(0|[+−]\d[\d.e-]*)$/);
+    expect(cells.some((c) => c!.startsWith('+'))).toBe(true);
   });
 
-  test('the error curve is drawn; the seed\'s argument: 3-1 stalls where 3-4-1 reaches ~0', async () => {
+  test('the error curve is drawn (the seed\'s argument for a hidden layer: ideas.test.ts)', async () => {
     expect(await page.$$('#chart canvas')).toHaveLength(1);
-    const result = await page.$eval('#correlation-result', (e) => ({ single: (e as HTMLElement).dataset.single, hidden: (e as HTMLElement).dataset.hidden }));
-    expect(Number(result.single)).toBeGreaterThan(0.5);
-    expect(Number(result.hidden)).toBeLessThan(1e-3);
   });
 
   test('saves a screenshot of the page after the run (laptop and phone width)', async () => {

@@ -120,9 +120,11 @@ export class DigitsLesson implements Lesson {
       report.dataset.testAccuracy = String(last.testAccuracy);
       report.dataset.trainAccuracy = String(last.trainAccuracy);
       report.textContent = `Epoch ${last.epoch + 1}: ${(last.trainAccuracy * 100).toFixed(2)}% of the training digits right while training, ${(last.testAccuracy! * 100).toFixed(2)}% of the held-out digits.`;
+      byId('epoch-gap').textContent = gapSentence(last.trainAccuracy, last.testAccuracy!, run.config.shift);
     } else {
       delete report.dataset.testAccuracy;
       report.textContent = 'Press Run (or Step iteration for one epoch).';
+      byId('epoch-gap').textContent = '';
     }
     this.views.accuracyChart.setSpan(run.config.iterations);
     this.views.accuracyChart.show([
@@ -136,4 +138,22 @@ export class DigitsLesson implements Lesson {
       .map((e) => `epoch ${e.epoch + 1}/${run.config.iterations}: train accuracy ${e.trainAccuracy.toFixed(4)}, test accuracy ${e.testAccuracy!.toFixed(4)}`)
       .join('\n');
   }
+}
+
+/**
+ * The gap between the training digits and the held-out ones, and what it means: the network sees
+ * the training digits every epoch and can memorise them (overfitting); the held-out digits are the
+ * honest measure. Shifted images take away the exact pixels to memorise.
+ */
+export function gapSentence(train: number, test: number, shift: number): string {
+  const gap = (train - test) * 100;
+  const where =
+    gap > 0
+      ? `The training digits are ${gap.toFixed(2)} points ahead of the held-out ones: the network has seen them every epoch and can memorise them (overfitting), so the held-out accuracy is the honest measure of what it learnt.`
+      : `The held-out digits are ${(-gap).toFixed(2)} points ahead: the training accuracy is counted while the weights still change during the epoch, the held-out one after it, so early on the training figure lags; no sign of memorising yet.`;
+  const shifts =
+    shift > 0
+      ? ` Each epoch shows every training digit moved by up to ${shift} pixels, so the network never sees the same pixels twice and has to learn shapes rather than memorise images.`
+      : ' Setting a shift (More settings) moves every training digit by a few pixels each epoch, so the network cannot memorise the exact pixels, only shapes.';
+  return where + shifts;
 }

@@ -8,6 +8,7 @@ import { activationOf } from '../../ops/activations/index.js';
 import type { TrainConfig } from '../../train/config.js';
 import { errorLine } from '../../train/format.js';
 import { deadUnits, lessonPressure, pressure } from '../../train/pressure.js';
+import { hiddenDataset } from '../../train/hiddenDataset.js';
 import { isLogged } from '../../train/divergence.js';
 import { byId, clear, h, short } from '../dom.js';
 import { Session } from '../session.js';
@@ -15,6 +16,7 @@ import { PALETTE, type Curve, type ErrorChart } from '../views/chart.js';
 import { dispatchDetail, planList } from '../views/dispatch.js';
 import { heatmap } from '../views/heatmap.js';
 import { pressureView, unitNames } from '../views/pressure.js';
+import { hiddenDatasetView } from '../views/hiddenDataset.js';
 import { networkDiagram } from '../views/network.js';
 import type { Grading, Lesson, StepTimings } from './lesson.js';
 
@@ -26,7 +28,7 @@ export interface SeedViews {
 }
 
 export class SeedLesson implements Lesson {
-  readonly cards = ['step-card', 'seed-views', 'error-card', 'correlation-card', 'lab-card'];
+  readonly cards = ['step-card', 'seed-views', 'overfit-card', 'hidden-card', 'error-card', 'correlation-card', 'lab-card'];
   readonly dispatchStepping = { ok: true } as const;
 
   private constructor(
@@ -188,15 +190,16 @@ export class SeedLesson implements Lesson {
 
     const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]!, updatesPerPass: batches };
     this.views.chart.setSpan(s.config.iterations, batches);
-    // The live run last, so it is drawn over a compared run that follows the same path.
-    this.views.chart.show([...this.views.kept(), live]);
+    // The live run first and wide, the compared runs dashed over it: one that follows the same path stays visible.
+    this.views.chart.show([live, ...this.views.kept()]);
     clear(
       byId('weights'),
       ...s.weights.slice(0, s.config.layers.length - 1).map((w, l) => heatmap(weightsName(l), w, ...weightShape(s.config.layers, l), { rows: names.layers[l]!, cols: names.layers[l + 1]! })),
     );
     const activation = activationOf(s.config.activation);
     const parameters = s.weights.slice(0, s.config.layers.length - 1);
-    const goalName = (goal: number): string => (s.dataset.outputNames?.[0] === 'walk' ? (goal > 0.5 ? 'walk' : 'stop') : String(goal));
+    const walk = s.dataset.outputNames?.[0] === 'walk';
+    const goalName = (goal: number): string => (walk ? (goal > 0.5 ? 'walk' : 'stop') : String(goal));
     clear(
       byId('pressure'),
       pressureView(
@@ -205,8 +208,11 @@ export class SeedLesson implements Lesson {
         names,
         deadUnits(s.config.layers, parameters, s.dataset, activation),
         goalName,
+        Array.from({ length: Math.min(s.dataset.rows, 16) }, (_, i) => `[${Array.from(s.dataset.inputs.subarray(i * s.dataset.inputSize, (i + 1) * s.dataset.inputSize)).join(' ')}]`),
       ),
     );
+    const hidden = hiddenDataset(s.config.layers, s.weights, s.dataset, { activation, bias: s.config.bias });
+    clear(byId('hidden'), hiddenDatasetView(hidden, names.layers[1] ?? [], goalName, walk ? 'walk' : (s.dataset.outputNames?.[0] ?? 'goal')));
     byId('log').textContent = s.trace
       .filter((e) => isLogged(e.iteration, s.config))
       .map((e) => errorLine(e.error, s.onGpu))

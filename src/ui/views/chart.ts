@@ -136,7 +136,9 @@ export class ErrorChart {
         ...this.curves.map((c) => ({
           label: c.label,
           stroke: c.color,
-          width: 2,
+          // Solid runs wider than dashed ones, which are drawn over them: where two follow the same
+          // path, both stay visible.
+          width: c.dash ? 2 : 3.5,
           spanGaps: true,
           ...(c.dash ? { dash: [6, 4] } : {}),
           // A curve of one or two points is drawn as points, or it would not be seen.

@@ -100,6 +100,37 @@ function bindingTable(view: DispatchView): HTMLElement {
   );
 }
 
+/** "0 += 128, 1 += 129, …, 127 += 255": a level's pairs, the first and last few. */
+function pairs(stride: number): string {
+  const pair = (t: number): string => `${t} += ${t + stride}`;
+  if (stride <= 4) return Array.from({ length: stride }, (_, t) => pair(t)).join(', ');
+  return `${pair(0)}, ${pair(1)}, …, ${pair(stride - 1)}`;
+}
+
+/**
+ * The parallel reduction as the WGSL runs it (shaders/output_delta.wgsl): each invocation's partial
+ * sum, then one level per halving of the stride, each ended by a barrier, then invocation 0's add.
+ */
+function treeSumLevels(size: number, into: string, working: number): HTMLElement {
+  const levels: HTMLElement[] = [
+    h(
+      'li',
+      { 'data-level': '0' },
+      `Each invocation t stores its own sum over elements t, t + ${size}, … in partial[t] (${working === 1 ? 'invocation 0 has the only element' : `invocations 0–${working - 1} have elements`}; the ${(size - working).toLocaleString('en')} others store 0). Then at each level the lower half adds the upper half's sums, and `,
+      h('code', {}, 'workgroupBarrier()'),
+      ` holds all ${size} invocations until every add of the level is done, so no level reads a sum still being written:`,
+    ),
+  ];
+  let level = 1;
+  for (let stride = size / 2; stride >= 1; stride /= 2, level++) {
+    levels.push(
+      h('li', { 'data-level': String(level), 'data-stride': String(stride), 'data-pairs': String(stride) }, `stride ${stride}: `, stride === 1 ? 'invocation 0 adds ' : `invocations 0–${stride - 1} add `, h('code', {}, pairs(stride)), '; barrier'),
+    );
+  }
+  levels.push(h('li', { 'data-level': String(level) }, `invocation 0 adds partial[0], the sum of all ${size}, into ${into}[0]: ${Math.log2(size)} levels instead of ${size - 1} adds in a row, in a fixed order, so the sum is bitwise the same every run.`));
+  return h('ol', { class: 'tree-sum', start: '0' }, ...levels);
+}
+
 /** Invocations drawn at most: a bigger dispatch is described in words. */
 const MAX_DRAWN = 1024;
 
@@ -125,6 +156,7 @@ function gridPicture(view: DispatchView): HTMLElement | null {
       owners.get(key)!.push([r, c]);
     }
   }
+  const tree = g.grid.treeSum;
   const summary = h(
     'p',
     { class: 'grid-summary' },
@@ -132,9 +164,12 @@ function gridPicture(view: DispatchView): HTMLElement | null {
     h('strong', {}, `${owners.size.toLocaleString('en')} compute`),
     ` the ${g.rows}×${g.cols} cells of `,
     h('code', {}, g.buffer),
-    `, ${(total - owners.size).toLocaleString('en')} find nothing to do and return.`,
+    tree
+      ? `, and then all ${total.toLocaleString('en')} take part in the tree sum into ${tree.into}[0]:`
+      : `, ${(total - owners.size).toLocaleString('en')} find nothing to do and return.`,
   );
-  if (total > MAX_DRAWN || g.rows * g.cols > MAX_DRAWN) return h('div', { class: 'grid-picture' }, summary);
+  const sum = tree ? treeSumLevels(total, tree.into, owners.size) : null;
+  if (total > MAX_DRAWN || g.rows * g.cols > MAX_DRAWN) return h('div', { class: 'grid-picture' }, summary, sum);
   const invocations = h('div', { class: 'invocations', role: 'img', 'aria-label': 'invocation grid' });
   // Set through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
   invocations.style.gridTemplateColumns = `repeat(${width}, 12px)`;
@@ -143,9 +178,9 @@ function gridPicture(view: DispatchView): HTMLElement | null {
       const cells = owners.get(`${x},${y}`);
       invocations.append(
         h('span', {
-          class: `inv${cells ? '' : ' idle'}${x % sx === 0 ? ' wg-left' : ''}${y % sy === 0 ? ' wg-top' : ''}`,
+          class: `inv${cells ? '' : tree ? ' sum-only' : ' idle'}${x % sx === 0 ? ' wg-left' : ''}${y % sy === 0 ? ' wg-top' : ''}`,
           'data-gid': `${x},${y}`,
-          title: `invocation (${x}, ${y}) in workgroup (${Math.floor(x / sx)}, ${Math.floor(y / sy)})${cells ? `: ${g.buffer}[${cells.map(([r, c]) => `${r}][${c}`).slice(0, 4).join('], [')}]${cells.length > 4 ? ' …' : ''}` : ': idle'}`,
+          title: `invocation (${x}, ${y}) in workgroup (${Math.floor(x / sx)}, ${Math.floor(y / sy)})${cells ? `: ${g.buffer}[${cells.map(([r, c]) => `${r}][${c}`).slice(0, 4).join('], [')}]${cells.length > 4 ? ' …' : ''}` : tree ? ': no cell; its partial sum is 0, and it takes part in the tree sum' : ': idle'}`,
         }),
       );
     }
@@ -160,6 +195,7 @@ function gridPicture(view: DispatchView): HTMLElement | null {
     'div',
     { class: 'grid-picture' },
     summary,
+    sum,
     h('p', { class: 'hint' }, `Point at a cell of ${g.buffer} to see the invocation that computes it and what it reads.`),
     h('div', { class: 'grid-pair' }, h('div', {}, h('div', { class: 'caption' }, g.buffer), output), h('div', { class: 'scroll' }, h('div', { class: 'caption' }, 'invocations (x →, y ↓)'), invocations)),
   );

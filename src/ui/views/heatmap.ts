@@ -49,7 +49,8 @@ export function heatmap(
   } else grid.append(canvas);
   return h(
     'figure',
-    { class: 'heatmap' },
+    // The values themselves, exact, for whatever reads the page without seeing the colours.
+    { class: 'heatmap', 'data-name': name, 'data-values': Array.from({ length: rows * cols }, (_, i) => String(values[i])).join(' ') },
     grid,
     colourScale(scale),
     h('figcaption', {}, h('code', {}, name), ` (${rows}×${cols}): ${caption}`),
