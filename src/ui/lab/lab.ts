@@ -110,7 +110,12 @@ export class Lab {
     }
     const { shader } = checkUnit(name, text, this.host.activation(), this.edits);
     // Compiled only, never evaluated as script: the text reaches nothing but the WGSL compiler.
+    // Inside an error scope: a module that does not compile is a validation error, which would
+    // otherwise reach the device as uncaptured and fail the next run (getCompilationInfo below
+    // holds the messages the student sees).
+    ctx.device.pushErrorScope('validation');
     const module = ctx.device.createShaderModule({ label: `lab: shaders/${name}.wgsl`, code: shader.code });
+    await ctx.device.popErrorScope();
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     const diagnostics: Diagnostic[] = [];
