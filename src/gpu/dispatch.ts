@@ -48,6 +48,15 @@ export interface InvocationGrid {
    * half's, with a barrier between levels, and invocation 0 adds the total into `into`[0].
    */
   readonly treeSum?: { readonly into: string };
+  /** For a product (matmul): cell (row, col) is Σ over these pairs of one cell of each operand times the other. */
+  products?(row: number, col: number): [Operand, Operand][];
+}
+
+/** One cell of a binding's matrix. */
+export interface Operand {
+  binding: string;
+  row: number;
+  col: number;
 }
 
 /** An element-wise kernel's grid: invocation i = x + y · groups.x · size handles element i. */

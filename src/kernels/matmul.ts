@@ -55,6 +55,11 @@ export async function matmul(ctx: GpuContext, args: MatmulArgs): Promise<Dispatc
         args.transposeA ? { binding: 'a', col: row } : { binding: 'a', row },
         args.transposeB ? { binding: 'b', row: col } : { binding: 'b', col },
       ],
+      products: (row, col) =>
+        Array.from({ length: args.K }, (_, k) => [
+          args.transposeA ? { binding: 'a', row: k, col: row } : { binding: 'a', row, col: k },
+          args.transposeB ? { binding: 'b', row: col, col: k } : { binding: 'b', row: k, col },
+        ]),
     },
   });
 }

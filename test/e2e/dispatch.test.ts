@@ -71,6 +71,14 @@ describe('the dispatch view', () => {
       expect(a).toEqual(expect.arrayContaining(['0,0', '0,1', '0,2']));
       const b = await page.$$eval('.buffer[data-buffer="weights_0_1"] td.hot', (s) => [...new Set(s.map((e) => (e as HTMLElement).dataset.col))]);
       expect(b).toEqual([String(col)]);
+      // Its arithmetic, from the values it read, ending with the value it wrote.
+      const sum = await page.$eval('#dispatch-detail .arithmetic', (e) => { const d = (e as HTMLElement).dataset; return { gid: d.gid, terms: d.terms, value: d.value, sum: d.sum, text: e.textContent ?? '' }; });
+      expect(sum.gid).toBe(`${col},0`);
+      expect(sum.terms).toBe('3');
+      expect(sum.text).toMatch(new RegExp(`^\\(${col}, 0, 0\\): [01]·-?[\\d.]+ \\+ [01]·-?[\\d.]+ \\+ [01]·-?[\\d.]+ = -?[\\d.]+$`));
+      const wrote = await page.$eval(`.buffer[data-buffer="layer_1"] .after td[data-row="0"][data-col="${col}"], .buffer[data-buffer="layer_1"][data-role="written"] td[data-row="0"][data-col="${col}"]`, (e) => Number((e as HTMLElement).title));
+      expect(Number(sum.value)).toBe(wrote);
+      expect(Math.abs(Number(sum.sum) - wrote)).toBeLessThanOrEqual(3 * 2 ** -23 * Math.max(1, Math.abs(wrote)));
     }
     // 8 × 8 invocations in the one workgroup, 4 of them computing the 1 × 4 outputs.
     expect(await page.$$eval('.invocations .inv', (s) => s.length)).toBe(64);

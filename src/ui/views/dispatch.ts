@@ -131,6 +131,42 @@ function treeSumLevels(size: number, into: string, working: number): HTMLElement
   return h('ol', { class: 'tree-sum', start: '0' }, ...levels);
 }
 
+/** Terms of a sum written out in full at most; a longer one shows its first and last few. */
+const MAX_TERMS = 12;
+
+/**
+ * "(2, 0, 0): 1·−0.9998 + 0·−0.6275 + 1·−0.1616 = −1.161": the invocation that computed cell
+ * (r, c), and its sum of products from the values it read, ending with the value it wrote.
+ */
+function showArithmetic(el: HTMLElement, view: DispatchView, r: number, c: number, [x, y]: [number, number]): void {
+  const g = view.grid!;
+  const products = g.grid.products?.(r, c);
+  const out = view.written.find((b) => b.name === view.bound?.[g.grid.output]);
+  const valueOf = (o: { binding: string; row: number; col: number }): number | undefined => {
+    const b = [...view.read, ...view.written].find((v) => v.name === view.bound?.[o.binding]);
+    if (!b) return undefined;
+    const data = b.before && view.written.includes(b) ? b.before : b.values;
+    return data[o.row * b.cols + o.col];
+  };
+  const wrote = out?.values[r * out.cols + c];
+  if (!products || wrote === undefined) {
+    el.textContent = `invocation (${x}, ${y}, 0) computes ${g.buffer}[${r}][${c}]${wrote === undefined ? '' : ` = ${short(wrote)}`}`;
+    return;
+  }
+  const terms = products.map(([a, b]) => [valueOf(a), valueOf(b)] as const);
+  if (terms.some(([a, b]) => a === undefined || b === undefined)) {
+    el.textContent = `invocation (${x}, ${y}, 0) computes ${g.buffer}[${r}][${c}] = ${short(wrote)}`;
+    return;
+  }
+  const text = terms.map(([a, b]) => `${short(a!)}·${short(b!)}`);
+  const shown = text.length > MAX_TERMS ? [...text.slice(0, MAX_TERMS / 2), `… (${text.length - MAX_TERMS} more) …`, ...text.slice(-MAX_TERMS / 2)] : text;
+  el.dataset.gid = `${x},${y}`;
+  el.dataset.value = String(wrote);
+  el.dataset.sum = String(terms.reduce((s, [a, b]) => s + a! * b!, 0));
+  el.dataset.terms = String(terms.length);
+  el.textContent = `(${x}, ${y}, 0): ${shown.join(' + ')} = ${short(wrote)}`;
+}
+
 /** Invocations drawn at most: a bigger dispatch is described in words. */
 const MAX_DRAWN = 1024;
 
@@ -199,6 +235,8 @@ function gridPicture(view: DispatchView): HTMLElement | null {
     h('p', { class: 'hint' }, `Point at a cell of ${g.buffer} to see the invocation that computes it and what it reads.`),
     h('div', { class: 'grid-pair' }, h('div', {}, h('div', { class: 'caption' }, g.buffer), output), h('div', { class: 'scroll' }, h('div', { class: 'caption' }, 'invocations (x →, y ↓)'), invocations)),
   );
+  const arithmetic = h('p', { class: 'arithmetic', 'aria-live': 'polite' });
+  picture.append(arithmetic);
   const highlight = (cell: HTMLElement | null): void => {
     const root = picture.closest('.dispatch') ?? picture;
     for (const el of root.querySelectorAll('.hot')) el.classList.remove('hot');
@@ -208,6 +246,7 @@ function gridPicture(view: DispatchView): HTMLElement | null {
     cell.classList.add('hot');
     const [x, y] = g.grid.owner(r, c, g.stride);
     picture.querySelector(`[data-gid="${x},${y}"]`)?.classList.add('hot');
+    showArithmetic(arithmetic, view, r, c, [x, y]);
     for (const read of g.grid.reads?.(r, c) ?? []) {
       const buffer = view.bound?.[read.binding];
       if (!buffer) continue;
