@@ -9,7 +9,12 @@ export interface Timing {
   /** Nanoseconds. */
   ns: number;
   source: 'timestamp-query' | 'cpu';
+  /** The median of this many runs after a warm-up run; absent: one run as it happened. */
+  samples?: number;
 }
+
+/** Runs timed per dispatch by "Time one step", after one warm-up round: the median is shown. */
+export const TIMING_SAMPLES = 5;
 
 /**
  * Runs each of `count` pieces of work in its own compute pass, each submitted alone, and returns

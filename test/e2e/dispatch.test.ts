@@ -129,7 +129,7 @@ describe('the dispatch view', () => {
       await step(page, i);
       const t = await page.$eval('#dispatch-detail p.timing', (e) => ({ ns: Number((e as HTMLElement).dataset.ns), source: (e as HTMLElement).dataset.source!, text: e.textContent ?? '' }));
       expect(t.ns, `dispatch ${i}`).toBeGreaterThanOrEqual(0);
-      expect(t.text).toMatch(/^Took [\d.]+ (µs|ms) \((GPU timestamps|CPU: submit to done, no timestamp-query here)\)\.$/);
+      expect(t.text).toMatch(/^Took [\d.]+ (µs|ms) \((GPU timestamps|CPU: submit to done, no timestamp-query here)\): this one run, the first of a kernel included with its setup; “Time one step” gives steady-state figures\.$/);
       sources.add(t.source);
     }
     // Both engines offer timestamp-query on SwiftShader (Chromium, and Firefox 153 ESR); the page asks
@@ -142,6 +142,9 @@ describe('the dispatch view', () => {
       ['teaching', 11],
       ['fast', 7],
     ]);
+    // Steady state: a warm-up round not counted, then the median of five.
+    expect(await page.$eval('.timings', (e) => (e as HTMLElement).dataset.samples)).toBe('5');
+    expect(await page.$eval('.timings p.steady', (e) => e.textContent)).toMatch(/run once to warm up .* not counted, then 5 times; each bar is the median of those 5/);
     // Timing made trainers of its own: the run is where it was.
     expect(await page.$eval('#position', (e) => e.textContent)).toBe('iteration 1 of 60 · batch 2 of 4 · 1 update');
     await page.close();

@@ -286,7 +286,7 @@ export function dispatchDetail(view: DispatchView | undefined, onGpu: boolean, p
     h('p', { class: 'dispatch-head' }, where),
     h('p', { class: 'dispatch-numpy' }, h('code', { class: 'numpy' }, view.step.numpy)),
     h('p', { class: 'explain' }, view.step.explain),
-    view.timing ? h('p', { class: 'timing', 'data-ns': view.timing.ns, 'data-source': view.timing.source }, `Took ${describeTiming(view.timing)}.`) : null,
+    view.timing ? h('p', { class: 'timing', 'data-ns': view.timing.ns, 'data-source': view.timing.source }, `Took ${describeTiming(view.timing)}: this one run, the first of a kernel included with its setup; “Time one step” gives steady-state figures.`) : null,
     h('div', { class: 'dispatch-tools' }, back, view.back.ok ? null : h('span', { class: 'hint' }, view.back.why)),
     onGpu && view.bindings.length ? bindingTable(view) : null,
     onGpu ? gridPicture(view) : h('p', { class: 'hint' }, 'Without WebGPU the CPU reference runs this line; there is no GPU dispatch to show.'),

@@ -15,9 +15,13 @@ export function describeTiming(t: Timing): string {
 export function timingBars(plans: { plan: string; rows: StepTiming[] }[]): HTMLElement {
   const max = Math.max(1, ...plans.flatMap((p) => p.rows.map((r) => r.timing.ns)));
   const source = plans[0]?.rows[0]?.timing.source;
+  const samples = plans[0]?.rows[0]?.timing.samples;
   return h(
     'div',
-    { class: 'timings', 'data-source': source ?? '' },
+    { class: 'timings', 'data-source': source ?? '', 'data-samples': samples ?? 1 },
+    samples
+      ? h('p', { class: 'hint steady' }, `Steady state: each plan's step is run once to warm up (a pipeline's first run pays for its setup) and not counted, then ${samples} times; each bar is the median of those ${samples}.`)
+      : null,
     h(
       'p',
       { class: 'hint' },
