@@ -169,6 +169,15 @@ describe('the dispatch view', () => {
     expect(await state()).toEqual({ direction: 'backward', layer_0: '', layer_1: '', layer_2: '', layer_1_delta: 'written', layer_2_delta: 'read', weights_0_1: '', weights_1_2: 'read' });
     // The units are the lesson's lights, the hidden units and the output.
     expect(await page.$$eval('#network .unit-name', (ts) => ts.map((t) => t.textContent))).toEqual(['left', 'middle', 'right', 'h0', 'h1', 'h2', 'h3', 'walk']);
+    // A legend says what each mark means: red and blue are a weight's sign here.
+    expect(await page.$$eval('#network ul.legend li', (lis) => lis.map((l) => l.textContent))).toEqual([
+      'positive weight',
+      'negative weight (thicker: larger |w|)',
+      'layer read by this dispatch',
+      'layer written',
+      "ring: the layer's delta (blue read, amber written)",
+      'dashed: weights being updated, or their weight_delta computed',
+    ]);
     await page.close();
   });
 

@@ -17,7 +17,7 @@ import { dispatchDetail, planList } from '../views/dispatch.js';
 import { heatmap } from '../views/heatmap.js';
 import { pressureView, unitNames } from '../views/pressure.js';
 import { hiddenDatasetView } from '../views/hiddenDataset.js';
-import { networkDiagram } from '../views/network.js';
+import { networkDiagram, networkLegend } from '../views/network.js';
 import type { Grading, Lesson, StepTimings } from './lesson.js';
 
 /** What the seed lesson draws into that outlives one run: the chart, and the runs kept on it. */
@@ -185,7 +185,7 @@ export class SeedLesson implements Lesson {
     clear(byId('plan'), planList(s.plan.steps, where.dispatch, last));
     const names = unitNames(s.config.layers, s.dataset.inputNames, s.dataset.outputNames);
     const diagram = networkDiagram(s.config.layers, s.weights, names, s.lastDispatch?.step);
-    clear(byId('network'), diagram ?? '');
+    clear(byId('network'), ...(diagram ? [diagram, networkLegend()] : []));
     clear(byId('dispatch'), dispatchDetail(s.lastDispatch, s.onGpu, { iterations: s.config.iterations, batches, dispatches: s.plan.steps.length, done: s.done }));
 
     const live: Curve = { label: this.views.label(s.config), errors: s.trace.map((e) => e.error), color: PALETTE[0]!, updatesPerPass: batches };

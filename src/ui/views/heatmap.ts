@@ -65,7 +65,7 @@ function colourScale(max: number): HTMLElement {
     ctx.fillStyle = color((x / 159) * 2 - 1);
     ctx.fillRect(x, 0, 1, 10);
   }
-  return h('div', { class: 'scale' }, h('span', {}, short(-max)), bar, h('span', {}, short(max)), h('span', { class: 'hint' }, ' (0 is white)'));
+  return h('div', { class: 'scale' }, h('span', {}, short(-max)), bar, h('span', {}, short(max)), h('span', { class: 'hint' }, ' (blue negative, 0 white, red positive)'));
 }
 
 /** t in [-1, 1] → blue … white … red. */

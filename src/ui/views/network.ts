@@ -84,3 +84,31 @@ export function networkDiagram(layers: readonly number[], weights: readonly Arra
   }
   return root;
 }
+
+/** A swatch drawn as the diagram draws the thing it stands for. */
+function swatch(...children: SVGElement[]): SVGSVGElement {
+  return svg('svg', { class: 'network swatch', width: 28, height: 16, viewBox: '0 0 28 16', 'aria-hidden': 'true' }, ...children);
+}
+
+/** What the diagram's colours, thicknesses, rings and dashes mean, beside it. */
+export function networkLegend(): HTMLUListElement {
+  const item = (mark: SVGSVGElement, text: string): HTMLLIElement => {
+    const li = document.createElement('li');
+    li.append(mark, text);
+    return li;
+  };
+  const edge = (cls: string, dash = false): SVGSVGElement => swatch(svg('g', { class: `edges${dash ? ' written' : ''}` }, svg('line', { x1: 2, y1: 8, x2: 26, y2: 8, class: cls, 'stroke-width': 3 })));
+  const unit = (cls: string): SVGSVGElement => swatch(svg('g', { class: `units ${cls}` }, svg('circle', { cx: 14, cy: 8, r: 6, class: 'unit' })));
+  const ul = document.createElement('ul');
+  ul.className = 'legend';
+  ul.setAttribute('aria-label', 'legend of the network diagram');
+  ul.append(
+    item(edge('pos'), 'positive weight'),
+    item(edge('neg'), 'negative weight (thicker: larger |w|)'),
+    item(unit('read'), 'layer read by this dispatch'),
+    item(unit('written'), 'layer written'),
+    item(swatch(svg('circle', { cx: 14, cy: 8, r: 6, class: 'delta written' })), "ring: the layer's delta (blue read, amber written)"),
+    item(edge('pos', true), 'dashed: weights being updated, or their weight_delta computed'),
+  );
+  return ul;
+}

@@ -48,7 +48,7 @@ export function mountOverfitting(): void {
           h('th', { scope: 'row' }, `[${x.join(' ')}]`),
           h('td', {}, goal ? 'walk (1)' : 'stop (0)'),
           h('td', {}, prediction.toFixed(4)),
-          h('td', { class: ok ? 'p-up' : 'p-down' }, ok ? '✓ right' : `✗ off by ${Math.abs(prediction - goal).toFixed(2)}`),
+          h('td', { class: ok ? 'right' : 'wrong' }, ok ? '✓ right' : `✗ off by ${Math.abs(prediction - goal).toFixed(2)}`),
         ),
       );
     }
