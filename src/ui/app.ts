@@ -136,7 +136,7 @@ export class App {
       const ctx = (await this.contextFor(config, dataset))?.withEdits(edits);
       this.lesson = test
         ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews)
-        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews);
+        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews, this.lab?.grade ?? true);
       for (const id of LESSON_CARDS) byId(id).hidden = !this.lesson.cards.includes(id);
       this.compared.runs++;
       const query = queryOfEdits(edits);
@@ -172,7 +172,8 @@ export class App {
     if (!grading || !this.lab) return;
     this.lab.showFailure(grading.failure);
     // An exercise is solved by a run that passes once its file is changed, edited or back as in shaders/.
-    this.lab.finished(grading.failure === undefined && grading.ok, grading.iterations);
+    // Only a graded run solves one: an ungraded run was never compared dispatch by dispatch.
+    this.lab.finished(grading.graded && grading.failure === undefined && grading.ok, grading.iterations);
   }
 
   /** Runs `work` on the current lesson, then says whether it is done or paused. */

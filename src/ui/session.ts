@@ -40,11 +40,28 @@ export class Session {
     this.stepper = new DispatchStepper(engine);
   }
 
-  /** `ctx` carries the shader lab's edits, if any (GpuContext.withEdits). */
-  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined): Promise<Session> {
-    // On the teaching plan first: the page shows its dispatches before anything runs.
-    const engine = await Engine.create({ config, dataset, weights, ctx, shadow: true, showWeights: true, start: 'teaching' });
-    return new Session(engine);
+  /**
+   * `ctx` carries the shader lab's edits, if any (GpuContext.withEdits). `grade`: a run with an
+   * edit stops at the first dispatch the CPU computes otherwise; without it the run goes on, still
+   * compared with the CPU after every chunk, so a student can watch a bug ruin training.
+   */
+  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, grade = true): Promise<Session> {
+    // On the teaching plan first: the page shows its dispatches before anything runs. With an
+    // edited kernel, only on it: the lab edits the teaching plan's files, which the faster plans
+    // (fused kernels) would not run.
+    const edited = (ctx?.edits.size ?? 0) > 0;
+    const engine = await Engine.create({ config, dataset, weights, ctx, shadow: true, showWeights: true, start: 'teaching', ...(edited ? { plan: 'teaching' as const } : {}) });
+    const session = new Session(engine);
+    session.grade = grade;
+    return session;
+  }
+
+  /** Whether runs with an edited kernel are graded dispatch by dispatch (the lab's choice). */
+  private grade = true;
+
+  /** Edited kernels that run ungraded: compared after every chunk, never stopped. */
+  get ungraded(): boolean {
+    return !this.grade && (this.engine.ctx?.edits.size ?? 0) > 0;
   }
 
   get config(): TrainConfig {
@@ -112,7 +129,7 @@ export class Session {
 
   /** With an edited kernel on a GPU, every run is dispatch by dispatch, every buffer compared with the CPU's at once. */
   get graded(): boolean {
-    return (this.engine.ctx?.edits.size ?? 0) > 0;
+    return this.grade && (this.engine.ctx?.edits.size ?? 0) > 0;
   }
 
   /** Runs the rest of the current iteration; returns its error. */

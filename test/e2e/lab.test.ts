@@ -170,6 +170,25 @@ describe('links and compile errors', () => {
     await page.close();
   });
 
+  test('grading off: a bug ruins training before your eyes, the run goes on, and the badge says the GPU and CPU disagree', async () => {
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=20`);
+    await page.click('#lab-grade');
+    await page.click('[data-exercise="sign"]');
+    await page.waitForFunction(() => location.search.includes('shader.update='), { timeout: 20_000 });
+    await waitForState(page, 'idle');
+    expect(await page.$eval('#lab-status', (e) => e.textContent)).toMatch(/ungraded: they go on past a wrong dispatch/);
+    await page.click('#run');
+    await waitForState(page, 'done');
+    const errors = await page.$eval('#position', (e) => Number((e as HTMLElement).dataset.lastError));
+    const log = (await page.$eval('#log', (e) => e.textContent ?? '')).split('\n').map((l) => Number(l.replace(/^Error:/, '')));
+    // Going uphill: the error grows instead of falling.
+    expect(errors).toBeGreaterThan(log[0]!);
+    const badge = await page.$eval('#check', (e) => ({ ok: (e as HTMLElement).dataset.ok, graded: (e as HTMLElement).dataset.graded, text: e.textContent }));
+    expect(badge).toEqual({ ok: 'false', graded: 'false', text: 'GPU ≠ CPU beyond the tolerance · not stopped: grading is off' });
+    expect(real(problems)).toEqual([]);
+    await page.close();
+  });
+
   test('a compile error is shown at its line with the message from getCompilationInfo()', async () => {
     const { page } = await openPage(env.browser(), env.url());
     const lines = LAB_FILES.relu!.code.split('\n');

@@ -59,6 +59,10 @@ export class Lab {
       parent: shadow,
     });
     byId('lab-reset').addEventListener('click', () => void this.reset());
+    byId<HTMLInputElement>('lab-grade').addEventListener('change', () => {
+      this.showApplied();
+      void this.host.changed();
+    });
     this.renderExercises();
   }
 
@@ -141,8 +145,30 @@ export class Lab {
     const original = LAB_FILES[name]!.code;
     if (text === original) this.edits.delete(name);
     else this.edits.set(name, text);
-    this.status({ ok: true, text: text === original ? `shaders/${name}.wgsl as it is in the repository.` : `Compiled. Runs now use your shaders/${name}.wgsl, checked against the CPU after every dispatch.` });
+    this.showApplied();
     await this.host.changed();
+  }
+
+  /**
+   * Whether runs with an edited kernel stop at the first dispatch the CPU computes otherwise (the
+   * default), or go on so the student can watch the bug ruin training, still compared after every chunk.
+   */
+  get grade(): boolean {
+    return byId<HTMLInputElement>('lab-grade').checked;
+  }
+
+  private showApplied(): void {
+    const name = this.file;
+    if (!this.edits.has(name)) {
+      this.status({ ok: true, text: `shaders/${name}.wgsl as it is in the repository.` });
+      return;
+    }
+    this.status({
+      ok: true,
+      text: this.grade
+        ? `Compiled. Runs now use your shaders/${name}.wgsl, checked against the CPU after every dispatch; the first one that differs stops the run.`
+        : `Compiled. Runs now use your shaders/${name}.wgsl, ungraded: they go on past a wrong dispatch, compared with the CPU only after each chunk of iterations (the badge says when they disagree).`,
+    });
   }
 
   /** Waits for a compile in flight (tests, and Run right after typing). */

@@ -17,6 +17,8 @@ export interface Grading {
   ok: boolean;
   /** Iterations completed. */
   iterations: number;
+  /** Compared dispatch by dispatch (false: the lab's grading is off, compared only after each chunk). */
+  graded: boolean;
 }
 
 export interface Lesson {

@@ -36,8 +36,8 @@ export class SeedLesson implements Lesson {
     private readonly views: SeedViews,
   ) {}
 
-  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: SeedViews): Promise<SeedLesson> {
-    return new SeedLesson(await Session.create(config, dataset, weights, ctx), views);
+  static async create(config: TrainConfig, dataset: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: SeedViews, grade = true): Promise<SeedLesson> {
+    return new SeedLesson(await Session.create(config, dataset, weights, ctx, grade), views);
   }
 
   get config(): TrainConfig {
@@ -96,7 +96,7 @@ export class SeedLesson implements Lesson {
 
   grading(): Grading {
     const s = this.session;
-    return { failure: s.failure, ok: s.check.ok, iterations: s.trace.length };
+    return { failure: s.failure, ok: s.check.ok, iterations: s.trace.length, graded: !s.ungraded };
   }
 
   close(): Promise<void> {
@@ -166,11 +166,13 @@ export class SeedLesson implements Lesson {
       const c = s.check;
       checkBadge.dataset.ok = String(c.ok);
       checkBadge.dataset.maxDiff = String(c.maxDiff);
-      checkBadge.textContent = c.ok
-        ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})`
-        : s.failure
-          ? `GPU ≠ CPU at dispatch ${s.failure.view.index + 1}: ${s.failure.view.step.numpy}`
-          : `GPU ≠ CPU beyond the tolerance`;
+      checkBadge.textContent =
+        (c.ok
+          ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})`
+          : s.failure
+            ? `GPU ≠ CPU at dispatch ${s.failure.view.index + 1}: ${s.failure.view.step.numpy}`
+            : `GPU ≠ CPU beyond the tolerance`) + (s.ungraded ? ' · not stopped: grading is off' : '');
+      checkBadge.dataset.graded = String(!s.ungraded);
       if (s.failure) checkBadge.dataset.dispatch = String(s.failure.view.index + 1);
       else delete checkBadge.dataset.dispatch;
       checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the bound grows with the steps.';
