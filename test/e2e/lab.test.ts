@@ -59,6 +59,8 @@ describe('exercises', () => {
       expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.dispatch)).toBe(String(expected));
       expect(await page.$eval('#lab-failure', (e) => (e as HTMLElement).dataset.dispatch)).toBe(String(expected));
       expect(await page.$$('#lab-failure canvas')).not.toHaveLength(0);
+      // |GPU − CPU| cannot be negative, and its scale does not say it can.
+      expect(await page.$eval('#lab-failure .scale-bar', (e) => e.getAttribute('aria-label'))).toMatch(/^colour scale from 0 to [\d.e+-]+$/);
 
       // The fix: the file as it is in shaders/. A graded run passes and the exercise is solved.
       await setEditorText(page, LAB_FILES[exercise.file]!.code);
@@ -186,6 +188,25 @@ describe('links and compile errors', () => {
     const badge = await page.$eval('#check', (e) => ({ ok: (e as HTMLElement).dataset.ok, graded: (e as HTMLElement).dataset.graded, text: e.textContent }));
     expect(badge).toEqual({ ok: 'false', graded: 'false', text: 'GPU ≠ CPU beyond the tolerance · not stopped: grading is off' });
     expect(real(problems)).toEqual([]);
+    await page.close();
+  });
+
+  test('the editor wraps long lines: a click anywhere never scrolls column 0 out of sight', async () => {
+    const { page } = await openPage(env.browser(), env.url(), 360, 900);
+    await page.$eval('#lab-card', (e) => e.scrollIntoView());
+    const longest = await page.evaluate(() => {
+      const lines = [...document.querySelector('#lab-editor')!.shadowRoot!.querySelectorAll<HTMLElement>('.cm-line')];
+      const line = lines.reduce((a, b) => ((b.textContent ?? '').length > (a.textContent ?? '').length ? b : a));
+      line.scrollIntoView({ block: 'center' });
+      const r = line.getBoundingClientRect();
+      return { x: r.right - 3, y: r.bottom - 4 };
+    });
+    await page.mouse.click(longest.x, longest.y);
+    const scroller = await page.evaluate(() => {
+      const s = document.querySelector('#lab-editor')!.shadowRoot!.querySelector<HTMLElement>('.cm-scroller')!;
+      return { left: s.scrollLeft, overflow: s.scrollWidth - s.clientWidth };
+    });
+    expect(scroller).toEqual({ left: 0, overflow: 0 });
     await page.close();
   });
 

@@ -48,6 +48,9 @@ export class Lab {
         basicSetup,
         wgsl(),
         lintGutter(),
+        // Long lines wrap: no sideways scroll, so a click near a line's end never hides column 0,
+        // and a phone shows whole lines.
+        EditorView.lineWrapping,
         EditorView.theme({ '&': { maxHeight: '420px', fontSize: '12px' }, '.cm-scroller': { overflow: 'auto' } }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !this.loading) this.schedule();
@@ -58,6 +61,9 @@ export class Lab {
       root: shadow,
       parent: shadow,
     });
+    // Lines are measured again once the page's fonts are in: measured before, the line numbers
+    // sat out of line with the code until the next edit.
+    void document.fonts?.ready.then(() => this.editor.requestMeasure());
     byId('lab-reset').addEventListener('click', () => void this.reset());
     byId<HTMLInputElement>('lab-grade').addEventListener('change', () => {
       this.showApplied();
@@ -261,7 +267,7 @@ export class Lab {
       el,
       h('p', {}, h('strong', {}, `Dispatch ${f.view.index + 1}, `), h('code', {}, f.view.step.numpy), `, wrote ${f.buffer} differently from the CPU: ${f.count} of ${f.diff.length} values, by up to ${short(f.maxDiff)}.`),
       h('p', { class: 'hint' }, f.first.map((x) => `[${x.row}][${x.col}]: GPU ${short(x.gpu)}, CPU ${short(x.cpu)}`).join(' · ')),
-      heatmap(`|GPU − CPU| of ${f.buffer}`, f.diff, f.rows, f.cols, undefined, 320, 'a row per example of the batch, a column per value; white where the GPU agrees'),
+      heatmap(`|GPU − CPU| of ${f.buffer}`, f.diff, f.rows, f.cols, undefined, 320, 'a row per example of the batch, a column per value; white where the GPU agrees', true),
     );
   }
 }

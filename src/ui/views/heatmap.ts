@@ -15,6 +15,8 @@ export function heatmap(
   labels?: { rows: readonly string[]; cols: readonly string[] },
   maxWidth = 320,
   caption = 'row = the unit a weight comes from, column = the unit it feeds',
+  /** Values that cannot be negative (|GPU − CPU|): a scale from white at 0 to red at the largest. */
+  nonNegative = false,
 ): HTMLElement {
   let scale = 0;
   for (let i = 0; i < rows * cols; i++) scale = Math.max(scale, Math.abs(values[i]!));
@@ -52,20 +54,21 @@ export function heatmap(
     // The values themselves, exact, for whatever reads the page without seeing the colours.
     { class: 'heatmap', 'data-name': name, 'data-values': Array.from({ length: rows * cols }, (_, i) => String(values[i])).join(' ') },
     grid,
-    colourScale(scale),
+    colourScale(scale, nonNegative),
     h('figcaption', {}, h('code', {}, name), ` (${rows}×${cols}): ${caption}`),
   );
 }
 
-/** A bar from blue (−max) through white (0) to red (+max), with its three values. */
-function colourScale(max: number): HTMLElement {
-  const bar = h('canvas', { width: 160, height: 10, class: 'scale-bar', role: 'img', 'aria-label': `colour scale from ${-max} to ${max}` });
+/** A bar from blue (−max) through white (0) to red (+max), with its three values; from white (0) to red (max) for values that cannot be negative. */
+function colourScale(max: number, nonNegative: boolean): HTMLElement {
+  const low = nonNegative ? 0 : -max;
+  const bar = h('canvas', { width: 160, height: 10, class: 'scale-bar', role: 'img', 'aria-label': `colour scale from ${low} to ${max}` });
   const ctx = bar.getContext('2d');
   if (ctx) for (let x = 0; x < 160; x++) {
-    ctx.fillStyle = color((x / 159) * 2 - 1);
+    ctx.fillStyle = color(nonNegative ? x / 159 : (x / 159) * 2 - 1);
     ctx.fillRect(x, 0, 1, 10);
   }
-  return h('div', { class: 'scale' }, h('span', {}, short(-max)), bar, h('span', {}, short(max)), h('span', { class: 'hint' }, ' (blue negative, 0 white, red positive)'));
+  return h('div', { class: 'scale' }, h('span', {}, short(low)), bar, h('span', {}, short(max)), h('span', { class: 'hint' }, nonNegative ? ' (0 white, red the largest)' : ' (blue negative, 0 white, red positive)'));
 }
 
 /** t in [-1, 1] → blue … white … red. */
