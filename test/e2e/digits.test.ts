@@ -39,6 +39,10 @@ describe('MNIST in the page', () => {
     // Step dispatch says why it is off, and the seed's cards are hidden.
     const mistake = await page.$eval('#digit-grid .digit.wrong figcaption', (e) => e.textContent).catch(() => undefined);
     if (mistake !== undefined) expect(mistake).toMatch(/^said \d, is \d$/);
+    // Every cell of the held-out grid is as wide as its image: a mistake's caption wraps, no gaps.
+    expect(new Set(await page.$$eval('#digit-grid .digit', (ds) => ds.map((d) => Math.round(d.getBoundingClientRect().width)))).size).toBe(1);
+    // The gap between training and held-out accuracy, and what the image shifts do about memorising.
+    expect(await page.$eval('#epoch-gap', (e) => e.textContent)).toMatch(/points ahead.* moved by up to 1 pixel, so the network never sees the same pixels twice/);
     expect(await page.$eval('#accuracy-chart', (c) => (c as HTMLElement).dataset.xLabel)).toBe('epoch');
     expect(await page.$eval('#step-dispatch', (b) => (b as HTMLButtonElement).title)).toMatch(/teaching plan/);
     expect(await page.$eval('#correlation-card', (e) => (e as HTMLElement).hidden)).toBe(true);

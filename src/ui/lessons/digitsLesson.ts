@@ -153,7 +153,7 @@ export function gapSentence(train: number, test: number, shift: number): string 
       : `The held-out digits are ${(-gap).toFixed(2)} points ahead: the training accuracy is counted while the weights still change during the epoch, the held-out one after it, so early on the training figure lags; no sign of memorising yet.`;
   const shifts =
     shift > 0
-      ? ` Each epoch shows every training digit moved by up to ${shift} pixels, so the network never sees the same pixels twice and has to learn shapes rather than memorise images.`
+      ? ` Each epoch shows every training digit moved by up to ${shift} pixel${shift === 1 ? '' : 's'}, so the network never sees the same pixels twice and has to learn shapes rather than memorise images.`
       : ' Setting a shift (More settings) moves every training digit by a few pixels each epoch, so the network cannot memorise the exact pixels, only shapes.';
   return where + shifts;
 }
