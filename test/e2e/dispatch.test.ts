@@ -19,6 +19,7 @@ describe('the dispatch view', () => {
   test('every dispatch: its sentence, its bindings as the WGSL declares them, and the kernel opened at its entry point', async () => {
     const { page, problems } = await openPage(env.browser(), env.url());
     const trees: number[] = [];
+    const transposes: (string | undefined)[] = [];
     for (let i = 0; i < 11; i++) {
       await step(page, i);
       // The output delta's error sum: every invocation takes part, level by level, the lower half
@@ -40,6 +41,12 @@ describe('the dispatch view', () => {
         work: el.querySelectorAll('pre.wgsl code.work').length,
       }));
       expect(d.explain.length, `dispatch ${i}`).toBeGreaterThan(30);
+      // The override constants the pipeline was made with, beside the uniforms: the backprop
+      // matmul runs matmul.wgsl with TRANSPOSE_B = true, whatever its source's default says.
+      const numpy = await page.$eval(`#plan li[data-step="${i}"] code`, (e) => e.textContent);
+      const constants = await page.$eval('#dispatch-detail p.constants', (e) => e.textContent).catch(() => '');
+      if (numpy === 'layer_1_delta = layer_2_delta.dot(weights_1_2.T)') transposes.push(constants!.match(/TRANSPOSE_A = \w+, TRANSPOSE_B = \w+/)?.[0]);
+      if (numpy === 'layer_1 = np.dot(layer_0, weights_0_1)') transposes.push(constants!.match(/TRANSPOSE_A = \w+, TRANSPOSE_B = \w+/)?.[0]);
       expect(d.bindings).toEqual(d.declared);
       // The kernel is scrolled to its entry point once laid out (the next animation frame).
       const entryVisible = (): Promise<boolean> =>
@@ -52,6 +59,7 @@ describe('the dispatch view', () => {
       expect(d.work, `dispatch ${i}: the lines that do the work are marked`).toBeGreaterThan(0);
     }
     expect(trees, 'one dispatch of the step sums the error').toHaveLength(1);
+    expect(transposes).toEqual(['TRANSPOSE_A = false, TRANSPOSE_B = false', 'TRANSPOSE_A = false, TRANSPOSE_B = true']);
     expect(problems).toEqual([]);
     await page.close();
   });
