@@ -7,7 +7,6 @@
 import { CpuNetwork } from '../cpu/network.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../ops/activations/activation.js';
-import { lessonPressureOf, type LessonPressure } from './pressure.js';
 
 export interface HiddenDataset {
   /** The data's inputs per example (the row labels: [1 0 1], …). */
@@ -21,8 +20,12 @@ export interface HiddenDataset {
    * the unit's output is the same on every example (a dead unit, say), which correlates with nothing.
    */
   correlation: (number | undefined)[];
-  /** The lesson's up and down pressure, with layer_1 in place of the lights. */
-  pressure: LessonPressure;
+  /**
+   * The lesson's up and down pressure with layer_1 in place of the lights, sized: a unit's output
+   * pushes its weight to the output up on a walk example (goal above ½) and down on a stop one, by
+   * as much as the unit is on. up[u] and down[u] add those pushes; net is the sign of up − down.
+   */
+  pressure: { up: number[]; down: number[]; net: number[] };
 }
 
 /** Pearson's correlation of x with y, or undefined when either does not vary. */
@@ -75,6 +78,22 @@ export function hiddenDataset(
     goals,
     hidden,
     correlation: Array.from({ length: width }, (_, u) => correlation(column(u), goals)),
-    pressure: lessonPressureOf(hidden, goals),
+    pressure: sizedPressure(hidden, goals),
   };
+}
+
+/** The lesson's rule, each push as large as the input that makes it. */
+function sizedPressure(rows: readonly (readonly number[])[], goals: readonly number[]): HiddenDataset['pressure'] {
+  const n = rows[0]?.length ?? 0;
+  const up = new Array<number>(n).fill(0);
+  const down = new Array<number>(n).fill(0);
+  rows.forEach((row, i) => {
+    const direction = goals[i]! > 0.5 ? 1 : -1;
+    row.forEach((x, u) => {
+      const push = direction * x;
+      if (push > 0) up[u]! += push;
+      if (push < 0) down[u]! -= push;
+    });
+  });
+  return { up, down, net: up.map((u, k) => Math.sign(u - down[k]!)) };
 }

@@ -147,8 +147,11 @@ describe('links and compile errors', () => {
     expect(await page.$eval('#lab-status', (e) => (e as HTMLElement).dataset.ok)).toBe('false');
     expect(await page.$eval('#lab-status', (e) => e.textContent)).toMatch(/^line \d+:\d+: \S/); // each compiler in its words: Tint (Chromium), naga (Firefox)
     // Compiles, but exactly 0 passes the error back: graded, and caught where the lesson says.
+    const link = await page.evaluate(() => location.search);
     await setEditorText(page, body('return select(0.0, 1.0, output >= 0.0);'));
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#lab-status')?.dataset.ok === 'true');
+    // Applied once the lesson has started again with it, which the link then carries.
+    await page.waitForFunction((before: string) => location.search !== before, {}, link);
     await waitForState(page, 'idle');
     const state = await page.evaluate(() => ({
       run: document.querySelector<HTMLButtonElement>('#run')!.disabled,

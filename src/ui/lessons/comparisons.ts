@@ -72,7 +72,7 @@ export function kindsTakeaway(kinds: readonly Curve[]): string {
       .map((k) => ({ label: k.label, error: at(k) }))
       .filter((k): k is { label: string; error: number } => k.error !== undefined && Number.isFinite(k.error))
       .sort((a, b) => a.error - b.error)
-      .map((k) => `${k.label} ${pyFloat(k.error, true)}`)
+      .map((k) => `${k.label} ${brief(k.error)}`)
       .join(', then ');
   const perPass = rank((k) => k.errors[passes - 1]);
   // After `updates` updates a kind that makes u updates a pass has made updates / u passes.
@@ -87,6 +87,11 @@ export function kindsTakeaway(kinds: readonly Curve[]): string {
   return `After ${passes} passes over the data the lowest error is ${perPass}. After the same ${updates} updates (full descent's count): ${perUpdate}.${why}`;
 }
 
+/** An error short enough for a sentence: 4 significant digits. */
+function brief(error: number): string {
+  return error !== 0 && Math.abs(error) < 1e-3 ? error.toExponential(3) : String(Number(error.toPrecision(4)));
+}
+
 /** The comparison's settings: full gradient descent from the seed's starting weights, long enough to settle. */
 export const ARGUMENT = { alpha: 0.2, iterations: 300, seed: 1, mode: 'full' } as const;
 
@@ -94,7 +99,7 @@ export interface HiddenLayerArgument {
   /** Under full descent: no hidden layer, a linear hidden layer, a ReLU hidden layer. */
   curves: Curve[];
   ends: { single: number; linear: number; relu: number };
-  /** The seed's own single-layer run (stochastic, 60 iterations): where it stalls, and its final weights. */
+  /** A single layer trained as the seed's two-layer program is (stochastic, alpha 0.2, 60 iterations): where it stalls, and its final weights. */
   stall: { error: number; weights: ArrayLike<number> };
 }
 
@@ -135,7 +140,7 @@ export async function showHiddenLayerArgument(contextFor: ContextFor): Promise<v
     out.textContent = `The comparison could not be trained: ${(error as Error).message}`;
     return;
   }
-  new ErrorChart(byId('correlation-chart'), 200).show(a.curves);
+  new ErrorChart(byId('correlation-chart'), 260).show(a.curves);
   out.dataset.single = String(a.ends.single);
   out.dataset.linear = String(a.ends.linear);
   out.dataset.hidden = String(a.ends.relu);
@@ -173,7 +178,7 @@ function stallView(error: number, w: ArrayLike<number>): HTMLElement {
   return h(
     'div',
     {},
-    h('p', {}, `The seed's own single-layer run (stochastic, 60 iterations) stalls at `, h('strong', {}, pyFloat(error, true)), `. Its weights at the end are [${Array.from(w, (v) => v.toFixed(4)).join(', ')}]; what they predict:`),
+    h('p', {}, `A single layer (3-1) trained as the lesson's two-layer program is (these four streetlights, stochastic, alpha 0.2, 60 iterations from seed 1) stalls at `, h('strong', {}, pyFloat(error, true)), `. Its weights at the end are [${Array.from(w, (v) => v.toFixed(4)).join(', ')}]; what they predict:`),
     h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'what the single layer predicts' }, h('table', { class: 'pressure-table', id: 'stall-table' }, h('thead', {}, h('tr', {}, ...['example', 'goal', 'prediction', 'error'].map((t) => h('th', { scope: 'col' }, t)))), body)),
     h(
       'p',

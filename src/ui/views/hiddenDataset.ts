@@ -43,8 +43,8 @@ export function hiddenDatasetView(d: HiddenDataset | undefined, units: readonly 
   d.pressure.net.forEach((net, u) => {
     const up = d.pressure.up[u]!;
     const down = d.pressure.down[u]!;
-    const text = `${up}↑ ${down}↓`;
-    p.append(h('td', { 'data-unit': String(u), 'data-up': String(up), 'data-down': String(down), class: net > 0 ? 'p-up' : net < 0 ? 'p-down' : up > 0 ? 'p-conflict' : 'p-none', title: `${up} up, ${down} down${net === 0 && up > 0 ? ': conflicting pressure' : ''}` }, text));
+    const text = up === 0 && down === 0 ? '0' : `↑${short(up)} ↓${short(down)}`;
+    p.append(h('td', { 'data-unit': String(u), 'data-up': String(up), 'data-down': String(down), class: net > 0 ? 'p-up' : net < 0 ? 'p-down' : up > 0 ? 'p-conflict' : 'p-none', title: `pushed up by ${short(up)} in all (walk examples), down by ${short(down)} (stop examples)` }, text));
   });
   p.append(h('td'));
   body.append(r, p);

@@ -29,15 +29,20 @@ export function mountOverfitting(): void {
   const table = h('tbody');
   const verdict = h('p', { id: 'overfit-verdict', role: 'status' });
   const show = (): void => {
-    const w = inputs.map((i) => Number(i.value) || 0);
+    const w = inputs.map((i) => (i.value.trim() === '' ? NaN : Number(i.value)));
     clear(table);
+    if (w.some((v) => !Number.isFinite(v))) {
+      delete verdict.dataset.right;
+      verdict.textContent = 'Type a number for each of the three weights.';
+      return;
+    }
     let right = 0;
     const wrong: string[] = [];
     for (let r = 0; r < dataset.rows; r++) {
       const x = Array.from(dataset.inputs.subarray(r * 3, r * 3 + 3));
       const goal = dataset.targets[r]!;
       const prediction = x[0]! * w[0]! + x[1]! * w[1]! + x[2]! * w[2]!;
-      // Right when the prediction is nearer the goal than the other answer.
+      // Right when the prediction is nearer the goal than the other answer (off by less than 0.5).
       const ok = Math.abs(prediction - goal) < 0.5;
       if (ok) right++;
       else wrong.push(`[${x.join(' ')}]`);
@@ -54,9 +59,8 @@ export function mountOverfitting(): void {
     }
     verdict.dataset.right = String(right);
     verdict.textContent =
-      right === dataset.rows
-        ? `Right on all ${dataset.rows} examples.`
-        : `Right on ${right} of ${dataset.rows}; wrong on ${[...new Set(wrong)].join(', ')}.`;
+      (right === dataset.rows ? `Right on all ${dataset.rows} examples.` : `Right on ${right} of ${dataset.rows}; wrong on ${[...new Set(wrong)].join(', ')}.`) +
+      ' (Right: nearer the goal than the other answer, off by less than 0.5.)';
   };
   const set = (w: readonly number[]): void => {
     inputs.forEach((input, k) => (input.value = String(Number(w[k]!.toFixed(4)))));

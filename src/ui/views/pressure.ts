@@ -115,7 +115,7 @@ export function actualTables(matrices: PressureMatrix[], names: UnitNames, examp
     const both = conflicts(m, label, exampleNames);
     append(
       wrap,
-      h('div', { class: 'pressure-name' }, h('code', {}, m.name), m.net.length > cols ? ` (first ${cols} of ${m.net.length} weights)` : ''),
+      h('div', { class: 'pressure-name' }, h('code', {}, m.name), m.net.length > cols ? ` (first ${cols} of ${m.net.length} weights)` : '', cols > 4 ? `: ${cols} columns, scroll sideways for all` : ''),
       h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': `push on ${m.name}` }, h('table', { class: 'pressure-table', 'data-matrix': m.name }, h('thead', {}, head), body)),
       both.length ? h('p', { class: 'hint conflicts', 'data-conflicts': m.name }, `${both.join('. ')}.`) : null,
     );
@@ -134,6 +134,9 @@ export function pressureView(lesson: LessonPressure | undefined, actual: Pressur
           h('h3', {}, "The lesson's table"),
           h('p', { class: 'hint' }, "From the data alone: a light that is on is pushed up when the example's goal is to walk and down when it is to stop; a light that is off is not pushed. The net row adds the pushes; ± is conflicting pressure."),
           lessonTable(lesson, names, goalName),
+          lesson.net.every((n, k) => n === 0 && lesson.up[k]! > 0)
+            ? h('p', { class: 'hint', id: 'no-correlation' }, 'Here every light is pushed up as often as down: none correlates with walking on its own, so a single layer cannot learn these examples. The hidden layer builds a dataset that does correlate (below).')
+            : null,
         )
       : null,
     h(
