@@ -37,6 +37,9 @@ export default defineConfig(({ mode }) => {
   }
   return {
     plugins: [devStyles],
+    // Relative URLs throughout: the built site works from any folder of any host (a course site's
+    // /course/backprop/ as well as a domain's root).
+    base: './',
     build: { outDir: 'dist/page', target: 'es2022', rollupOptions: { input: PAGES } },
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },

