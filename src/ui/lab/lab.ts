@@ -51,7 +51,11 @@ export class Lab {
         // Long lines wrap: no sideways scroll, so a click near a line's end never hides column 0,
         // and a phone shows whole lines.
         EditorView.lineWrapping,
-        EditorView.theme({ '&': { maxHeight: '420px', fontSize: '12px' }, '.cm-scroller': { overflow: 'auto' } }),
+        // What a screen reader calls the editor.
+        EditorView.contentAttributes.of({ 'aria-label': 'WGSL editor' }),
+        // As tall as its file: no scroller of its own inside the page's (one that a keyboard could
+        // not reach), and long lines wrap (above).
+        EditorView.theme({ '&': { fontSize: '12px' } }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !this.loading) this.schedule();
         }),

@@ -25,7 +25,8 @@ export interface Focus {
  * are marked, and the view opens scrolled to the entry point, past the header comments.
  */
 export function wgslBlock(shader: Shader, focus?: Focus): HTMLElement {
-  const pre = h('pre', { class: 'wgsl', 'data-shader': shader.name });
+  // A region a keyboard can scroll: focusable, and named for a screen reader.
+  const pre = h('pre', { class: 'wgsl', 'data-shader': shader.name, tabindex: '0', role: 'region', 'aria-label': `WGSL source: shaders/${shader.name}.wgsl` });
   const parts = shader.parts ?? [{ name: shader.name, lines: shader.code.split('\n').length }];
   const starts = new Map<number, string>();
   let at = 0;
