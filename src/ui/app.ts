@@ -195,7 +195,10 @@ export class App {
     if (state === 'running') this.setState('running');
     return this.guarded(async () => {
       await work(lesson);
-      if (lesson === this.lesson) this.setState(lesson.done ? 'done' : 'paused');
+      if (lesson !== this.lesson) return;
+      this.setState(lesson.done ? 'done' : 'paused');
+      // One polite line for a screen reader: where the step or run ended, and GPU against CPU.
+      byId('announce').textContent = lesson.announce();
     });
   }
 
@@ -295,14 +298,27 @@ export class App {
   }
 
   private wireButtons(): void {
-    const click = (id: string, action: () => unknown): void => byId(id).addEventListener('click', () => void action());
+    // A control disabled while its action runs loses focus to <body>: it gets it back after.
+    const click = (id: string, action: () => unknown): void => {
+      const control = byId(id);
+      control.addEventListener('click', async () => {
+        await action();
+        if (document.activeElement !== document.body && document.activeElement !== null) return;
+        // Disabled now (Run at the end of a run): Reset, which is what comes next.
+        ((control as HTMLButtonElement).disabled ? byId('reset') : control).focus();
+      });
+    };
     click('run', () => this.run());
     click('pause', () => this.lesson?.pause());
     click('step-iteration', () => this.drive((l) => l.stepIteration(() => this.render(), nextFrame)));
     click('step-dispatch', () => this.drive((l) => l.stepDispatch()));
     click('reset', () => this.reset());
     byId('dispatch').addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('#step-back')) void this.drive((l) => l.stepBack());
+      if ((e.target as HTMLElement).closest('#step-back'))
+        void this.drive((l) => l.stepBack()).then(() => {
+          // The dispatch view was drawn again: focus goes to its new Step back, or to Step dispatch.
+          if (document.activeElement === document.body) (document.querySelector<HTMLButtonElement>('#step-back:not(:disabled)') ?? byId('step-dispatch')).focus();
+        });
     });
     click('compare', () => this.compareKinds());
     click('time-step', () =>

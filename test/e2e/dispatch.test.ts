@@ -180,11 +180,11 @@ describe('the dispatch view', () => {
     // A legend says what each mark means: red and blue are a weight's sign here.
     expect(await page.$$eval('#network ul.legend li', (lis) => lis.map((l) => l.textContent))).toEqual([
       'positive weight',
-      'negative weight (thicker: larger |w|)',
+      'negative weight, dotted (thicker: larger |w|)',
       'layer read by this dispatch',
       'layer written',
       "ring: the layer's delta (blue read, amber written)",
-      'dashed: weights being updated, or their weight_delta computed',
+      'full colour: weights being updated, or their weight_delta computed (others faded)',
     ]);
     await page.close();
   });

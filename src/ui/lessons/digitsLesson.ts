@@ -98,6 +98,12 @@ export class DigitsLesson implements Lesson {
     clear(wrap, outputBars(this.digits.predict(image, 1)));
   }
 
+  announce(): string {
+    const last = this.digits.epochs.at(-1);
+    if (!last) return 'No epoch trained yet.';
+    return `Epoch ${last.epoch + 1} of ${this.digits.config.iterations}: ${(last.trainAccuracy * 100).toFixed(2)}% of the training digits right, ${(last.testAccuracy! * 100).toFixed(2)}% of the held-out digits.${this.digits.done ? ' Done.' : ''}`;
+  }
+
   render(): void {
     const run = this.digits;
     clear(

@@ -46,6 +46,8 @@ export interface Lesson {
   close(): Promise<void>;
   /** Draws the lesson's views. */
   render(): void;
+  /** What the last action did, in one sentence for a screen reader's status line. */
+  announce(): string;
   /** The run so far as a JSON-able trace, for the export button. */
   trace(): Record<string, unknown>;
   /** Iterations (epochs) completed when the weights were last read back: what a resumed run goes on from. */

@@ -103,6 +103,22 @@ export class SeedLesson implements Lesson {
     return this.session.close();
   }
 
+  announce(): string {
+    const s = this.session;
+    const c = s.check;
+    const check = !s.onGpu ? 'computed by the CPU reference' : c.ok ? 'GPU equals CPU' : s.failure ? `GPU differs from CPU at dispatch ${s.failure.view.index + 1}` : 'GPU differs from CPU';
+    const last = s.trace.at(-1)?.error;
+    const d = s.lastDispatch;
+    if (s.done) return `Done: ${s.config.iterations} iterations, error ${last === undefined ? 'none' : short(last)}; ${check}.`;
+    if (d && d.index + 1 < s.plan.steps.length) {
+      const largest = Math.max(0, ...d.written.map((b) => b.maxDiff));
+      const wrote = d.written.map((b) => `${b.name} (${b.rows} by ${b.cols})`).join(' and ');
+      return `Dispatch ${d.index + 1} of ${s.plan.steps.length}: ${d.step.numpy}. Wrote ${wrote}; ${check}${s.onGpu ? `, largest difference ${short(largest)}` : ''}.`;
+    }
+    const where = s.where;
+    return `Iteration ${where.iteration + 1} of ${s.config.iterations}, batch ${where.batch + 1}: error ${last === undefined ? 'not yet measured' : short(last)}; ${check}.`;
+  }
+
   /** The run so far: errors from the GPU and from the reference, and the check's outcome. */
   trace(): Record<string, unknown> {
     const s = this.session;

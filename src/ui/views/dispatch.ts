@@ -224,7 +224,8 @@ function gridPicture(view: DispatchView): HTMLElement | null {
   const output = h('table', { class: 'out-grid' });
   for (let r = 0; r < g.rows; r++) {
     const tr = h('tr');
-    for (let c = 0; c < g.cols; c++) tr.append(h('td', { 'data-row': r, 'data-col': c, tabindex: 0, title: `${g.buffer}[${r}][${c}]` }));
+    // One Tab stop for the whole grid (the first cell); the arrow keys move between cells.
+    for (let c = 0; c < g.cols; c++) tr.append(h('td', { 'data-row': r, 'data-col': c, tabindex: r === 0 && c === 0 ? 0 : -1, title: `${g.buffer}[${r}][${c}]`, 'aria-label': `${g.buffer}[${r}][${c}]` }));
     output.append(tr);
   }
   const picture = h(
@@ -257,6 +258,24 @@ function gridPicture(view: DispatchView): HTMLElement | null {
       }
     }
   };
+  output.setAttribute('aria-label', `${g.buffer}: arrow keys move between cells; each shows the invocation that computes it`);
+  output.addEventListener('keydown', (e) => {
+    const cell = (e.target as HTMLElement).closest<HTMLElement>('td[data-row]');
+    const step = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[e.key];
+    if (!cell || !step) return;
+    const r = Math.min(g.rows - 1, Math.max(0, Number(cell.dataset.row) + step[0]!));
+    const c = Math.min(g.cols - 1, Math.max(0, Number(cell.dataset.col) + step[1]!));
+    const next = output.querySelector<HTMLElement>(`td[data-row="${r}"][data-col="${c}"]`);
+    if (!next) return;
+    e.preventDefault();
+    cell.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  });
+  // Leaving the grid clears what it lit.
+  output.addEventListener('focusout', (e) => {
+    if (!output.contains(e.relatedTarget as Node | null)) highlight(null);
+  });
   output.addEventListener('mouseover', (e) => highlight((e.target as HTMLElement).closest('td')));
   output.addEventListener('focusin', (e) => highlight((e.target as HTMLElement).closest('td')));
   output.addEventListener('mouseleave', () => highlight(null));

@@ -1,5 +1,5 @@
 // The network as the lesson draws it: the input lights on the left, the hidden units, the output on
-// the right, an edge per weight (red positive, blue negative, thicker for larger |w|). The buffers
+// the right, an edge per weight (red positive, blue and dotted negative, thicker for larger |w|). The buffers
 // the current dispatch reads and writes light up: layers and weights going forward left to right,
 // deltas (the rings) coming back right to left.
 
@@ -104,11 +104,11 @@ export function networkLegend(): HTMLUListElement {
   ul.setAttribute('aria-label', 'legend of the network diagram');
   ul.append(
     item(edge('pos'), 'positive weight'),
-    item(edge('neg'), 'negative weight (thicker: larger |w|)'),
+    item(edge('neg'), 'negative weight, dotted (thicker: larger |w|)'),
     item(unit('read'), 'layer read by this dispatch'),
     item(unit('written'), 'layer written'),
     item(swatch(svg('circle', { cx: 14, cy: 8, r: 6, class: 'delta written' })), "ring: the layer's delta (blue read, amber written)"),
-    item(edge('pos', true), 'dashed: weights being updated, or their weight_delta computed'),
+    item(edge('pos', true), 'full colour: weights being updated, or their weight_delta computed (others faded)'),
   );
   return ul;
 }
