@@ -25,19 +25,7 @@ import { timingBars } from './views/timings.js';
 
 type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 
-/**
- * The next animation frame, or 100 ms, whichever comes first: a browser holds back the frames of
- * a page or frame it thinks unseen (a course page's iframe, measured here at about one a second),
- * and a run must not crawl for that.
- */
-const nextFrame = (): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, 100);
-    requestAnimationFrame(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
 
 /** Every card a lesson may show; each lesson names the ones it does. */
 const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'overfit-card', 'hidden-card', 'error-card', 'correlation-card', 'lab-card'];
