@@ -67,6 +67,16 @@ describe('feedback a student can see', () => {
       });
       expect(box.bottom, `at ${width} px the hint is on the first screen`).toBeLessThanOrEqual(740);
       expect(box.text).toMatch(/Press Run/);
+      // The controls that drive the lesson are whole on the first screen, and the settings are no
+      // box that scrolls inside the page.
+      const controls = await page.evaluate(() =>
+        ['#run', '#pause', '#step-iteration', '#step-dispatch', '#reset'].map((s) => {
+          const r = document.querySelector(s)!.getBoundingClientRect();
+          return [s, r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth && r.height >= 24 && r.width >= 24];
+        }),
+      );
+      if (width <= 760) for (const [s, whole] of controls) expect(whole, `${s} whole on the first screen at ${width} px`).toBe(true);
+      expect(await page.$eval('aside.controls', (a) => a.scrollHeight - a.clientHeight)).toBeLessThanOrEqual(width <= 760 ? 0 : Infinity);
       await page.close();
     }
   });
