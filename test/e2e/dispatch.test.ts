@@ -189,17 +189,33 @@ describe('the dispatch view', () => {
     await page.close();
   });
 
-  for (const width of [360, 768, 1280]) {
+  /** The smallest text drawn in the network diagram, in px on screen. */
+  const smallestDiagramText = (page: Page): Promise<number> =>
+    page.$$eval('#network svg.network:not(.swatch) text', (ts) => Math.min(...ts.map((t) => Number.parseFloat(getComputedStyle(t).fontSize) * ((t.ownerSVGElement!.getBoundingClientRect().width || 1) / t.ownerSVGElement!.viewBox.baseVal.width))));
+
+  for (const width of [320, 360, 768, 1280]) {
     test(`stepping every dispatch at ${width} px: nothing wider than the screen`, async () => {
       const { page } = await openPage(env.browser(), `${env.url()}?activation=tanh`, width, 900);
       for (let i = 0; i < 11; i++) {
         await step(page, i);
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after dispatch ${i}`).toBeLessThanOrEqual(0);
       }
+      expect(await smallestDiagramText(page), 'no text in the diagram under 11 px').toBeGreaterThanOrEqual(11);
       await page.click('#compare');
       await page.waitForFunction(() => [...document.querySelectorAll('#chart .u-legend .u-label')].some((l) => l.textContent === 'full (batch 4)'));
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 'after compare').toBeLessThanOrEqual(0);
       await page.close();
     });
   }
+
+  test('the widest network the page draws (3-24-24-1), every dispatch at 320 px: nothing wider than the screen', async () => {
+    const { page } = await openPage(env.browser(), `${env.url()}?layers=3,24,24,1`, 320, 740);
+    const dispatches = await page.$$eval('#plan li', (lis) => lis.length);
+    for (let i = 0; i < dispatches; i++) {
+      await step(page, i);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after dispatch ${i}`).toBeLessThanOrEqual(0);
+    }
+    expect(await smallestDiagramText(page)).toBeGreaterThanOrEqual(11);
+    await page.close();
+  });
 });

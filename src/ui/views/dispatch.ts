@@ -47,7 +47,10 @@ function matrix(view: BufferView, data: ArrayLike<number>): HTMLElement {
 }
 
 function bufferBlock(view: BufferView, role: 'read' | 'written', inPlace: boolean, onGpu: boolean): HTMLElement {
-  const side = (caption: string, data: ArrayLike<number>, cls = ''): HTMLElement => h('div', { class: cls }, h('div', { class: 'caption' }, caption), matrix(view, data));
+  // Each side scrolls sideways on its own when its matrix is wider than a phone: a region a
+  // keyboard can reach, named for a screen reader.
+  const side = (caption: string, data: ArrayLike<number>, cls = ''): HTMLElement =>
+    h('div', { class: `side ${cls}`.trim(), tabindex: '0', role: 'region', 'aria-label': `${view.name}: ${caption}` }, h('div', { class: 'caption' }, caption), matrix(view, data));
   return h(
     'div',
     { class: 'buffer', 'data-buffer': view.name, 'data-role': role },

@@ -37,6 +37,10 @@ export function networkDiagram(layers: readonly number[], weights: readonly Arra
     'aria-label': `the network: ${layers.join('-')}`,
     'data-direction': step ? (backward ? 'backward' : 'forward') : '',
   });
+  // Never drawn smaller than its own units: its text stays at 11 px or more, and a narrow screen
+  // scrolls the diagram sideways inside its frame instead (through the CSSOM: the page's
+  // Content-Security-Policy refuses inline style attributes).
+  root.style.minWidth = `${width}px`;
   let scale = 0;
   for (const w of weights.slice(0, layers.length - 1)) for (let i = 0; i < w.length; i++) scale = Math.max(scale, Math.abs(w[i]!));
   for (let l = 0; l + 1 < layers.length; l++) {
@@ -72,7 +76,7 @@ export function networkDiagram(layers: readonly number[], weights: readonly Arra
       group.append(
         svg('circle', { cx: x(l), cy: y(l, u), r: 15, class: 'unit' }),
         ...(deltaState ? [svg('circle', { cx: x(l), cy: y(l, u), r: 20, class: `delta ${deltaState}` })] : []),
-        svg('text', { x: x(l), y: y(l, u) + 4, 'text-anchor': 'middle', class: `unit-name${names.layers[l]![u]!.length > 4 ? ' long' : ''}` }, names.layers[l]![u]!),
+        svg('text', { x: x(l), y: names.layers[l]![u]!.length > 4 ? y(l, u) - 19 : y(l, u) + 4, 'text-anchor': 'middle', class: `unit-name${names.layers[l]![u]!.length > 4 ? ' long' : ''}` }, names.layers[l]![u]!),
       );
     }
     root.append(group);
