@@ -3,24 +3,13 @@
 // editing, with a compile error, after a graded failure and solved; the digits after an epoch; the
 // benchmark after a quick run; and the lesson without WebGPU.
 
-import type { Page } from 'puppeteer-core';
 import { describe, expect, test } from 'vitest';
 import { LAB_FILES } from '../../src/ui/lab/files.js';
 import { axeViolations } from '../helpers/axe.js';
 import { launch, openPage, stepDispatch, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+import { setEditorText } from '../helpers/lab.js';
 
 const env = usePageAndBrowser();
-
-/** Replaces the lab editor's text as a paste would, and waits for its compile. */
-async function paste(page: Page, text: string): Promise<void> {
-  await page.evaluate(() => void (document.querySelector<HTMLElement>('#lab-status')!.hidden = true));
-  await page.evaluate(() => document.querySelector('#lab-editor')!.shadowRoot!.querySelector<HTMLElement>('.cm-content')!.focus());
-  await page.keyboard.down('Control');
-  await page.keyboard.press('KeyA');
-  await page.keyboard.up('Control');
-  await page.evaluate((t: string) => document.execCommand('insertText', false, t), text);
-  await page.waitForFunction(() => !document.querySelector<HTMLElement>('#lab-status')!.hidden);
-}
 
 describe('no WCAG violations (axe-core)', () => {
   test('the lesson: first load, three dispatches stepped, every dispatch, after a run', async () => {
@@ -48,15 +37,15 @@ describe('no WCAG violations (axe-core)', () => {
     expect(await axeViolations(page), 'an exercise open').toEqual([]);
     const broken = LAB_FILES.relu!.code.replace('return select(0.0, 1.0, output > 0.0);', 'return select(0.0, 1.0, output > 0.0)');
     await page.select('#lab-file', 'relu');
-    await paste(page, broken);
+    await setEditorText(page, broken);
     expect(await axeViolations(page), 'a compile error').toEqual([]);
-    await paste(page, LAB_FILES.relu!.code);
+    await setEditorText(page, LAB_FILES.relu!.code);
     await page.select('#lab-file', 'activate2deriv');
     await waitForState(page, 'idle');
     await page.click('#run');
     await waitForState(page, 'error');
     expect(await axeViolations(page), 'a graded failure').toEqual([]);
-    await paste(page, LAB_FILES.activate2deriv!.code);
+    await setEditorText(page, LAB_FILES.activate2deriv!.code);
     await page.waitForFunction(() => !location.search.includes('shader.'));
     await waitForState(page, 'idle');
     await page.click('#run');

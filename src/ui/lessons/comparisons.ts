@@ -66,7 +66,6 @@ export async function threeKinds(contextFor: ContextFor, config: TrainConfig, da
  */
 export function kindsTakeaway(kinds: readonly Curve[]): string {
   const passes = Math.min(...kinds.map((k) => k.errors.length));
-  const updates = passes;
   const rank = (at: (k: Curve) => number | undefined): string =>
     kinds
       .map((k) => ({ label: k.label, error: at(k) }))
@@ -75,16 +74,16 @@ export function kindsTakeaway(kinds: readonly Curve[]): string {
       .map((k) => `${k.label} ${brief(k.error)}`)
       .join(', then ');
   const perPass = rank((k) => k.errors[passes - 1]);
-  // After `updates` updates a kind that makes u updates a pass has made updates / u passes.
+  // After as many updates as full descent made (one a pass), a kind that makes u updates a pass has made passes / u passes.
   const perUpdate = rank((k) => {
-    const pass = Math.floor(updates / (k.updatesPerPass ?? 1));
+    const pass = Math.floor(passes / (k.updatesPerPass ?? 1));
     return pass >= 1 ? k.errors[pass - 1] : undefined;
   });
   const why =
     perPass.startsWith('stochastic') && perUpdate.startsWith('full')
       ? ' Per pass, stochastic descent learns fastest as it updates most often; per update, full descent does, as each of its updates averages over every example.'
       : '';
-  return `After ${passes} passes over the data the lowest error is ${perPass}. After the same ${updates} updates (full descent's count): ${perUpdate}.${why}`;
+  return `After ${passes} passes over the data the lowest error is ${perPass}. After the same ${passes} updates (full descent's count): ${perUpdate}.${why}`;
 }
 
 /** An error short enough for a sentence: 4 significant digits. */
