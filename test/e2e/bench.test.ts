@@ -1,10 +1,11 @@
 // The benchmark page (bench.html), quick, in each engine on the software adapter: it is
 // linked from the lesson, measures the ceiling and every case against TF.js and jax-js, fills
 // the table and the JSON, and names the kernel variant each matmul ran; with "every kernel", times
-// each variant the adapter can run beside it.
+// each variant the adapter can run beside it; no WCAG violation (axe-core) before or after.
 
 import { describe, expect, test } from 'vitest';
 import { SET_ASIDE_NOTE } from '../../src/kernels/matmulFast/tuner.js';
+import { axeViolations } from '../helpers/axe.js';
 import { ADAPTER_BADGE, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 
 const env = usePageAndBrowser();
@@ -19,8 +20,10 @@ describe('the benchmark page', () => {
   test('a quick run: the ceiling, ours against TF.js and jax-js, a table and the results as JSON', async () => {
     const { page, problems } = await openPage(env.browser(), `${env.url()}bench.html?quick=1&variants=1`, 1400, 1000, true);
     expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(ADAPTER_BADGE);
+    expect(await axeViolations(page), 'WCAG before a run').toEqual([]);
     await page.click('#run');
     await waitForState(page, 'done', 240_000);
+    expect(await axeViolations(page), 'WCAG after a run').toEqual([]);
     const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
     const peers = rows.map((r) => r[1]);
     expect(peers).toContain('the adapter itself');

@@ -1,10 +1,14 @@
 // Real digits in the page: an epoch of MNIST on the GPU in headless Chromium, the held-out
-// digits with their predictions, a digit drawn on the pad, the first layer's weights as images.
+// digits with their predictions, a digit drawn on the pad, the first layer's weights as images;
+// after the epoch, no WCAG violation (axe-core), each picture named in the accessibility tree, and
+// no sideways scrolling at any width.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { axeViolations } from '../helpers/axe.js';
 import { launch, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+import { expectNoSidewaysScroll, namesInTree } from '../helpers/reading.js';
 
 const env = usePageAndBrowser();
 
@@ -21,6 +25,16 @@ describe('MNIST in the page', () => {
     for (const [predicted, label, wrong] of digits) expect(wrong).toBe(predicted !== label);
     expect(new Set(digits.map(([, label]) => label)).size).toBe(10);
     expect(await page.$$('#unit-images canvas')).toHaveLength(16);
+    expect(await axeViolations(page), 'after an epoch').toEqual([]);
+    // Each test digit says its label and the prediction; each unit's weights where they pull most.
+    const names = await namesInTree(page, '#digit-grid canvas');
+    expect(names.length).toBe(40);
+    for (const name of names) expect(name).toMatch(/^a test image labelled \d, predicted \d with \d+%(: wrong)?$/);
+    for (const name of await namesInTree(page, '#unit-images canvas')) {
+      expect(name).toMatch(/^weights into hidden unit \d+, one per pixel: largest \S+ at row \d+, column \d+, smallest \S+ at row \d+, column \d+, \d+ of 784 negative$/);
+    }
+    const [accuracyChart] = await namesInTree(page, '#accuracy-chart');
+    expect(accuracyChart).toMatch(/^Chart of the accuracy per epoch\. train: 1 point, from 0\.\d+ to 0\.\d+; test: 1 point, from 0\.\d+ to 0\.\d+\.$/);
 
     const pad = (await page.$('#draw-pad'))!;
     const box = (await pad.boundingBox())!;
@@ -46,11 +60,7 @@ describe('MNIST in the page', () => {
     expect(await page.$eval('#accuracy-chart', (c) => (c as HTMLElement).dataset.xLabel)).toBe('epoch');
     expect(await page.$eval('#step-dispatch', (b) => (b as HTMLButtonElement).title)).toMatch(/teaching plan/);
     expect(await page.$eval('#correlation-card', (e) => (e as HTMLElement).hidden)).toBe(true);
-    for (const width of [360, 1280]) {
-      await page.setViewport({ width, height: 900 });
-      // The charts follow the width on the next frame (a ResizeObserver): poll until laid out.
-      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), { message: `no sideways scrolling at ${width} px`, timeout: 5000 }).toBeLessThanOrEqual(0);
-    }
+    await expectNoSidewaysScroll(page, 'the digits after an epoch');
 
     mkdirSync(join(import.meta.dirname, '..', 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(import.meta.dirname, '..', 'artifacts', 'digits.png'), fullPage: true });

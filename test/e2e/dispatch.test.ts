@@ -216,6 +216,12 @@ describe('the dispatch view', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `after dispatch ${i}`).toBeLessThanOrEqual(0);
     }
     expect(await smallestDiagramText(page)).toBeGreaterThanOrEqual(11);
+    // Hidden layers between: their heatmaps' cells are sized to the screen, not to a laptop's card.
+    for (const layers of ['3,6,1', '3,8,1', '3,12,1']) {
+      await page.goto(`${env.url()}?layers=${layers}`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), layers).toBeLessThanOrEqual(0);
+    }
     await page.close();
   });
 });

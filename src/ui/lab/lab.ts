@@ -224,15 +224,22 @@ export class Lab {
 
   private renderExercises(): void {
     const solved = this.solved();
+    // The buttons are made anew: the one the keyboard was on keeps the focus.
+    const focusedId = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('#lab-exercises [data-exercise]')?.dataset.exercise;
     clear(
       byId('lab-exercises'),
       ...EXERCISES.map((e) => {
-        const button = h('button', { type: 'button', class: `exercise${e === this.exercise ? ' current' : ''}`, 'data-exercise': e.id, 'data-solved': String(solved.has(e.id)) }, `${solved.has(e.id) ? '✓ ' : ''}${e.title}`);
+        const button = h(
+          'button',
+          { type: 'button', class: `exercise${e === this.exercise ? ' current' : ''}`, 'data-exercise': e.id, 'data-solved': String(solved.has(e.id)), 'aria-pressed': String(e === this.exercise) },
+          `${solved.has(e.id) ? '✓ ' : ''}${e.title}`,
+        );
         button.title = e.kind;
         button.addEventListener('click', () => void this.start(e));
         return button;
       }),
     );
+    if (focusedId) byId('lab-exercises').querySelector<HTMLElement>(`[data-exercise="${focusedId}"]`)?.focus();
     const brief = byId('lab-brief');
     if (this.exercise) clear(brief, h('strong', {}, `${this.exercise.kind}: `), this.exercise.brief);
     else clear(brief, 'Pick an exercise, or open any file below and change it: the CPU reference grades what the GPU then computes.');

@@ -3,6 +3,8 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { h, short } from '../dom.js';
+import { NumbersDisclosure } from './numbers.js';
 
 export interface Curve {
   label: string;
@@ -28,6 +30,8 @@ export class ErrorChart {
   private span = 1;
   private spanUpdates = 1;
   private readonly observer: ResizeObserver;
+  /** The curves as a table, on demand: the chart's text alternative. */
+  private readonly numbers: NumbersDisclosure;
 
   constructor(
     private readonly container: HTMLElement,
@@ -38,6 +42,42 @@ export class ErrorChart {
     this.log = log;
     this.observer = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
     this.observer.observe(container);
+    container.setAttribute('role', 'img');
+    this.numbers = new NumbersDisclosure(`The ${this.what()} as numbers`, () => this.table());
+    container.after(this.numbers.element);
+    this.describe();
+  }
+
+  /** What the chart plots, in words: "error per iteration". */
+  private what(): string {
+    return this.yLabel === 'error' ? 'error per iteration' : `${this.yLabel} per epoch`;
+  }
+
+  /** The chart's name for a screen reader: each curve's length and its first and last value. */
+  private describe(): void {
+    const curves = this.curves.filter((c) => c.errors.length > 0);
+    const each = curves.map((c) => `${c.label}: ${c.errors.length} ${c.errors.length === 1 ? 'point' : 'points'}, from ${short(c.errors[0]!)} to ${short(c.errors.at(-1)!)}`);
+    this.container.setAttribute('aria-label', `Chart of the ${this.what()}${this.log ? ', log scale' : ''}. ${each.length ? `${each.join('; ')}.` : 'Nothing has run yet.'}`);
+  }
+
+  /** Every point of every curve, a row per pass (at most 400 rows, evenly spaced, the last kept). */
+  private table(): HTMLElement {
+    // The values as the run gave them, not as drawn (a log scale draws 0 at its floor).
+    const xs = [...new Set(this.curves.flatMap((c) => c.errors.map((_, i) => this.x(c, i))))].sort((a, b) => a - b);
+    const ys = this.curves.map((c) => {
+      const at = new Map(c.errors.map((e, i) => [this.x(c, i), e]));
+      return xs.map((x) => at.get(x));
+    });
+    const limit = 400;
+    const picked = xs.length <= limit ? xs.map((_, i) => i) : Array.from({ length: limit }, (_, k) => Math.round((k * (xs.length - 1)) / (limit - 1)));
+    const xName = this.perUpdate ? 'update' : this.yLabel === 'error' ? 'iteration' : 'epoch';
+    return h(
+      'table',
+      { class: 'numbers-table' },
+      h('caption', {}, xs.length > limit ? `${limit} of ${xs.length} points, evenly spaced` : `${this.what()}`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, xName), ...this.curves.map((c) => h('th', { scope: 'col' }, c.label)))),
+      h('tbody', {}, ...picked.map((i) => h('tr', {}, h('th', { scope: 'row' }, String(xs[i])), ...ys.map((y) => h('td', {}, y[i] === undefined ? '' : String(y[i])))))),
+    );
   }
 
   private width(): number {
@@ -47,6 +87,7 @@ export class ErrorChart {
   setLogScale(log: boolean): void {
     this.log = log;
     this.rebuild();
+    this.describe();
   }
 
   /** The length of the run, in passes and in updates: the x axis spans it from the start. */
@@ -69,6 +110,8 @@ export class ErrorChart {
     this.curves = curves;
     if (sameSeries && this.plot) this.plot.setData(this.data());
     else this.rebuild();
+    this.describe();
+    this.numbers.refresh();
   }
 
   /** Where pass i (0-based) of a curve is drawn: passes counted from 1, or the updates made by its end. */
