@@ -27,6 +27,21 @@ type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 
 const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
 
+/**
+ * The views drawn while a run goes on: at every piece of the run, or at most once a second for a
+ * visitor who asks for less motion (prefers-reduced-motion); the end of the run is always drawn.
+ */
+function liveDraw(draw: () => void): () => void {
+  if (!matchMedia('(prefers-reduced-motion: reduce)').matches) return draw;
+  let last = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (now - last < 1000) return;
+    last = now;
+    draw();
+  };
+}
+
 /** Every card a lesson may show; each lesson names the ones it does. */
 const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'overfit-card', 'hidden-card', 'error-card', 'correlation-card', 'lab-card'];
 
@@ -191,7 +206,7 @@ export class App {
   }
 
   private run(): Promise<void> {
-    return this.drive((l) => l.run(() => this.render(), nextFrame), 'running');
+    return this.drive((l) => l.run(liveDraw(() => this.render()), nextFrame), 'running');
   }
 
   private async compareKinds(): Promise<void> {
@@ -246,6 +261,8 @@ export class App {
     set('step-iteration', stopped);
     const stepping = lesson?.dispatchStepping;
     set('step-dispatch', stopped || !stepping?.ok, stepping && !stepping.ok ? stepping.why : '');
+    const back = lesson?.steppingBack;
+    set('step-back-bar', running || !back?.ok, back && !back.ok ? back.why : 'Put back what the last dispatch wrote, on the GPU and in the CPU reference');
     set('reset', false);
   }
 
@@ -300,6 +317,7 @@ export class App {
     click('pause', () => this.lesson?.pause());
     click('step-iteration', () => this.drive((l) => l.stepIteration(() => this.render(), nextFrame)));
     click('step-dispatch', () => this.drive((l) => l.stepDispatch()));
+    click('step-back-bar', () => this.drive((l) => l.stepBack()));
     click('reset', () => this.reset());
     byId('dispatch').addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('#step-back'))

@@ -5,7 +5,7 @@
 
 import type { Page } from 'puppeteer-core';
 import { expect, test } from 'vitest';
-import { openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+import { launch, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 
 const env = usePageAndBrowser();
 
@@ -64,4 +64,51 @@ test('by keyboard alone: skip link, stepping, stepping back, the invocation grid
   expect(await focused(page)).toBe('button#reset');
   expect(problems).toEqual([]);
   await page.close();
+});
+
+test('on a phone: the bar at the foot of the screen steps and steps back, by keyboard', async () => {
+  const { page, problems } = await openPage(env.browser(), env.url(), 360, 740);
+  const bar = await page.$eval('.action-bar', (b) => {
+    const box = b.getBoundingClientRect();
+    return { bottom: Math.round(box.bottom), position: getComputedStyle(b).position, visible: [...b.querySelectorAll('button')].filter((x) => x.getBoundingClientRect().width > 0).map((x) => x.id) };
+  });
+  expect(bar).toEqual({ bottom: 740, position: 'fixed', visible: ['run', 'step-iteration', 'step-dispatch', 'step-back-bar', 'reset'] });
+  expect(await page.$eval('#step-back-bar', (b) => [(b as HTMLButtonElement).disabled, (b as HTMLButtonElement).title])).toEqual([true, 'Step a dispatch first: Step back puts back what it wrote.']);
+  await page.focus('#step-dispatch');
+  for (let i = 0; i < 2; i++) {
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n: number) => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === n, {}, i);
+  }
+  await page.focus('#step-back-bar');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#dispatch-detail')?.dataset.step) === 0);
+  expect(await focused(page)).toBe('button#step-back-bar');
+  await page.waitForFunction(() => document.querySelector('#announce')!.textContent!.startsWith('Dispatch 1 of 11'));
+  // The first dispatch can be put back in its turn.
+  expect(await page.$eval('#step-back-bar', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
+test('reduced motion: a run redraws its live views at most once a second, and always its end', async () => {
+  const calm = await launch(true, undefined, { reducedMotion: true });
+  try {
+    const { page } = await openPage(calm, `${env.url()}?iterations=300`);
+    expect(await page.evaluate(() => matchMedia('(prefers-reduced-motion: reduce)').matches)).toBe(true);
+    await page.evaluate(() => {
+      const w = window as unknown as { draws: number };
+      w.draws = 0;
+      new MutationObserver(() => w.draws++).observe(document.querySelector('#position')!, { childList: true, characterData: true, subtree: true });
+    });
+    const start = Date.now();
+    await page.click('#run');
+    await waitForState(page, 'done');
+    const seconds = (Date.now() - start) / 1000;
+    const draws = await page.evaluate(() => (window as unknown as { draws: number }).draws);
+    expect(draws).toBeGreaterThanOrEqual(1);
+    expect(draws, `${draws} draws in ${seconds} s`).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(await page.$eval('#position', (e) => e.textContent)).toMatch(/^done: 300 iterations/);
+  } finally {
+    await calm.close();
+  }
 });

@@ -30,7 +30,8 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
-export async function launch(webgpu = true, engine: Engine = ENGINE): Promise<Browser> {
+/** `reducedMotion`: the browser tells the page its visitor prefers reduced motion (set at launch, the one way both engines take it). */
+export async function launch(webgpu = true, engine: Engine = ENGINE, { reducedMotion = false } = {}): Promise<Browser> {
   if (engine === 'firefox') {
     if (!existsSync(FIREFOX)) throw new Error(`no Firefox at ${FIREFOX}: install Debian's firefox-esr (apt-get install --no-install-recommends firefox-esr) or set FIREFOX_PATH`);
     return puppeteer.launch({
@@ -41,6 +42,7 @@ export async function launch(webgpu = true, engine: Engine = ENGINE): Promise<Br
         'dom.webgpu.enabled': webgpu,
         'gfx.webgpu.ignore-blocklist': webgpu,
         'gfx.webgpu.force-enabled': webgpu,
+        ...(reducedMotion ? { 'ui.prefersReducedMotion': 1 } : {}),
       },
       env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD },
     });
@@ -51,7 +53,7 @@ export async function launch(webgpu = true, engine: Engine = ENGINE): Promise<Br
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...QUIET, ...(webgpu ? WEBGPU_FLAGS : [])],
+    args: [...QUIET, ...(webgpu ? WEBGPU_FLAGS : []), ...(reducedMotion ? ['--force-prefers-reduced-motion'] : [])],
   });
 }
 

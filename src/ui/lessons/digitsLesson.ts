@@ -23,6 +23,10 @@ export class DigitsLesson implements Lesson {
     why: 'Stepping one dispatch at a time follows the teaching plan, which runs the seed\'s networks; real digits train on the fast plan (biases and softmax).',
   } as const;
 
+  get steppingBack(): { ok: false; why: string } {
+    return this.dispatchStepping;
+  }
+
   private constructor(
     readonly digits: DigitsRun,
     private readonly views: DigitsViews,

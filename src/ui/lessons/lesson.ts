@@ -33,6 +33,8 @@ export interface Lesson {
   readonly cards: readonly string[];
   /** Whether one dispatch at a time can be run (the teaching plan), and if not, why. */
   readonly dispatchStepping: { ok: true } | { ok: false; why: string };
+  /** Whether the last dispatch can be put back (Step back), and if not, why. */
+  readonly steppingBack: { ok: true } | { ok: false; why: string };
   /** Runs to the end (or a pause), drawing after each piece. */
   run(render: () => void, frame: () => Promise<void>): Promise<void>;
   /** Runs one iteration (an epoch). */

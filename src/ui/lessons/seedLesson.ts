@@ -52,6 +52,10 @@ export class SeedLesson implements Lesson {
     return this.session.onGpu;
   }
 
+  get steppingBack(): { ok: true } | { ok: false; why: string } {
+    return this.session.lastDispatch?.back ?? { ok: false, why: 'Step a dispatch first: Step back puts back what it wrote.' };
+  }
+
   get weights(): Float32Array[] | Float64Array[] {
     return this.session.weights;
   }
