@@ -12,7 +12,7 @@ import { LAB_FILES } from '../../src/ui/lab/files.js';
 import { axeViolations } from '../helpers/axe.js';
 import { launch, openPage, stepDispatch, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 import { setEditorText } from '../helpers/lab.js';
-import { expectNoSidewaysScroll, inTree, openByKeyboard } from '../helpers/reading.js';
+import { expectNoSidewaysScroll, inTree, namesInTree, openByKeyboard } from '../helpers/reading.js';
 
 /** Each heatmap's name, made from its exact values as the page must make it: range and negatives. */
 async function heatmapsNamed(page: Page): Promise<string[]> {
@@ -42,6 +42,10 @@ describe('no WCAG violations (axe-core)', () => {
     expect(weights[0]!.slice(1)).toEqual(['h0', 'h1', 'h2', 'h3']);
     for (let i = 0; i < 3; i++) await stepDispatch(page, i);
     expect(await axeViolations(page), 'three dispatches stepped').toEqual([]);
+    // The diagram says what the dispatch shown reads and writes, and where the weights' numbers are.
+    expect(await namesInTree(page, '#network svg.network:not(.swatch)')).toEqual([
+      "the network 3-4-1: 3 inputs, 4 hidden units, 1 output; this dispatch reads layer_1 and writes layer_1. Each weight, with its sign and size, is in the Weights card's tables.",
+    ]);
     for (let i = 3; i < 11; i++) await stepDispatch(page, i);
     expect(await axeViolations(page), 'a whole step').toEqual([]);
     await page.click('#run');

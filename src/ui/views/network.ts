@@ -19,6 +19,13 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 /** Units per layer drawn at most: wider networks (the digits) are not drawn. */
 export const MAX_DRAWN_UNITS = 24;
 
+/** The diagram in words: its layers, what the step shown reads and writes, and where its weights' numbers are. */
+function describeNetwork(layers: readonly number[], step: Step | undefined, reads: Set<string>, writes: Set<string>): string {
+  const shape = `the network ${layers.join('-')}: ${layers[0]} inputs, ${layers.slice(1, -1).map((n) => `${n} hidden units`).join(', then ')}${layers.length > 2 ? ', ' : ''}${layers.at(-1)} ${layers.at(-1) === 1 ? 'output' : 'outputs'}`;
+  const doing = step ? `; this dispatch reads ${[...reads].join(', ') || 'nothing'} and writes ${[...writes].join(', ') || 'nothing'}` : '';
+  return `${shape}${doing}. Each weight, with its sign and size, is in the Weights card's tables.`;
+}
+
 export function networkDiagram(layers: readonly number[], weights: readonly ArrayLike<number>[], names: UnitNames, step?: Step): SVGSVGElement | null {
   if (layers.some((n) => n > MAX_DRAWN_UNITS)) return null;
   const width = 120 + 170 * (layers.length - 1);
@@ -34,7 +41,7 @@ export function networkDiagram(layers: readonly number[], weights: readonly Arra
     viewBox: `0 0 ${width} ${height}`,
     class: 'network',
     role: 'img',
-    'aria-label': `the network: ${layers.join('-')}`,
+    'aria-label': describeNetwork(layers, step, reads, writes),
     'data-direction': step ? (backward ? 'backward' : 'forward') : '',
   });
   // Never drawn smaller than its own units: its text stays at 11 px or more, and a narrow screen
