@@ -1,5 +1,5 @@
 // The tolerance policy for float32 GPU results against the float64 CPU reference
-// (README: How the results are checked). Each comparison returns the largest difference, the number of
+// (docs/verification.md). Each comparison returns the largest difference, the number of
 // mismatches and the first few of them with both values and the bound, so a failure says where.
 
 const EPS = 2 ** -24; // unit roundoff of float32

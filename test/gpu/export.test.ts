@@ -3,7 +3,7 @@
 // gloo); the ONNX model must give our forward pass in onnxruntime-node (npm). Three runs: the seed's
 // two-layer program; a mini-batch run with what the seed lacks (biases, tanh, shuffling, a smaller
 // last batch, alpha decay); and a 784-128-10 softmax net on 300 real digits, shifted each epoch.
-// Compared under verification.md: float64 PyTorch against the float64 CPU reference to 1e-9
+// Compared under docs/verification.md: float64 PyTorch against the float64 CPU reference to 1e-9
 // relative (only the order of sums differs), float32 PyTorch against the GPU to 1e-4 relative (the
 // policy's bound for a whole run's errors), and an ONNX output against the float64 forward pass of
 // the same float32 weights within the matmul rule, carried through the layers.
@@ -172,7 +172,7 @@ describe('train.py', () => {
 
 /**
  * How far a float32 forward pass may be from the float64 one, per output: each layer's matmul
- * within the tolerance rule K·2⁻¹²⁶ + 2·K·2⁻²⁴·Σ|a·b| (verification.md), plus the bias add's
+ * within the tolerance rule K·2⁻¹²⁶ + 2·K·2⁻²⁴·Σ|a·b| (docs/verification.md), plus the bias add's
  * rounding, carried forward through |W| (relu is 1-Lipschitz); softmax moves each probability by at
  * most twice the largest change of a logit, plus a few ULP of its own.
  */

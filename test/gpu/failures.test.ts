@@ -1,4 +1,4 @@
-// The failure list of verification.md, in the library: each case is a typed error with a clear
+// The failure list of docs/verification.md, in the library: each case is a typed error with a clear
 // message, raised before GPU work where it can be, and nothing the user trained is lost.
 
 import { describe, expect, test } from 'vitest';

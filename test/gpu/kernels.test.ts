@@ -1,4 +1,4 @@
-// Every kernel against the float64 CPU reference under the tolerance policy (verification.md):
+// Every kernel against the float64 CPU reference under the tolerance policy (docs/verification.md):
 // odd shapes (1×1, primes, the tile size ±1, K ≥ 4096), special values, and a guard band of
 // sentinels past each output's logical end that must come back untouched.
 

@@ -1,6 +1,6 @@
 // A headless browser on the software adapter, driving the built page served on localhost (WebGPU
 // needs a secure context). Two engines, and this is the one place that knows how to start each:
-// Chromium (Dawn and Tint; flags as in platform.md) and Firefox (wgpu and naga; prefs that turn
+// Chromium (Dawn and Tint; flags as in docs/platform.md) and Firefox (wgpu and naga; prefs that turn
 // WebGPU on, and Chromium's SwiftShader named as the Vulkan driver, as Firefox finds none itself).
 // BACKPROP_BROWSER=firefox picks Firefox for a test process (vitest's firefox project sets it).
 // No browser is downloaded: Debian's chromium and firefox-esr are used, or the ones CHROMIUM_PATH
