@@ -146,12 +146,13 @@ export class App {
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const { config, dataset, test } = run;
       this.resolved = run;
-      // The lab's edits go with the context the lesson compiles its kernels through.
+      // The lab's edits go with the context the lesson compiles its kernels through, where the
+      // lesson grades them; the digits set them aside (and keep them in the URL for the way back).
       const edits = this.lab?.edits ?? NO_EDITS;
-      const ctx = (await this.contextFor(config, dataset))?.withEdits(edits);
+      const ctx = await this.contextFor(config, dataset);
       this.lesson = test
-        ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews)
-        : await SeedLesson.create(config, dataset, run.weights(), ctx, this.seedViews, this.lab?.grade ?? true);
+        ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews, [...edits.keys()])
+        : await SeedLesson.create(config, dataset, run.weights(), ctx?.withEdits(edits), this.seedViews, this.lab?.grade ?? true);
       for (const id of LESSON_CARDS) byId(id).hidden = !this.lesson.cards.includes(id);
       this.compared.runs++;
       const query = queryOfEdits(edits);
@@ -238,7 +239,8 @@ export class App {
       const run = this.resolved;
       if (!lesson || !run) return;
       // The new device with the lab's edits, as the lesson's first one had them.
-      await lesson.resume((await this.device.replace(run.config, run.dataset)).withEdits(this.lab?.edits ?? NO_EDITS));
+      const ctx = await this.device.replace(run.config, run.dataset);
+      await lesson.resume(lesson.takesEdits ? ctx.withEdits(this.lab?.edits ?? NO_EDITS) : ctx);
       byId('notice').hidden = true;
       this.setState(lesson.done ? 'done' : 'paused');
     });

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { LAB_FILES, toBase64Url } from '../../src/ui/lab/files.js';
 import { axeViolations } from '../helpers/axe.js';
 import { launch, openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 import { expectNoSidewaysScroll, namesInTree } from '../helpers/reading.js';
@@ -13,9 +14,19 @@ import { expectNoSidewaysScroll, namesInTree } from '../helpers/reading.js';
 const env = usePageAndBrowser();
 
 describe('MNIST in the page', () => {
-  test('an epoch on the GPU: accuracy, predictions, a drawn digit, first-layer images', async () => {
-    const { page, problems } = await openPage(env.browser(), `${env.url()}?example=mnist&iterations=1&autorun=1`);
+  test('an epoch on the GPU: accuracy, predictions, a drawn digit, first-layer images; an edited kernel set aside', async () => {
+    // A link carries an edited gather that would feed the network zeros (10% accuracy, if it ran):
+    // the digits run the kernels in shaders/, since nothing on the page would compare this run.
+    const zeroed = LAB_FILES.gather!.code.replace('layer_0[dst + c] = shifted(src, x, y, shift, w, h);', 'layer_0[dst + c] = 0.0;');
+    expect(zeroed).not.toBe(LAB_FILES.gather!.code);
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?example=mnist&iterations=1&autorun=1&shader.gather=${toBase64Url(zeroed)}`);
     await waitForState(page, 'done', 120_000);
+    expect(await page.$eval('#digits-edits', (e) => [(e as HTMLElement).hidden, e.textContent])).toEqual([
+      false,
+      "Your edited shaders/gather.wgsl is not used here: the digits run the kernels as they are in shaders/, since nothing on this page compares their run with the CPU. Edits run, graded dispatch by dispatch, in the seed's lessons (two-layer, one-layer), where the shader lab is; they are kept for when you go back.",
+    ]);
+    expect(await page.$eval('#check', (e) => [(e as HTMLElement).dataset.ok, e.textContent])).toEqual(['not-shadowed', 'fast plan: this run is not compared with the CPU (its kernels are, in npm test)']);
+    expect(await page.evaluate(() => location.search)).toContain('shader.gather=');
     expect(await page.$eval('#digits-card', (e) => (e as HTMLElement).hidden)).toBe(false);
     expect(await page.$eval('#step-card', (e) => (e as HTMLElement).hidden)).toBe(true);
     const accuracy = Number(await page.$eval('#epoch-report', (e) => (e as HTMLElement).dataset.testAccuracy));

@@ -6,7 +6,7 @@ import type { Page } from 'puppeteer-core';
 import { describe, expect, test } from 'vitest';
 import { EXERCISES } from '../../src/ui/lab/exercises.js';
 import { LAB_FILES, toBase64Url } from '../../src/ui/lab/files.js';
-import { openPage, usePageAndBrowser, waitForState } from '../helpers/browser.js';
+import { openPage, stepDispatch, usePageAndBrowser, waitForState } from '../helpers/browser.js';
 import { setEditorText } from '../helpers/lab.js';
 
 const env = usePageAndBrowser();
@@ -173,6 +173,26 @@ describe('links and compile errors', () => {
     expect(errors).toBeGreaterThan(log[0]!);
     const badge = await page.$eval('#check', (e) => ({ ok: (e as HTMLElement).dataset.ok, graded: (e as HTMLElement).dataset.graded, text: e.textContent }));
     expect(badge).toEqual({ ok: 'false', graded: 'false', text: 'GPU ≠ CPU beyond the tolerance · not stopped: grading is off' });
+    expect(real(problems)).toEqual([]);
+    await page.close();
+  });
+
+  test('grading off, stepped: the wrong dispatch is announced as wrong, and the badge claims no comparison before the first', async () => {
+    const { page, problems } = await openPage(env.browser(), env.url());
+    const badge = (): Promise<string> => page.$eval('#check', (e) => e.textContent ?? '');
+    expect(await badge()).toBe('GPU and CPU start from the same weights: nothing compared yet');
+    await page.click('#lab-grade');
+    await page.click('[data-exercise="sign"]');
+    await page.waitForFunction(() => location.search.includes('shader.update='), { timeout: 20_000 });
+    await waitForState(page, 'idle');
+    expect(await page.$eval('#lab-edited', (e) => e.textContent)).toBe('Edited: shaders/update.wgsl. Runs are not graded: their weights are compared with the CPU after each chunk.');
+    const update = await dispatchOf(page, 'weights_1_2 -= alpha * weight_delta_1_2');
+    for (let i = 0; i < update; i++) await stepDispatch(page, i);
+    // Mid-batch no weights were compared yet; the dispatch's own values are, in the status line.
+    expect(await page.$eval('#announce', (e) => e.textContent)).toMatch(
+      new RegExp(`^Dispatch ${update} of 11: weights_1_2 -= alpha \\* weight_delta_1_2\\. Wrote weights_1_2 \\(4 by 1\\); GPU differs from CPU in weights_1_2: \\d of 4 values, largest difference `),
+    );
+    expect(await badge()).toBe('GPU and CPU start from the same weights: nothing compared yet · not stopped: grading is off');
     expect(real(problems)).toEqual([]);
     await page.close();
   });

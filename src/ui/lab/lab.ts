@@ -176,8 +176,8 @@ export class Lab {
     this.status({
       ok: true,
       text: this.grade
-        ? `Compiled. Runs now use your shaders/${name}.wgsl, checked against the CPU after every dispatch; the first one that differs stops the run.`
-        : `Compiled. Runs now use your shaders/${name}.wgsl, ungraded: they go on past a wrong dispatch, compared with the CPU only after each chunk of iterations (the badge says when they disagree).`,
+        ? `Compiled. Runs of the seed's networks now use your shaders/${name}.wgsl, checked against the CPU after every dispatch; the first one that differs stops the run.`
+        : `Compiled. Runs of the seed's networks now use your shaders/${name}.wgsl, ungraded: they go on past a wrong dispatch, their weights compared with the CPU only after each chunk of iterations (the badge says when they disagree).`,
     });
   }
 
@@ -209,7 +209,9 @@ export class Lab {
     else delete el.dataset.line;
     el.className = `lab-status ${s.ok ? 'ok' : 'bad'}`;
     const edited = [...this.edits.keys()];
-    byId('lab-edited').textContent = edited.length ? `Edited: ${edited.map((n) => `shaders/${n}.wgsl`).join(', ')}. Runs are graded dispatch by dispatch.` : '';
+    byId('lab-edited').textContent = edited.length
+      ? `Edited: ${edited.map((n) => `shaders/${n}.wgsl`).join(', ')}. ${this.grade ? 'Runs are graded dispatch by dispatch.' : 'Runs are not graded: their weights are compared with the CPU after each chunk.'}`
+      : '';
   }
 
   // --- exercises --------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ export class Lab {
     if (focusedId) byId('lab-exercises').querySelector<HTMLElement>(`[data-exercise="${focusedId}"]`)?.focus();
     const brief = byId('lab-brief');
     if (this.exercise) clear(brief, h('strong', {}, `${this.exercise.kind}: `), this.exercise.brief);
-    else clear(brief, 'Pick an exercise, or open any file below and change it: the CPU reference grades what the GPU then computes.');
+    else clear(brief, 'Pick an exercise, or open any file below and change it: with “stop at the first wrong dispatch” on, the CPU reference grades what the GPU then computes.');
   }
 
   /** Loads an exercise: its settings, its version of the file, applied at once. */

@@ -23,6 +23,12 @@ export class DigitsLesson implements Lesson {
     why: 'Stepping one dispatch at a time follows the teaching plan, which runs the seed\'s networks; real digits train on the fast plan (biases and softmax).',
   } as const;
 
+  /**
+   * Edited kernels never run here: the fast plan's run is not shadowed by the CPU on the page (that
+   * costs a second training on the CPU), so an edit would train and score the digits unchecked.
+   */
+  readonly takesEdits = false;
+
   get steppingBack(): { ok: false; why: string } {
     return this.dispatchStepping;
   }
@@ -30,10 +36,12 @@ export class DigitsLesson implements Lesson {
   private constructor(
     readonly digits: DigitsRun,
     private readonly views: DigitsViews,
+    /** The lab's edited files, set aside for this lesson. */
+    private readonly setAside: readonly string[],
   ) {}
 
-  static async create(config: TrainConfig, train: Dataset, test: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: DigitsViews): Promise<DigitsLesson> {
-    return new DigitsLesson(await DigitsRun.create(config, train, test, weights, ctx), views);
+  static async create(config: TrainConfig, train: Dataset, test: Dataset, weights: Float64Array[], ctx: GpuContext | undefined, views: DigitsViews, setAside: readonly string[] = []): Promise<DigitsLesson> {
+    return new DigitsLesson(await DigitsRun.create(config, train, test, weights, ctx), views, setAside);
   }
 
   get config(): TrainConfig {
@@ -123,7 +131,15 @@ export class DigitsLesson implements Lesson {
     const checkBadge = byId('check');
     checkBadge.dataset.ok = run.onGpu ? 'not-shadowed' : 'cpu-only';
     checkBadge.className = 'badge';
-    checkBadge.textContent = run.onGpu ? 'fast plan (checked against the CPU in npm test)' : 'CPU reference only';
+    checkBadge.textContent = run.onGpu ? 'fast plan: this run is not compared with the CPU (its kernels are, in npm test)' : 'CPU reference only';
+    checkBadge.title = run.onGpu
+      ? 'The digits train on the fast plan with the kernels as they are in shaders/. The page does not shadow this run with the CPU; npm test checks the same kernels against the float64 reference.'
+      : '';
+    const edits = byId('digits-edits');
+    edits.hidden = this.setAside.length === 0;
+    edits.textContent = this.setAside.length
+      ? `Your edited ${this.setAside.map((n) => `shaders/${n}.wgsl`).join(' and ')} ${this.setAside.length === 1 ? 'is' : 'are'} not used here: the digits run the kernels as they are in shaders/, since nothing on this page compares their run with the CPU. Edits run, graded dispatch by dispatch, in the seed's lessons (two-layer, one-layer), where the shader lab is; they are kept for when you go back.`
+      : '';
     const last = run.epochs.at(-1);
     const report = byId('epoch-report');
     if (last) {

@@ -33,6 +33,11 @@ export interface Lesson {
   readonly cards: readonly string[];
   /** Whether one dispatch at a time can be run (the teaching plan), and if not, why. */
   readonly dispatchStepping: { ok: true } | { ok: false; why: string };
+  /**
+   * Whether the shader lab's edited kernels run in this lesson, where they are graded; a lesson
+   * that cannot grade them runs the kernels as they are in shaders/ and says so.
+   */
+  readonly takesEdits: boolean;
   /** Whether the last dispatch can be put back (Step back), and if not, why. */
   readonly steppingBack: { ok: true } | { ok: false; why: string };
   /** Runs to the end (or a pause), drawing after each piece. */

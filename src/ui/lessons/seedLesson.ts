@@ -11,6 +11,7 @@ import { deadUnits, lessonPressure, pressure } from '../../train/pressure.js';
 import { hiddenDataset } from '../../train/hiddenDataset.js';
 import { isLogged } from '../../train/divergence.js';
 import { byId, clear, h, short } from '../dom.js';
+import { gradeDispatch } from '../grading.js';
 import { Session } from '../session.js';
 import { PALETTE, type Curve, type ErrorChart } from '../views/chart.js';
 import { dispatchDetail, planList } from '../views/dispatch.js';
@@ -30,6 +31,7 @@ export interface SeedViews {
 export class SeedLesson implements Lesson {
   readonly cards = ['step-card', 'seed-views', 'overfit-card', 'hidden-card', 'error-card', 'correlation-card', 'lab-card'];
   readonly dispatchStepping = { ok: true } as const;
+  readonly takesEdits = true;
 
   private constructor(
     readonly session: Session,
@@ -117,7 +119,11 @@ export class SeedLesson implements Lesson {
     if (d && d.index + 1 < s.plan.steps.length) {
       const largest = Math.max(0, ...d.written.map((b) => b.maxDiff));
       const wrote = d.written.map((b) => `${b.name} (${b.rows} by ${b.cols})`).join(' and ');
-      return `Dispatch ${d.index + 1} of ${s.plan.steps.length}: ${d.step.numpy}. Wrote ${wrote}; ${check}${s.onGpu ? `, largest difference ${short(largest)}` : ''}.`;
+      // This dispatch's own values, held to the lab's grading tolerance: the weights' check (above)
+      // compares only at the end of a batch, and an ungraded edit can be wrong before then.
+      const wrong = s.onGpu ? gradeDispatch(d) : undefined;
+      const verdict = !s.onGpu ? check : wrong ? `GPU differs from CPU in ${wrong.buffer}: ${wrong.count} of ${wrong.diff.length} values` : 'GPU equals CPU';
+      return `Dispatch ${d.index + 1} of ${s.plan.steps.length}: ${d.step.numpy}. Wrote ${wrote}; ${verdict}${s.onGpu ? `, largest difference ${short(largest)}` : ''}.`;
     }
     const where = s.where;
     return `Iteration ${where.iteration + 1} of ${s.config.iterations}, batch ${where.batch + 1}: error ${last === undefined ? 'not yet measured' : short(last)}; ${check}.`;
@@ -186,8 +192,13 @@ export class SeedLesson implements Lesson {
       const c = s.check;
       checkBadge.dataset.ok = String(c.ok);
       checkBadge.dataset.maxDiff = String(c.maxDiff);
+      // The bound is 0 until the first comparison: before it, nothing has been compared to claim.
+      const compared = c.bound > 0 || !c.ok;
+      checkBadge.dataset.compared = String(compared);
       checkBadge.textContent =
-        (c.ok
+        (!compared
+          ? 'GPU and CPU start from the same weights: nothing compared yet'
+          : c.ok
           ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})`
           : s.failure
             ? `GPU ≠ CPU at dispatch ${s.failure.view.index + 1}: ${s.failure.view.step.numpy}`
