@@ -312,7 +312,8 @@ export class App {
         await action();
         if (document.activeElement !== document.body && document.activeElement !== null) return;
         // Disabled now (Run at the end of a run): Reset, which is what comes next.
-        ((control as HTMLButtonElement).disabled ? byId('reset') : control).focus();
+        // Without scrolling: the student is looking at what the action drew, not at the controls.
+        ((control as HTMLButtonElement).disabled ? byId('reset') : control).focus({ preventScroll: true });
       });
     };
     click('run', () => this.run());

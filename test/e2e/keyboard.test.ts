@@ -57,11 +57,15 @@ test('by keyboard alone: skip link, stepping, stepping back, the invocation grid
 
   // A run to the end: announced, and the focus goes to Reset (Run is disabled once done).
   await page.focus('#run');
+  const scrolled = await page.evaluate(() => window.scrollY);
   await page.keyboard.press('Enter');
   await waitForState(page, 'done');
   await page.waitForFunction(() => document.querySelector('#announce')!.textContent!.startsWith('Done'));
   expect(await announced(page)).toMatch(/^status\|polite\|Done: 60 iterations, error [\d.e-]+; GPU equals CPU\.$/);
   expect(await focused(page)).toBe('button#reset');
+  // The focus moved without scrolling the page away from what the run drew; the hint says what is next.
+  expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+  expect(await page.$eval('#what-to-do', (e) => e.textContent)).toMatch(/^Trained: the chart shows how the error fell\. Press Reset to train again/);
   expect(problems).toEqual([]);
   await page.close();
 });

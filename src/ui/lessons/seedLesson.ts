@@ -170,11 +170,15 @@ export class SeedLesson implements Lesson {
     const s = this.session;
     clear(
       byId('what-to-do'),
-      'Press ',
-      h('strong', {}, 'Run'),
-      ' to train the network: the error chart falls as the weights learn. ',
-      h('strong', {}, 'Step dispatch'),
-      ' runs one GPU kernel at a time and shows what it did. Change any setting below to start again.',
+      ...(s.done
+        ? ['Trained: the chart shows how the error fell. Press ', h('strong', {}, 'Reset'), ' to train again from the same start and step through it, or change a setting to try another run.']
+        : [
+            'Press ',
+            h('strong', {}, 'Run'),
+            ' to train the network: the error chart falls as the weights learn. ',
+            h('strong', {}, 'Step dispatch'),
+            ' runs one GPU kernel at a time and shows what it did. Change any setting below to start again.',
+          ]),
     );
     const where = s.where;
     const position = byId('position');
