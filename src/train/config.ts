@@ -8,6 +8,7 @@ import type { Loss } from '../cpu/network.js';
 import { ONE_LAYER_WEIGHTS, seededWeights } from '../net/init.js';
 import { activationOf, DEFAULT_ACTIVATION } from '../ops/activations/index.js';
 import { validateLayers, weightShape, type Layers } from '../net/spec.js';
+import { lookup } from '../lookup.js';
 
 /** The seed's three kinds of gradient descent. */
 export type Mode = 'stochastic' | 'batch' | 'full';
@@ -115,13 +116,13 @@ export const EXAMPLES: Record<string, Example> = {
 export const DEFAULT_EXAMPLE = 'two-layer';
 
 export function example(name: string): Example {
-  const found = EXAMPLES[name];
+  const found = lookup(EXAMPLES, name);
   if (!found) throw new OptionError(`unknown example "${name}"`, `choose one of: ${Object.keys(EXAMPLES).join(', ')}`);
   return found;
 }
 
 export function builtinDataset(name: string): Dataset {
-  const make = BUILTIN_DATASETS[name];
+  const make = lookup(BUILTIN_DATASETS, name);
   if (!make) throw new OptionError(`unknown dataset "${name}"`, `choose one of: ${Object.keys(BUILTIN_DATASETS).join(', ')}, or give a .csv or .json file`);
   return make();
 }

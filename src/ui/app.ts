@@ -22,6 +22,7 @@ import { NO_EDITS } from '../gpu/shader.js';
 import { exampleSettings, pageDataSource, queryFromSettings, runSettings, settingsFromQuery, type PageData, type Settings } from './settings.js';
 import { ErrorChart } from './views/chart.js';
 import { timingBars } from './views/timings.js';
+import { lookup } from '../lookup.js';
 
 type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
 
@@ -142,7 +143,7 @@ export class App {
   private async reset(): Promise<void> {
     await this.closeLesson();
     try {
-      if (this.settings.dataset in this.data.remote && !this.fetched.has(this.settings.dataset)) byId('epoch-report').textContent = 'Loading the digits…';
+      if (lookup(this.data.remote, this.settings.dataset) && !this.fetched.has(this.settings.dataset)) byId('epoch-report').textContent = 'Loading the digits…';
       const run = await resolveRun(runSettings(this.settings), pageDataSource(this.data, this.fetched), this.imported);
       const { config, dataset, test } = run;
       this.resolved = run;

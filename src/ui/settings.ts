@@ -9,6 +9,7 @@ import { OptionError } from '../errors.js';
 import { DEFAULT_ACTIVATION } from '../ops/activations/index.js';
 import { DEFAULT_EXAMPLE, EXAMPLES, builtinDataset, example as findExample, type Mode } from '../train/config.js';
 import type { DataSource, RunSettings } from '../train/resolve.js';
+import { lookup } from '../lookup.js';
 
 export interface Settings {
   example: string;
@@ -76,13 +77,13 @@ const FLAGS = { bias: 'bias', shuffle: 'shuffle' } as const;
 export function settingsFromQuery(search: string): Settings {
   const query = new URLSearchParams(search);
   const name = query.get('example') ?? DEFAULT_EXAMPLE;
-  const base = exampleSettings(EXAMPLES[name] ? name : DEFAULT_EXAMPLE);
+  const base = exampleSettings(lookup(EXAMPLES, name) ? name : DEFAULT_EXAMPLE);
   const out: Settings = { ...base };
   for (const [field, key] of Object.entries(KEYS) as [keyof typeof KEYS, string][]) {
     const value = query.get(key);
     if (value !== null && field !== 'example') (out as unknown as Record<string, string>)[field] = value;
   }
-  if (!EXAMPLES[name]) out.example = name; // kept, so resolve() can say it is unknown
+  if (!lookup(EXAMPLES, name)) out.example = name; // kept, so resolve() can say it is unknown
   for (const [field, key] of Object.entries(FLAGS) as [keyof typeof FLAGS, string][]) {
     const value = query.get(key);
     if (value !== null) out[field] = value === '1';
@@ -93,7 +94,7 @@ export function settingsFromQuery(search: string): Settings {
 
 /** The shortest query that reproduces the settings: only what differs from the example. */
 export function queryFromSettings(s: Settings): string {
-  const base = EXAMPLES[s.example] ? exampleSettings(s.example) : undefined;
+  const base = lookup(EXAMPLES, s.example) ? exampleSettings(s.example) : undefined;
   const query = new URLSearchParams();
   query.set('example', s.example);
   for (const [field, key] of Object.entries(KEYS) as [keyof typeof KEYS, string][]) {
@@ -120,12 +121,12 @@ export function pageDataSource(data: PageData, cache: Map<string, TrainTest>): D
   return {
     load: async (spec) => {
       if (data.uploaded && spec === data.uploaded.name) return { train: data.uploaded };
-      const fetcher = Object.hasOwn(data.remote, spec) ? data.remote[spec] : undefined;
+      const fetcher = lookup(data.remote, spec);
       if (fetcher) {
         if (!cache.has(spec)) cache.set(spec, await fetcher());
         return cache.get(spec)!;
       }
-      if (BUILTIN_DATASETS[spec]) return { train: builtinDataset(spec) };
+      if (lookup(BUILTIN_DATASETS, spec)) return { train: builtinDataset(spec) };
       throw new OptionError(`unknown dataset "${spec}"`, `choose one of: ${[...Object.keys(BUILTIN_DATASETS), ...Object.keys(data.remote)].join(', ')}, or load a file`);
     },
   };

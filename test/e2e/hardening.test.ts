@@ -152,3 +152,20 @@ describe('Content-Security-Policy and imports', () => {
     await page.close();
   });
 });
+
+describe('names a link sends', () => {
+  test("Object.prototype's keys as an example, a dataset, an activation or a lab file: refused in one line, the page ready", async () => {
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?example=constructor`);
+    expect(await page.$eval('#form-error', (e) => [(e as HTMLElement).hidden, e.textContent])).toEqual([false, 'unknown example "constructor" (choose one of: two-layer, one-layer, mnist)']);
+    for (const query of ['?dataset=__proto__', '?activation=toString', '?example=hasOwnProperty&dataset=valueOf']) {
+      await page.goto(`${env.url()}${query}`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+      expect(await page.$eval('#form-error', (e) => [(e as HTMLElement).hidden, (e.textContent ?? '').split('\n').length]), query).toEqual([false, 1]);
+    }
+    await page.goto(`${env.url()}?shader.constructor=AAAA&shader.__proto__=AAAA`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    expect(await page.$eval('#notice', (e) => e.textContent)).toMatch(/shaders\/constructor\.wgsl, which the lab does not have/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

@@ -6,6 +6,7 @@ import { linear } from './linear.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
 import { tanh } from './tanh.js';
+import { lookup } from '../../lookup.js';
 
 export type { Activation } from './activation.js';
 
@@ -15,7 +16,7 @@ export const DEFAULT_ACTIVATION = 'relu';
 
 /** The activation named `name`, or an OptionError listing the ones there are. */
 export function activationOf(name: string): Activation {
-  const found = Object.hasOwn(ACTIVATIONS, name) ? ACTIVATIONS[name] : undefined;
+  const found = lookup(ACTIVATIONS, name);
   if (!found) throw new OptionError(`unknown activation "${name}"`, `choose one of: ${Object.keys(ACTIVATIONS).join(', ')}`);
   return found;
 }

@@ -9,6 +9,7 @@ import { outputDeltaShader } from '../../kernels/outputDelta.js';
 import { updateShader } from '../../kernels/update.js';
 import { applyEdits, composeShaders, type Shader, type ShaderEdits } from '../../gpu/shader.js';
 import { ACTIVATIONS } from '../../ops/activations/index.js';
+import { lookup } from '../../lookup.js';
 
 /** Every file of the teaching plan, by its name in shaders/. */
 export const LAB_FILES: Readonly<Record<string, Shader>> = Object.fromEntries(
@@ -48,7 +49,7 @@ export function editsFromQuery(search: string): { edits: Map<string, string>; pr
   for (const [key, value] of new URLSearchParams(search)) {
     if (!key.startsWith(PREFIX)) continue;
     const name = key.slice(PREFIX.length);
-    if (!Object.hasOwn(LAB_FILES, name)) {
+    if (!lookup(LAB_FILES, name)) {
       problems.push(`the link edits shaders/${name}.wgsl, which the lab does not have`);
       continue;
     }
