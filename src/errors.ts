@@ -51,13 +51,19 @@ export class DeviceLostError extends BackpropError {
   }
 }
 
-/** A validation, out-of-memory or internal error reported by WebGPU while running a step. */
+/**
+ * A validation, out-of-memory or internal error reported by WebGPU while running a step. The
+ * implementation's report can run to many lines (Dawn adds ' - While calling …' context, naga a
+ * drawing of the source): the message is its first line, the whole report is `detail`.
+ */
 export class GpuError extends BackpropError {
+  readonly detail: string;
   constructor(
     readonly kind: 'validation' | 'out-of-memory' | 'internal' | 'uncaptured',
     message: string,
   ) {
-    super(`WebGPU ${kind} error: ${message}`);
+    super(`WebGPU ${kind} error: ${message.trim().split('\n')[0]!.trim()}`);
+    this.detail = message;
   }
 }
 

@@ -3,7 +3,7 @@
 // library's; the lessons draw their views; this file wires the page together.
 
 import type { TrainTest } from '../data/idxSet.js';
-import { BackpropError, DeviceLostError } from '../errors.js';
+import { BackpropError, DeviceLostError, GpuError } from '../errors.js';
 import { resolveRun, type LoadedWeights, type ResolvedRun } from '../train/resolve.js';
 import { PageDevice } from './device.js';
 import { byId, whenVisible, clear, h } from './dom.js';
@@ -161,10 +161,24 @@ export class App {
       this.form.error(undefined);
       this.setState('idle');
     } catch (error) {
-      this.form.error(describe(error));
+      if (!this.refusedEdit(error)) this.form.error(describe(error));
       this.setState('error');
     }
     this.render();
+  }
+
+  /**
+   * An error the GPU gave for an edited kernel (it compiled, but a pipeline of it was refused: too
+   * much workgroup memory, say) belongs in the lab, beside the edit; true when shown there.
+   */
+  private refusedEdit(error: unknown): boolean {
+    if (!this.lab || !(error instanceof GpuError)) return false;
+    const name = [...this.lab.edits.keys()].find((n) => error.message.includes(`shaders/${n}.wgsl`));
+    if (name === undefined) return false;
+    const reason = error.message.slice(error.message.indexOf(`shaders/${name}.wgsl`) + `shaders/${name}.wgsl`.length).replace(/^:\s*/, '');
+    const sentence = this.lab.refused(name, reason);
+    byId('announce').textContent = sentence;
+    return true;
   }
 
   private async guarded(work: () => Promise<unknown>): Promise<void> {
@@ -174,6 +188,7 @@ export class App {
       await work();
     } catch (error) {
       if (error instanceof DeviceLostError) this.deviceLost(error);
+      else if (this.refusedEdit(error)) byId('notice').hidden = true;
       else this.notice('error', error instanceof BackpropError ? error.describe() : `Unexpected error: ${String(error)}`);
       this.setState('error');
     } finally {

@@ -177,6 +177,28 @@ describe('links and compile errors', () => {
     await page.close();
   });
 
+  test('an edit that compiles but that the GPU will not run: one sentence in the lab, no raw WebGPU text; reset, it trains', async () => {
+    const greedy = LAB_FILES.update!.code
+      .replace('@compute', 'var<workgroup> big: array<f32, 60000>;\n\n@compute')
+      .replace('  weights[i] = weights[i] - params.scale * weight_delta[i];', '  big[i % 60000u] = 1.0;\n  weights[i] = weights[i] - params.scale * weight_delta[i] + big[0] * 0.0;');
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=2&shader.update=${toBase64Url(greedy)}`);
+    await waitForState(page, 'error');
+    const status = await page.$eval('#lab-status', (e) => [(e as HTMLElement).dataset.ok, e.textContent ?? '']);
+    expect(status[0]).toBe('false');
+    expect(status[1]).toMatch(/^Your shaders\/update\.wgsl compiles, but the GPU will not run it: .*workgroup.* Change it, or reset it to the file in shaders\/\.$/is);
+    expect(status[1]).not.toMatch(/\n|WebGPU validation error|While |\[Device/);
+    expect(await page.$eval('#form-error', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await page.$eval('#notice', (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await page.$eval('#announce', (e) => e.textContent)).toBe(status[1]);
+    await page.click('#lab-reset');
+    await waitForState(page, 'idle');
+    await page.click('#run');
+    await waitForState(page, 'done');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    expect(real(problems)).toEqual([]);
+    await page.close();
+  });
+
   test('grading off, stepped: the wrong dispatch is announced as wrong, and the badge claims no comparison before the first', async () => {
     const { page, problems } = await openPage(env.browser(), env.url());
     const badge = (): Promise<string> => page.$eval('#check', (e) => e.textContent ?? '');

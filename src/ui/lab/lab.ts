@@ -181,6 +181,14 @@ export class Lab {
     });
   }
 
+  /** An edit that compiled but that the GPU will not run: the file is shown with the reason, in one sentence. */
+  refused(name: string, reason: string): string {
+    if (name !== this.file) this.open(name);
+    const text = `Your shaders/${name}.wgsl compiles, but the GPU will not run it: ${reason.replace(/\.?$/, '.')} Change it, or reset it to the file in shaders/.`;
+    this.status({ ok: false, text });
+    return text;
+  }
+
   /** Waits for a compile in flight (tests, and Run right after typing). */
   async settled(): Promise<void> {
     if (this.timer) {
