@@ -67,6 +67,21 @@ export class GpuError extends BackpropError {
   }
 }
 
+/** A loop of an edited kernel ran past its guard's limit and was stopped (src/gpu/loopGuard.ts). */
+export class LoopGuardError extends BackpropError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    limit: number,
+    where: string,
+  ) {
+    super(
+      `the loop at line ${line} of shaders/${file}.wgsl ran past ${limit.toLocaleString('en')} iterations ${where} and was stopped`,
+      'a correct kernel needs far fewer: look at what its condition tests and what changes it',
+    );
+  }
+}
+
 /** A WGSL shader failed to compile; names the shader file, line and column. */
 export class ShaderCompileError extends BackpropError {
   constructor(

@@ -6,6 +6,7 @@ import type { GpuContext } from './context.js';
 import { kernel, type Kernel } from './kernel.js';
 import type { Shader } from './shader.js';
 import { uniformBytes, uniformOffset } from './wgsl.js';
+import { LOOP_GUARD, loopGuardBuffer } from './loopGuard.js';
 
 /** A recorded-many-times unit of work: built once, encoded once per batch. */
 export interface Dispatch {
@@ -96,8 +97,10 @@ export type Bindable = GPUBuffer | { buffer: GPUBuffer; size: number };
  * A bind group for `kernel`, its buffers named as the WGSL names its variables ({ a: layer_1, ... }):
  * every binding must be given, and nothing else.
  */
-export function bindGroup(ctx: GpuContext, label: string, k: Kernel, buffers: Readonly<Record<string, Bindable>>): GPUBindGroup {
+export function bindGroup(ctx: GpuContext, label: string, k: Kernel, given: Readonly<Record<string, Bindable>>): GPUBindGroup {
   const names = k.reflection.bindings.map((b) => b.name);
+  // An edited kernel's loop guards write to the device's record, which no caller names.
+  const buffers = names.includes(LOOP_GUARD) && !(LOOP_GUARD in given) ? { ...given, [LOOP_GUARD]: loopGuardBuffer(ctx) } : given;
   const missing = names.filter((n) => !(n in buffers));
   const extra = Object.keys(buffers).filter((n) => !names.includes(n));
   if (missing.length || extra.length) {

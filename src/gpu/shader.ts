@@ -4,6 +4,8 @@
 // whose requirements are not compiled before it. So the file a learner opens names everything
 // that runs with it. Edits (the page's shader lab) replace a file's text, never its declarations.
 
+import { declareLoopGuard, guardedEdit } from './loopGuard.js';
+
 export interface Shader {
   /** The file name in shaders/, without .wgsl; for a composed shader, its parts joined by '+'. */
   name: string;
@@ -56,12 +58,19 @@ export function composeShaders(...shaders: Shader[]): Shader {
   return { name: sources.map((s) => s.name).join('+'), code: sources.map((s) => s.code).join('\n'), parts, sources };
 }
 
-/** The shader as it compiles with `edits`: each of its files replaced by its edited text where there is one. */
+/**
+ * The shader as it compiles with `edits`: each of its files replaced by its edited text where there
+ * is one, every loop of an edited file guarded (loopGuard.ts), and the guards' record declared.
+ */
 export function applyEdits(shader: Shader, edits: ShaderEdits): Shader {
   if (edits.size === 0) return shader;
-  if (shader.sources) return composeShaders(...shader.sources.map((s) => applyEdits(s, edits)));
-  const edited = edits.get(shader.name);
-  return edited === undefined ? shader : { ...shader, code: edited };
+  const edit = (file: Shader): Shader => {
+    const edited = edits.get(file.name);
+    return edited === undefined ? file : { ...file, code: guardedEdit(file.name, edited, edits) };
+  };
+  const out = shader.sources ? composeShaders(...shader.sources.map(edit)) : edit(shader);
+  const code = declareLoopGuard(out.code);
+  return code === out.code ? out : { ...out, code };
 }
 
 /** The file and line of line `line` (1-based) of a shader, composed or not. */

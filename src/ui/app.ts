@@ -3,7 +3,7 @@
 // library's; the lessons draw their views; this file wires the page together.
 
 import type { TrainTest } from '../data/idxSet.js';
-import { BackpropError, DeviceLostError, GpuError } from '../errors.js';
+import { BackpropError, DeviceLostError, GpuError, LoopGuardError } from '../errors.js';
 import { resolveRun, type LoadedWeights, type ResolvedRun } from '../train/resolve.js';
 import { PageDevice } from './device.js';
 import { byId, whenVisible, clear, h } from './dom.js';
@@ -172,6 +172,10 @@ export class App {
    * much workgroup memory, say) belongs in the lab, beside the edit; true when shown there.
    */
   private refusedEdit(error: unknown): boolean {
+    if (this.lab && error instanceof LoopGuardError) {
+      byId('announce').textContent = this.lab.stopped(error.file, error.line, error.describe());
+      return true;
+    }
     if (!this.lab || !(error instanceof GpuError)) return false;
     const name = [...this.lab.edits.keys()].find((n) => error.message.includes(`shaders/${n}.wgsl`));
     if (name === undefined) return false;

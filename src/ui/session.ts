@@ -15,6 +15,8 @@ import { DispatchStepper } from './dispatchStepper.js';
 import type { DispatchView } from './dispatchView.js';
 import { failureError, gradeDispatch, watchdog, type Failure } from './grading.js';
 import type { StepTimings } from './lessons/lesson.js';
+import { LoopGuardError } from '../errors.js';
+import { LOOP_GUARD_LIMIT, readLoopGuard } from '../gpu/loopGuard.js';
 
 export interface CheckState {
   /** Largest |gpu − cpu| of any weight at any comparison so far. */
@@ -33,6 +35,8 @@ export class Session {
   failure: Failure | undefined;
   /** Where a graded run went wrong, in words, until a step back undoes it. */
   private gradedFailure: string | undefined;
+  /** Where a loop of an edited kernel was stopped by its guard, if one was. */
+  loopStopped: string | undefined;
   private readonly stepper: DispatchStepper;
   private stopRequested = false;
 
@@ -146,6 +150,7 @@ export class Session {
     }
     const done = await this.engine.iterations(count);
     this.stepper.forget();
+    await this.engine.enqueue(() => this.checkLoopGuards(`in iteration ${this.where.iteration}`));
     return done.at(-1);
   }
 
@@ -166,6 +171,7 @@ export class Session {
       shouldStop: () => this.stopRequested,
       look: async () => {
         this.stepper.forget();
+        await this.checkLoopGuards(`in iteration ${this.where.iteration} or before`);
         onProgress();
         await yieldFrame();
       },
@@ -174,7 +180,23 @@ export class Session {
 
   /** Runs the next dispatch alone and reads back every buffer it touched, beside the CPU's. */
   runDispatch(): Promise<DispatchView> {
-    return this.engine.enqueue(() => (this.graded ? this.gradedDispatch() : this.stepper.next()));
+    return this.engine.enqueue(async () => {
+      if (this.graded) return this.gradedDispatch();
+      const view = await this.stepper.next();
+      await this.checkLoopGuards(`at dispatch ${view.index + 1} (${view.step.numpy})`);
+      return view;
+    });
+  }
+
+  /** With edited kernels, whether a loop of theirs was stopped by its guard since the last look: if so, the run stops here, saying where. */
+  private async checkLoopGuards(where: string): Promise<void> {
+    const ctx = this.engine.ctx;
+    if (!ctx || ctx.edits.size === 0) return;
+    const trip = await readLoopGuard(ctx);
+    if (!trip) return;
+    this.loopStopped = `the loop at line ${trip.line} of shaders/${trip.file}.wgsl`;
+    this.gradedFailure = `${this.loopStopped} was stopped ${where}`;
+    throw new LoopGuardError(trip.file, trip.line, LOOP_GUARD_LIMIT, where);
   }
 
   /** Puts back the buffers the last dispatch wrote, on the GPU and in the shadow, bit for bit. */
@@ -195,6 +217,7 @@ export class Session {
   /** A dispatch of an edited kernel: given up on if it runs past the watchdog; the first difference beyond the tolerance is kept and thrown. */
   private async gradedDispatch(): Promise<DispatchView> {
     const view = await watchdog(this.stepper.next(), () => this.engine.ctx?.device.destroy());
+    await this.checkLoopGuards(`at dispatch ${view.index + 1} (${view.step.numpy})`);
     const failure = gradeDispatch(view);
     if (failure) {
       this.failure = failure;

@@ -199,6 +199,58 @@ describe('links and compile errors', () => {
     await page.close();
   });
 
+  // A loop the static check cannot see never ends (an unsigned count is always >= 0), in each lab
+  // file that has a loop: its guard stops it, the lab says where, and the same tab then trains the
+  // lesson's numbers with the file reset.
+  const RUNAWAY = [
+    { file: 'gather', from: 'for (var c = id.x; c < batch.input_size; c += WORKGROUP_SIZE) {\n      layer_0[dst + c] = inputs[src + c];', to: 'for (var c = id.x; c >= 0u; c += WORKGROUP_SIZE) {\n      layer_0[dst + c] = inputs[src + c];', numpy: 'layer_0, goal = inputs[i:i+1], targets[i:i+1]' },
+    { file: 'matmul', from: 'for (var k = 0u; k < shape.K; k++)', to: 'for (var k = 0u; k >= 0u; k++)', numpy: 'layer_1 = np.dot(layer_0, weights_0_1)' },
+    { file: 'output_delta', from: 'for (var i = t; i < params.count; i += WORKGROUP_SIZE)', to: 'for (var i = t; i >= 0u; i += WORKGROUP_SIZE)', numpy: 'layer_2_delta = layer_2 - goal; error += np.sum(layer_2_delta ** 2)' },
+  ];
+  test('a loop that never ends, in each lab file with a loop: stopped by its guard at its dispatch, said in the lab; the tab then trains', async () => {
+    const { page, problems } = await openPage(env.browser(), env.url());
+    for (const { file, from, to, numpy } of RUNAWAY) {
+      const code = LAB_FILES[file]!.code;
+      expect(code, file).toContain(from);
+      const line = code.slice(0, code.indexOf(from)).split('\n').length;
+      await page.goto(`${env.url()}?iterations=2&shader.${file}=${toBase64Url(code.replace(from, to))}`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+      await waitForState(page, 'idle');
+      await page.click('#run');
+      await waitForState(page, 'error');
+      const dispatch = await dispatchOf(page, numpy);
+      const status = await page.$eval('#lab-status', (e) => [(e as HTMLElement).dataset.ok, (e as HTMLElement).dataset.line, e.textContent]);
+      expect(status, file).toEqual([
+        'false',
+        String(line),
+        `The loop at line ${line} of shaders/${file}.wgsl ran past 1,000,000 iterations at dispatch ${dispatch} (${numpy}) and was stopped (a correct kernel needs far fewer: look at what its condition tests and what changes it).`,
+      ]);
+      expect(await page.$eval('#check', (e) => e.textContent), file).toBe(`stopped: the loop at line ${line} of shaders/${file}.wgsl ran away`);
+      // The guard is in the WGSL the page shows for the edit: nothing hidden.
+      await page.click('#lab-reset');
+      await waitForState(page, 'idle');
+      await page.goto(`${env.url()}?log=10`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    }
+    // The same tab trains the lesson's numbers.
+    await page.click('#run');
+    await waitForState(page, 'done');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    expect((await page.$eval('#log', (e) => e.textContent ?? '')).split('\n').at(-1)).toMatch(/^Error:1\.505\d*e-05$/);
+    expect(real(problems)).toEqual([]);
+    await page.close();
+  });
+
+  test('the guard is in the WGSL the page shows for an edit with a loop', async () => {
+    const code = LAB_FILES.matmul!.code.replace('sum += a_at(i, k) * b_at(k, j);', 'sum = sum + a_at(i, k) * b_at(k, j);');
+    const { page } = await openPage(env.browser(), `${env.url()}?shader.matmul=${toBase64Url(code)}`);
+    for (let i = 0; i < 2; i++) await stepDispatch(page, i);
+    const wgsl = await page.$eval('#dispatch-detail pre.wgsl', (e) => e.textContent ?? '');
+    expect(wgsl).toMatch(/var guard_0: u32 = 0u; for \(var k = 0u; k < shape\.K; k\+\+\) \{ guard_0 \+= 1u; if \(guard_0 > 1000000u\) \{ atomicMax\(&loop_guard\[0\], \d+u\); break; \}/);
+    expect(wgsl).toContain('var<storage, read_write> loop_guard: array<atomic<u32>, 1>;');
+    await page.close();
+  });
+
   test('grading off, stepped: the wrong dispatch is announced as wrong, and the badge claims no comparison before the first', async () => {
     const { page, problems } = await openPage(env.browser(), env.url());
     const badge = (): Promise<string> => page.$eval('#check', (e) => e.textContent ?? '');

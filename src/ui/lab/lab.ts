@@ -189,6 +189,14 @@ export class Lab {
     return text;
   }
 
+  /** A loop of an edit stopped by its guard: the file is shown, the loop's line marked, in one sentence. */
+  stopped(name: string, line: number, text: string): string {
+    if (name !== this.file) this.open(name);
+    const sentence = `${text[0]!.toUpperCase()}${text.slice(1)}.`;
+    this.status({ ok: false, text: sentence, line });
+    return sentence;
+  }
+
   /** Waits for a compile in flight (tests, and Run right after typing). */
   async settled(): Promise<void> {
     if (this.timer) {

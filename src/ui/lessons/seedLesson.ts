@@ -206,7 +206,9 @@ export class SeedLesson implements Lesson {
           ? `GPU = CPU · largest |Δw| ${short(c.maxDiff)} (bound ${short(c.bound)})`
           : s.failure
             ? `GPU ≠ CPU at dispatch ${s.failure.view.index + 1}: ${s.failure.view.step.numpy}`
-            : `GPU ≠ CPU beyond the tolerance`) + (s.ungraded ? ' · not stopped: grading is off' : '');
+            : s.loopStopped
+              ? `stopped: ${s.loopStopped} ran away`
+              : `GPU ≠ CPU beyond the tolerance`) + (s.ungraded && !s.loopStopped ? ' · not stopped: grading is off' : '');
       checkBadge.dataset.graded = String(!s.ungraded);
       if (s.failure) checkBadge.dataset.dispatch = String(s.failure.view.index + 1);
       else delete checkBadge.dataset.dispatch;
