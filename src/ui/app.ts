@@ -155,6 +155,7 @@ export class App {
         ? await DigitsLesson.create(config, dataset, test, run.weights(), ctx, this.digitsViews, [...edits.keys()])
         : await SeedLesson.create(config, dataset, run.weights(), ctx?.withEdits(edits), this.seedViews, this.lab?.grade ?? true);
       for (const id of LESSON_CARDS) byId(id).hidden = !this.lesson.cards.includes(id);
+      this.lab?.compiledNow(this.lesson.compiledFiles);
       this.compared.runs++;
       const query = queryOfEdits(edits);
       history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + (query ? `&${query}` : '') + location.hash);

@@ -243,6 +243,16 @@ describe('links and compile errors', () => {
 
   test('the guard is in the WGSL the page shows for an edit with a loop', async () => {
     const code = LAB_FILES.matmul!.code.replace('sum += a_at(i, k) * b_at(k, j);', 'sum = sum + a_at(i, k) * b_at(k, j);');
+  test('an edit the current network does not compile says so, not that runs use it', async () => {
+    const { page } = await openPage(env.browser(), `${env.url()}?activation=tanh`);
+    await page.select('#lab-file', 'relu');
+    await setEditorText(page, LAB_FILES.relu!.code.replace('return select(0.0, x, x > 0.0);', 'return max(0.0, x);'));
+    expect(await page.$eval('#lab-status', (e) => e.textContent)).toBe(
+      'Compiled, but the current network does not run shaders/relu.wgsl (another activation, or no hidden layer, or no GPU): change the settings to run it.',
+    );
+    await page.close();
+  });
+
     const { page } = await openPage(env.browser(), `${env.url()}?shader.matmul=${toBase64Url(code)}`);
     for (let i = 0; i < 2; i++) await stepDispatch(page, i);
     const wgsl = await page.$eval('#dispatch-detail pre.wgsl', (e) => e.textContent ?? '');

@@ -32,6 +32,8 @@ export class Lab {
   private file = 'relu';
   private readonly editor: EditorView;
   private exercise: Exercise | undefined;
+  /** The files the current lesson compiles; undefined until a lesson is made. */
+  private compiled: ReadonlySet<string> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private compiling: Promise<void> = Promise.resolve();
   private loading = false;
@@ -167,10 +169,20 @@ export class Lab {
     return byId<HTMLInputElement>('lab-grade').checked;
   }
 
+  /** The files the current lesson compiles: an edit of any other runs nowhere until the settings change. */
+  compiledNow(files: ReadonlySet<string>): void {
+    this.compiled = files;
+    if (this.edits.has(this.file)) this.showApplied();
+  }
+
   private showApplied(): void {
     const name = this.file;
     if (!this.edits.has(name)) {
       this.status({ ok: true, text: `shaders/${name}.wgsl as it is in the repository.` });
+      return;
+    }
+    if (this.compiled && !this.compiled.has(name)) {
+      this.status({ ok: true, text: `Compiled, but the current network does not run shaders/${name}.wgsl (another activation, or no hidden layer, or no GPU): change the settings to run it.` });
       return;
     }
     this.status({
@@ -277,7 +289,8 @@ export class Lab {
   /** After a run: a graded run that passed with the exercise's file changed solves it. */
   finished(ok: boolean, iterations: number): void {
     const e = this.exercise;
-    if (!e || !ok || iterations < 1 || this.code(e.file) === e.start) return;
+    // Solved only by a run that compiled the exercise's file: a relu2deriv edit proves nothing on a tanh network.
+    if (!e || !ok || iterations < 1 || this.code(e.file) === e.start || !this.compiled?.has(e.file)) return;
     const solved = this.solved();
     solved.add(e.id);
     localStorage.setItem(STORAGE, JSON.stringify([...solved]));

@@ -28,6 +28,8 @@ export class DigitsLesson implements Lesson {
    * costs a second training on the CPU), so an edit would train and score the digits unchecked.
    */
   readonly takesEdits = false;
+  /** The lab's files the digits could run, were edits taken: none, since they are not. */
+  readonly compiledFiles: ReadonlySet<string> = new Set();
 
   get steppingBack(): { ok: false; why: string } {
     return this.dispatchStepping;

@@ -38,6 +38,8 @@ export interface Lesson {
    * that cannot grade them runs the kernels as they are in shaders/ and says so.
    */
   readonly takesEdits: boolean;
+  /** The files of shaders/ its GPU plan compiles (what an edit can change); none on the CPU alone. */
+  readonly compiledFiles: ReadonlySet<string>;
   /** Whether the last dispatch can be put back (Step back), and if not, why. */
   readonly steppingBack: { ok: true } | { ok: false; why: string };
   /** Runs to the end (or a pause), drawing after each piece. */

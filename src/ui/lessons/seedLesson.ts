@@ -54,6 +54,12 @@ export class SeedLesson implements Lesson {
     return this.session.onGpu;
   }
 
+  get compiledFiles(): ReadonlySet<string> {
+    const s = this.session;
+    if (!s.onGpu) return new Set();
+    return new Set(s.plan.steps.flatMap((step) => (step.source.sources ?? [step.source]).map((f) => f.name)));
+  }
+
   get steppingBack(): { ok: true } | { ok: false; why: string } {
     return this.session.lastDispatch?.back ?? { ok: false, why: 'Step a dispatch first: Step back puts back what it wrote.' };
   }
@@ -212,7 +218,7 @@ export class SeedLesson implements Lesson {
       checkBadge.dataset.graded = String(!s.ungraded);
       if (s.failure) checkBadge.dataset.dispatch = String(s.failure.view.index + 1);
       else delete checkBadge.dataset.dispatch;
-      checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the bound grows with the steps.';
+      checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the weights are compared after each chunk of iterations (a stepped batch at its end, a graded run after every dispatch), within a bound that grows with the steps.';
       checkBadge.className = `badge ${c.ok ? 'ok' : 'bad'}`;
     } else {
       checkBadge.dataset.ok = 'cpu-only';
