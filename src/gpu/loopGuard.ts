@@ -9,8 +9,13 @@
 import type { GpuContext } from './context.js';
 import type { ShaderEdits } from './shader.js';
 
-/** Trips of one loop, per entry into it, past which it is stopped: far above any correct kernel of the lab (the longest sums a few thousand terms). */
-export const LOOP_GUARD_LIMIT = 1_000_000;
+/**
+ * Trips of one loop, per entry into it, past which it is stopped: far above any correct kernel of
+ * the lab (the longest, the matmul's sum, makes one trip per input column: a few thousand at most),
+ * and low enough that 64 invocations reach it well inside the 4 s watchdog on a software adapter
+ * under load (at 1,000,000 the output delta's loop did not, in CI).
+ */
+export const LOOP_GUARD_LIMIT = 100_000;
 
 /** The WGSL name of the buffer the guards write to (bound after the module's own bindings). */
 export const LOOP_GUARD = 'loop_guard';

@@ -6,7 +6,7 @@
 // No browser is downloaded: Debian's chromium and firefox-esr are used, or the ones CHROMIUM_PATH
 // and FIREFOX_PATH name; without them the tests fail saying so.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -137,4 +137,41 @@ export function usePageAndBrowser(): { browser: () => Browser; url: () => string
 
 function raise(message: string): never {
   throw new Error(message);
+}
+
+/**
+ * Cores the browser's whole process tree (its GPU process included) used over `ms`, from Linux's
+ * /proc: about 1 while a runaway shader holds the software adapter, near 0 when all is idle.
+ */
+export async function browserCores(browser: Browser, ms = 2000): Promise<number> {
+  const root = browser.process()?.pid;
+  if (root === undefined) throw new Error('the browser was not started by this test');
+  const stats = (): Map<number, { parent: number; ticks: number }> => {
+    const out = new Map<number, { parent: number; ticks: number }>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        // After the command's closing parenthesis: state, ppid, …, utime (14th field), stime (15th).
+        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+        out.set(Number(name), { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        // A process that ended while the table was read.
+      }
+    }
+    return out;
+  };
+  const tree = (table: Map<number, { parent: number; ticks: number }>): Set<number> => {
+    const inside = new Set([root]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, s] of table) if (!inside.has(pid) && inside.has(s.parent)) (inside.add(pid), (grew = true));
+    }
+    return inside;
+  };
+  const before = stats();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = stats();
+  let ticks = 0;
+  for (const pid of tree(after)) ticks += (after.get(pid)?.ticks ?? 0) - (before.get(pid)?.ticks ?? 0);
+  return ticks / 100 / (ms / 1000);
 }
