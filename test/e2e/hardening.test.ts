@@ -92,9 +92,22 @@ describe('clicks while the GPU is busy', () => {
   test('pausing mid-run keeps the state; running on completes the same run', async () => {
     // Long enough that the pause lands mid-run: live runs make hundreds of iterations a second.
     const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=5000&log=1000`);
-    await page.click('#run');
-    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#position')!.dataset.steps) > 40);
-    await page.click('#pause');
+    // Pause is pressed the moment the run has drawn 40 steps, from inside the page: pressed from
+    // the test, the click could arrive after a busy machine had finished the whole run.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const position = document.querySelector<HTMLElement>('#position')!;
+          const observer = new MutationObserver(() => {
+            if (Number(position.dataset.steps) <= 40) return;
+            observer.disconnect();
+            document.querySelector<HTMLButtonElement>('#pause')!.click();
+            resolve();
+          });
+          observer.observe(position, { attributes: true, childList: true, characterData: true, subtree: true });
+          document.querySelector<HTMLButtonElement>('#run')!.click();
+        }),
+    );
     await waitForState(page, 'paused');
     const paused = await steps(page);
     await new Promise((r) => setTimeout(r, 300));
