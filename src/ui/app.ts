@@ -3,10 +3,11 @@
 // library's; the lessons draw their views; this file wires the page together.
 
 import type { TrainTest } from '../data/idxSet.js';
-import { BackpropError, DeviceLostError, GpuError, LoopGuardError } from '../errors.js';
+import { BackpropError, DeviceLostError } from '../errors.js';
 import { resolveRun, type LoadedWeights, type ResolvedRun } from '../train/resolve.js';
 import { PageDevice } from './device.js';
-import { byId, whenVisible, clear, h } from './dom.js';
+import { byId, whenVisible } from './dom.js';
+import { liveDraw, nextFrame, notice, onClick, showState, type State } from './controls.js';
 import { importWeights, readDataset } from './files.js';
 import { wireExports } from './exportButtons.js';
 import { DrawPad, fetchMnist } from './digits.js';
@@ -21,27 +22,8 @@ import { SeedLesson, type SeedViews } from './lessons/seedLesson.js';
 import { NO_EDITS } from '../gpu/shader.js';
 import { exampleSettings, pageDataSource, queryFromSettings, runSettings, settingsFromQuery, type PageData, type Settings } from './settings.js';
 import { ErrorChart } from './views/chart.js';
-import { timingBars } from './views/timings.js';
+import { showStepTimings } from './views/timings.js';
 import { lookup } from '../lookup.js';
-
-type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error';
-
-const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
-
-/**
- * The views drawn while a run goes on: at every piece of the run, or at most once a second for a
- * visitor who asks for less motion (prefers-reduced-motion); the end of the run is always drawn.
- */
-function liveDraw(draw: () => void): () => void {
-  if (!matchMedia('(prefers-reduced-motion: reduce)').matches) return draw;
-  let last = -Infinity;
-  return () => {
-    const now = performance.now();
-    if (now - last < 1000) return;
-    last = now;
-    draw();
-  };
-}
 
 /** Every card a lesson may show; each lesson names the ones it does. */
 const LESSON_CARDS = ['digits-card', 'step-card', 'seed-views', 'overfit-card', 'hidden-card', 'error-card', 'correlation-card', 'lab-card'];
@@ -73,7 +55,7 @@ export class App {
     this.device = new PageDevice(
       (error) => {
         this.deviceLost(error);
-        this.setState('error');
+        showState('error', this.lesson);
       },
       () => this.busy,
     );
@@ -94,16 +76,16 @@ export class App {
   }
 
   async start(): Promise<void> {
-    this.setState('starting');
+    showState('starting', this.lesson);
     this.form.write(this.settings);
     this.wireButtons();
     await this.device.connect();
     if (this.device.problem) {
-      this.notice('warning', `${this.device.problem}. The lesson runs on the float64 CPU reference instead: every view works, only the GPU is missing.`);
+      notice('warning', `${this.device.problem}. The lesson runs on the float64 CPU reference instead: every view works, only the GPU is missing.`);
     }
     // Kernels edited in a shared link are compiled like any edit before the first run uses them.
     const { edits, problems } = editsFromQuery(location.search);
-    if (problems.length) this.notice('warning', problems.join('; '));
+    if (problems.length) notice('warning', problems.join('; '));
     this.lab = new Lab({
       ctx: () => this.device.ctx,
       activation: () => this.settings.activation,
@@ -160,30 +142,19 @@ export class App {
       const query = queryOfEdits(edits);
       history.replaceState(null, '', queryFromSettings({ ...this.settings, autorun: false }) + (query ? `&${query}` : '') + location.hash);
       this.form.error(undefined);
-      this.setState('idle');
+      showState('idle', this.lesson);
     } catch (error) {
       if (!this.refusedEdit(error)) this.form.error(describe(error));
-      this.setState('error');
+      showState('error', this.lesson);
     }
     this.render();
   }
 
-  /**
-   * An error the GPU gave for an edited kernel (it compiled, but a pipeline of it was refused: too
-   * much workgroup memory, say) belongs in the lab, beside the edit; true when shown there.
-   */
+  /** An error an edited kernel caused is shown in the lab, beside the edit; true when it was. */
   private refusedEdit(error: unknown): boolean {
-    if (this.lab && error instanceof LoopGuardError) {
-      byId('announce').textContent = this.lab.stopped(error.file, error.line, error.describe());
-      return true;
-    }
-    if (!this.lab || !(error instanceof GpuError)) return false;
-    const name = [...this.lab.edits.keys()].find((n) => error.message.includes(`shaders/${n}.wgsl`));
-    if (name === undefined) return false;
-    const reason = error.message.slice(error.message.indexOf(`shaders/${name}.wgsl`) + `shaders/${name}.wgsl`.length).replace(/^:\s*/, '');
-    const sentence = this.lab.refused(name, reason);
-    byId('announce').textContent = sentence;
-    return true;
+    const sentence = this.lab?.claim(error);
+    if (sentence !== undefined) byId('announce').textContent = sentence;
+    return sentence !== undefined;
   }
 
   private async guarded(work: () => Promise<unknown>): Promise<void> {
@@ -194,8 +165,8 @@ export class App {
     } catch (error) {
       if (error instanceof DeviceLostError) this.deviceLost(error);
       else if (this.refusedEdit(error)) byId('notice').hidden = true;
-      else this.notice('error', error instanceof BackpropError ? error.describe() : `Unexpected error: ${String(error)}`);
-      this.setState('error');
+      else notice('error', error instanceof BackpropError ? error.describe() : `Unexpected error: ${String(error)}`);
+      showState('error', this.lesson);
     } finally {
       this.busy = false;
       this.render();
@@ -217,11 +188,11 @@ export class App {
   private drive(work: (lesson: Lesson) => Promise<void>, state: State = 'paused'): Promise<void> {
     const lesson = this.lesson;
     if (!lesson || lesson.done) return Promise.resolve();
-    if (state === 'running') this.setState('running');
+    if (state === 'running') showState('running', this.lesson);
     return this.guarded(async () => {
       await work(lesson);
       if (lesson !== this.lesson) return;
-      this.setState(lesson.done ? 'done' : 'paused');
+      showState(lesson.done ? 'done' : 'paused', this.lesson);
       // One polite line for a screen reader: where the step or run ended, and GPU against CPU.
       byId('announce').textContent = lesson.announce();
     });
@@ -246,7 +217,7 @@ export class App {
   /** The device is gone: say so, keep everything, offer to go on on a new one. */
   private deviceLost(error: DeviceLostError): void {
     const iteration = this.lesson?.checkpointIteration ?? 0;
-    this.notice('error', `${error.message}. Nothing is lost: the weights after ${iteration} iterations, the last read back, are kept.`, {
+    notice('error', `${error.message}. Nothing is lost: the weights after ${iteration} iterations, the last read back, are kept.`, {
       id: 'resume',
       label: 'Resume on a new device',
       run: () => void this.resume(),
@@ -263,48 +234,15 @@ export class App {
       const ctx = await this.device.replace(run.config, run.dataset);
       await lesson.resume(lesson.takesEdits ? ctx.withEdits(this.lab?.edits ?? NO_EDITS) : ctx);
       byId('notice').hidden = true;
-      this.setState(lesson.done ? 'done' : 'paused');
+      showState(lesson.done ? 'done' : 'paused', this.lesson);
     });
   }
 
   // --- the views -----------------------------------------------------------------------------
 
-  private setState(state: State): void {
-    document.body.dataset.state = state;
-    const running = state === 'running';
-    const lesson = this.lesson;
-    const stopped = running || (lesson?.done ?? true);
-    const set = (id: string, disabled: boolean, title = ''): void => {
-      const button = byId<HTMLButtonElement>(id);
-      button.disabled = disabled;
-      button.title = title;
-    };
-    set('run', stopped);
-    set('pause', !running);
-    set('step-iteration', stopped);
-    const stepping = lesson?.dispatchStepping;
-    set('step-dispatch', stopped || !stepping?.ok, stepping && !stepping.ok ? stepping.why : '');
-    const back = lesson?.steppingBack;
-    set('step-back-bar', running || !back?.ok, back && !back.ok ? back.why : 'Put back what the last dispatch wrote, on the GPU and in the CPU reference');
-    set('reset', false);
-  }
-
   private render(): void {
     if (this.lesson) this.lesson.render();
     else byId('position').textContent = '';
-  }
-
-  private notice(kind: 'warning' | 'error', text: string, action?: { id: string; label: string; run: () => void }): void {
-    const el = byId('notice');
-    el.hidden = false;
-    el.className = `notice ${kind}`;
-    el.dataset.kind = kind;
-    clear(el, h('span', {}, text));
-    if (action) {
-      const button = h('button', { id: action.id, type: 'button', class: 'primary' }, action.label);
-      button.addEventListener('click', action.run);
-      el.append(' ', button);
-    }
   }
 
   // --- controls ------------------------------------------------------------------------------
@@ -326,23 +264,12 @@ export class App {
   }
 
   private wireButtons(): void {
-    // A control disabled while its action runs loses focus to <body>: it gets it back after.
-    const click = (id: string, action: () => unknown): void => {
-      const control = byId(id);
-      control.addEventListener('click', async () => {
-        await action();
-        if (document.activeElement !== document.body && document.activeElement !== null) return;
-        // Disabled now (Run at the end of a run): Reset, which is what comes next.
-        // Without scrolling: the student is looking at what the action drew, not at the controls.
-        ((control as HTMLButtonElement).disabled ? byId('reset') : control).focus({ preventScroll: true });
-      });
-    };
-    click('run', () => this.run());
-    click('pause', () => this.lesson?.pause());
-    click('step-iteration', () => this.drive((l) => l.stepIteration(() => this.render(), nextFrame)));
-    click('step-dispatch', () => this.drive((l) => l.stepDispatch()));
-    click('step-back-bar', () => this.drive((l) => l.stepBack()));
-    click('reset', () => this.reset());
+    onClick('run', () => this.run());
+    onClick('pause', () => this.lesson?.pause());
+    onClick('step-iteration', () => this.drive((l) => l.stepIteration(() => this.render(), nextFrame)));
+    onClick('step-dispatch', () => this.drive((l) => l.stepDispatch()));
+    onClick('step-back-bar', () => this.drive((l) => l.stepBack()));
+    onClick('reset', () => this.reset());
     byId('dispatch').addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('#step-back'))
         void this.drive((l) => l.stepBack()).then(() => {
@@ -350,18 +277,9 @@ export class App {
           if (document.activeElement === document.body) (document.querySelector<HTMLButtonElement>('#step-back:not(:disabled)') ?? byId('step-dispatch')).focus();
         });
     });
-    click('compare', () => this.compareKinds());
-    click('time-step', () =>
-      this.guarded(async () => {
-        const lesson = this.lesson;
-        if (!lesson?.timeStep || !lesson.onGpu) {
-          clear(byId('step-timings'), h('p', { class: 'hint' }, 'Timing needs the GPU: without WebGPU the CPU reference runs the lesson.'));
-          return;
-        }
-        clear(byId('step-timings'), timingBars(await lesson.timeStep()));
-      }),
-    );
-    click('clear-runs', () => {
+    onClick('compare', () => this.compareKinds());
+    onClick('time-step', () => this.guarded(() => showStepTimings(this.lesson)));
+    onClick('clear-runs', () => {
       this.compared.clear();
       this.render();
     });
@@ -372,7 +290,7 @@ export class App {
       resolved: () => this.resolved,
       settings: () => this.settings,
       adapterName: () => this.device.ctx?.adapterName ?? 'CPU reference (float64)',
-      failed: (text) => this.notice('error', text),
+      failed: (text) => notice('error', text),
     });
     byId<HTMLInputElement>('import-weights').addEventListener('change', (e) => {
       const input = e.target as HTMLInputElement;

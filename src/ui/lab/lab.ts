@@ -6,6 +6,7 @@
 import { wgsl } from '@iizukak/codemirror-lang-wgsl';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { basicSetup, EditorView } from 'codemirror';
+import { GpuError, LoopGuardError } from '../../errors.js';
 import type { GpuContext } from '../../gpu/context.js';
 import { sourceLine } from '../../gpu/shader.js';
 import { compilerMessage } from '../../gpu/wgsl.js';
@@ -193,18 +194,25 @@ export class Lab {
     });
   }
 
-  /** An edit that compiled but that the GPU will not run: the file is shown with the reason, in one sentence. */
-  refused(name: string, reason: string): string {
-    if (name !== this.file) this.open(name);
-    const text = `Your shaders/${name}.wgsl compiles, but the GPU will not run it: ${reason.replace(/\.?$/, '.')} Change it, or reset it to the file in shaders/.`;
-    this.status({ ok: false, text });
-    return text;
+  /**
+   * An error an edited kernel caused, shown beside the edit: a loop stopped by its guard (its line
+   * marked), or a pipeline the GPU refused (too much workgroup memory, say). The sentence for a
+   * screen reader; undefined when the error is not an edit's.
+   */
+  claim(error: unknown): string | undefined {
+    if (error instanceof LoopGuardError) {
+      const text = error.describe();
+      return this.showError(error.file, `${text[0]!.toUpperCase()}${text.slice(1)}.`, error.line);
+    }
+    if (!(error instanceof GpuError)) return undefined;
+    const name = [...this.edits.keys()].find((n) => error.message.includes(`shaders/${n}.wgsl`));
+    if (name === undefined) return undefined;
+    const reason = error.message.slice(error.message.indexOf(`shaders/${name}.wgsl`) + `shaders/${name}.wgsl`.length).replace(/^:\s*/, '');
+    return this.showError(name, `Your shaders/${name}.wgsl compiles, but the GPU will not run it: ${reason.replace(/\.?$/, '.')} Change it, or reset it to the file in shaders/.`);
   }
 
-  /** A loop of an edit stopped by its guard: the file is shown, the loop's line marked, in one sentence. */
-  stopped(name: string, line: number, text: string): string {
+  private showError(name: string, sentence: string, line?: number): string {
     if (name !== this.file) this.open(name);
-    const sentence = `${text[0]!.toUpperCase()}${text.slice(1)}.`;
     this.status({ ok: false, text: sentence, line });
     return sentence;
   }

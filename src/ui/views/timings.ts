@@ -2,7 +2,8 @@
 // fast plan: fewer, fused dispatches are the fast plan's whole point.
 
 import type { Timing } from '../../gpu/timing.js';
-import { h } from '../dom.js';
+import { byId, clear, h } from '../dom.js';
+import type { Lesson } from '../lessons/lesson.js';
 import type { StepTiming } from '../../train/gpuTrainer.js';
 
 /** "42 µs (GPU timestamps)" or "1.3 ms (CPU: submit to done)". */
@@ -50,4 +51,13 @@ export function timingBars(plans: { plan: string; rows: StepTiming[] }[]): HTMLE
       );
     }),
   );
+}
+
+/** Times one step of `lesson` on its GPU, each dispatch alone, and draws the bars in #step-timings. */
+export async function showStepTimings(lesson: Lesson | undefined): Promise<void> {
+  if (!lesson?.timeStep || !lesson.onGpu) {
+    clear(byId('step-timings'), h('p', { class: 'hint' }, 'Timing needs the GPU: without WebGPU the CPU reference runs the lesson.'));
+    return;
+  }
+  clear(byId('step-timings'), timingBars(await lesson.timeStep()));
 }
