@@ -41,6 +41,9 @@ export class App {
   /** Runs kept on the error chart, to compare the next one with. */
   private readonly compared = new ComparedRuns();
   private busy = false;
+  /** The lesson being built, and whether another reset was asked for meanwhile (see reset). */
+  private building: Promise<void> | undefined;
+  private resetAgain = false;
   private readonly seedViews: SeedViews;
   private readonly digitsViews: DigitsViews;
   private lab: Lab | undefined;
@@ -122,7 +125,29 @@ export class App {
 
   // --- running -------------------------------------------------------------------------------
 
-  private async reset(): Promise<void> {
+  /**
+   * Builds the lesson for the settings as they are. Builds never overlap: a reset asked for while
+   * one builds (a student changing settings faster than the digits load) runs after it, so the
+   * last change wins and no late build replaces a newer lesson.
+   */
+  private reset(): Promise<void> {
+    this.resetAgain = this.building !== undefined;
+    this.building ??= (async () => {
+      try {
+        do {
+          this.resetAgain = false;
+          await this.build();
+        } while (this.resetAgain);
+      } finally {
+        this.building = undefined;
+      }
+    })();
+    return this.building;
+  }
+
+  private async build(): Promise<void> {
+    // Nothing runs or steps until the new lesson is there.
+    showState('starting', this.lesson);
     await this.closeLesson();
     try {
       if (lookup(this.data.remote, this.settings.dataset) && !this.fetched.has(this.settings.dataset)) byId('epoch-report').textContent = 'Loading the digits…';

@@ -11,7 +11,9 @@ export type State = 'starting' | 'idle' | 'running' | 'paused' | 'done' | 'error
 export function showState(state: State, lesson: Lesson | undefined): void {
   document.body.dataset.state = state;
   const running = state === 'running';
-  const stopped = running || (lesson?.done ?? true);
+  // While a lesson runs or is being built, nothing else can run or step.
+  const blocked = running || state === 'starting';
+  const stopped = blocked || (lesson?.done ?? true);
   const set = (id: string, disabled: boolean, title = ''): void => {
     const button = byId<HTMLButtonElement>(id);
     button.disabled = disabled;
@@ -23,7 +25,7 @@ export function showState(state: State, lesson: Lesson | undefined): void {
   const stepping = lesson?.dispatchStepping;
   set('step-dispatch', stopped || !stepping?.ok, stepping && !stepping.ok ? stepping.why : '');
   const back = lesson?.steppingBack;
-  set('step-back-bar', running || !back?.ok, back && !back.ok ? back.why : 'Put back what the last dispatch wrote, on the GPU and in the CPU reference');
+  set('step-back-bar', blocked || !back?.ok, back && !back.ok ? back.why : 'Put back what the last dispatch wrote, on the GPU and in the CPU reference');
   set('reset', false);
 }
 

@@ -94,10 +94,13 @@ test(`${SECONDS} s of random clicks, settings and edits, then the lesson trains 
 
     // Back to the lesson in the same tab: every edit reset, the seed's settings, then a run.
     await page.evaluate(() => document.querySelector<HTMLButtonElement>('#pause')!.click());
-    await page.waitForFunction(() => document.body.dataset.state !== 'running', { timeout: 120_000 });
+    // Settled: no run, and no lesson being built ('starting').
+    const settled = (): boolean => !['running', 'starting'].includes(document.body.dataset.state ?? '');
+    await page.waitForFunction(settled, { timeout: 120_000 });
     // The seed's lesson first: the digits hide the lab.
     await setField(page, 'example', 'two-layer');
-    await page.waitForFunction(() => !document.querySelector<HTMLElement>('#lab-card')!.hidden && document.body.dataset.state !== 'running', { timeout: 120_000 });
+    await page.waitForFunction(settled, { timeout: 120_000 });
+    expect(await page.$eval('#lab-card', (e) => (e as HTMLElement).hidden === true)).toBe(false);
     for (const file of files) {
       await page.select('#lab-file', file);
       await page.click('#lab-reset');
@@ -119,7 +122,14 @@ test(`${SECONDS} s of random clicks, settings and edits, then the lesson trains 
     expect(await page.$eval('#check', (e) => [(e as HTMLElement).dataset.ok, e.textContent ?? ''])).toEqual(['true', expect.stringMatching(/^GPU = CPU/)]);
     expect(problems.filter((p) => !expected(p))).toEqual([]);
   } catch (error) {
-    console.error(`fuzz failed with FUZZ_SEED=${SEED}; its last actions:\n${log.slice(-30).join('\n')}`);
+    const page_ = await page
+      .evaluate(() => {
+        const box = document.querySelector('#lab-reset')?.getBoundingClientRect();
+        const hidden = [...document.querySelectorAll<HTMLElement>('main section.card, #seed-views')].filter((e) => e.hidden).map((e) => e.id);
+        return `state ${document.body.dataset.state}, ${location.search}, hidden: ${hidden.join(' ')}, #lab-reset ${box ? `${box.width}×${box.height}` : 'missing'}, form error: ${document.querySelector('#form-error')?.textContent}`;
+      })
+      .catch((e: unknown) => `(page not readable: ${String(e)})`);
+    console.error(`fuzz failed with FUZZ_SEED=${SEED}; the page: ${page_}; its last actions:\n${log.slice(-30).join('\n')}`);
     throw error;
   } finally {
     await page.close();

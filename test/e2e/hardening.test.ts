@@ -89,6 +89,32 @@ describe('clicks while the GPU is busy', () => {
     await page.close();
   });
 
+  test('examples switched faster than the digits load: the last choice wins, and its lesson trains', async () => {
+    const { page, problems } = await openPage(env.browser(), env.url());
+    // Four choices in one task: each asks for its lesson before the one before is built. Until the
+    // last is built, nothing can run or step.
+    const during = await page.evaluate(() => {
+      const example = document.querySelector<HTMLSelectElement>('form [name="example"]')!;
+      for (const name of ['mnist', 'one-layer', 'mnist', 'two-layer']) {
+        example.value = name;
+        example.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+      const disabled = (id: string): boolean => document.querySelector<HTMLButtonElement>(`#${id}`)!.disabled;
+      return [document.body.dataset.state, disabled('run'), disabled('step-dispatch'), disabled('step-iteration'), disabled('reset')];
+    });
+    expect(during).toEqual(['starting', true, true, true, false]);
+    await waitForState(page, 'idle');
+    const hidden = (id: string): Promise<boolean> => page.$eval(`#${id}`, (e) => (e as HTMLElement).hidden === true);
+    expect([await hidden('digits-card'), await hidden('lab-card'), await hidden('step-card')]).toEqual([true, false, false]);
+    expect(await page.evaluate(() => location.search)).toBe('?example=two-layer');
+    await page.click('#run');
+    await waitForState(page, 'done');
+    expect(await text(page, '#position')).toBe('done: 60 iterations of 4 batches · 240 updates');
+    expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   test('pausing mid-run keeps the state; running on completes the same run', async () => {
     // Long enough that the pause lands mid-run: live runs make hundreds of iterations a second.
     const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=5000&log=1000`);
