@@ -4,6 +4,7 @@
 // Bad options and bad data get one line on stderr and a non-zero exit, never a stack trace.
 
 import { BackpropError, OutputError } from '../errors.js';
+import type { DeviceNeeds, GpuContext } from '../gpu/context.js';
 import { listDirectory, readCapped, readTextCapped, type ReadKind } from './readFiles.js';
 import { checkSaveTarget, makeDirectory, saveText } from './saveFile.js';
 import { runCli } from './train.js';
@@ -59,6 +60,12 @@ export interface CliIO {
   isTerminal: boolean;
   /** Writes to stderr without a newline (for a progress bar). */
   errRaw(text: string): void;
+  /**
+   * Where a run's device comes from: a new one by default (createNodeGpuContext), destroyed when
+   * the run ends. The tests lend every in-process run one device, so that each kernel is compiled
+   * once per test file rather than once per run (test/helpers/cli.ts).
+   */
+  gpu?(needs: DeviceNeeds): Promise<GpuContext>;
 }
 
 /**

@@ -84,8 +84,8 @@ function simulatedLoss(): TrainRun['onCheckpoint'] {
 }
 
 /** A device for the command; the matmul variant measured fastest per shape is kept in a cache file for later runs. */
-async function commandContext(needs: DeviceNeeds): Promise<GpuContext> {
-  const made = await createNodeGpuContext(needs);
+async function commandContext(needs: DeviceNeeds, io: CliIO): Promise<GpuContext> {
+  const made = await (io.gpu ? io.gpu(needs) : createNodeGpuContext(needs));
   const store = commandChoices();
   if (store) made.kernelChoices = store;
   return made;
@@ -100,7 +100,7 @@ async function runTrain(options: CliOptions, io: CliIO): Promise<number> {
   const needs = deviceNeeds(config, dataset);
   // The device is asked for before any weights are made: a network too big for it is refused
   // here, naming the limit, without allocating it on the CPU first.
-  const gpuContext = (): Promise<GpuContext> => commandContext(needs);
+  const gpuContext = (): Promise<GpuContext> => commandContext(needs, io);
   let ctx = options.cpu ? undefined : await gpuContext();
   const float32 = ctx !== undefined;
   const save = async (weights: readonly ArrayLike<number>[]): Promise<void> => {

@@ -321,12 +321,17 @@ export class GpuContext {
     this.assertHealthy();
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+  /** Frees every buffer made through this context, staging buffers included; the device stays, with the kernels compiled on it. */
+  releaseBuffers(): void {
     for (const buffer of this.live.keys()) buffer.destroy();
     this.live.clear();
     this.stagingPool.length = 0;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.releaseBuffers();
     this.device.destroy();
   }
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { main, nodeIO } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
+import { testIO } from '../helpers/cli.js';
 import { unzipSync } from 'fflate';
 import { decodeNpy } from '../../src/data/npy.js';
 import { decodeWeightsSafetensors } from '../../src/data/safetensors.js';
@@ -64,7 +65,7 @@ describe('the default example on the GPU', () => {
     expect(c.ok, describeComparison('page log', c)).toBe(true);
     const cli: string[] = [];
     // A live run trains on the plan auto picks, as the command does by default.
-    await main(['train'], { ...nodeIO(), out: (l) => cli.push(l), err: () => undefined });
+    await main(['train'], testIO({ out: (l) => cli.push(l), err: () => undefined }));
     expect(lines).toEqual(cli);
   });
 

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
-import { main, nodeIO, type CliIO } from '../../src/cli/main.js';
-import { run, type Ran } from '../helpers/cli.js';
+import { main, type CliIO } from '../../src/cli/main.js';
+import { run, testIO, type Ran } from '../helpers/cli.js';
 import { checkSaveTarget, saveText, type SaveFs } from '../../src/cli/saveFile.js';
 import { classificationDataset, type Dataset } from '../../src/data/dataset.js';
 import { decodeNpy, encodeNpy } from '../../src/data/npy.js';
@@ -359,7 +359,7 @@ describe('7. One line, safe to print', () => {
 
   test('the progress bar is cleared before an error line', async () => {
     const raw: string[] = [];
-    const io: CliIO = { ...nodeIO(), out: () => undefined, err: (l) => raw.push(`${l}\n`), errRaw: (t) => raw.push(t), isTerminal: true };
+    const io: CliIO = testIO({ out: () => undefined, err: (l) => raw.push(`${l}\n`), errRaw: (t) => raw.push(t), isTerminal: true });
     expect(await main(['train', '--dataset', 'mnist', '--layers', '784,8,10', '--iterations', '2', '--alpha', '1e30', '--no-bias'], io)).toBe(1);
     const error = raw.findIndex((t) => t.startsWith('backprop: training diverged'));
     expect(error).toBeGreaterThan(0);

@@ -22,7 +22,8 @@ import { CpuExecutor } from '../../src/train/cpuExecutor.js';
 import { GpuTrainer } from '../../src/train/gpuTrainer.js';
 import { errorLine } from '../../src/train/format.js';
 import { compareRelative } from '../../src/verify/tolerance.js';
-import { main, nodeIO } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
+import { testIO } from './cli.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 
 /** Odd element counts: 1, primes, a workgroup ± 1, and past 4,096. */
@@ -238,7 +239,7 @@ function numpySuite(activation: Activation, run: NumpyRun, gpu: () => GpuContext
         const out: string[] = [];
         const args = ['train', '--cpu', '--activation', activation.name];
         for (const [key, value] of Object.entries(run.input)) args.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
-        const code = await main(args, { ...nodeIO(), out: (line) => out.push(line), err: () => undefined });
+        const code = await main(args, testIO({ out: (line) => out.push(line), err: () => undefined }));
         expect(code).toBe(0);
         expect(out).toEqual(run.fixture.printed);
       });

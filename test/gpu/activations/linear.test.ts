@@ -9,7 +9,8 @@ import { streetlights4 } from '../../../src/data/streetlights.js';
 import { seededWeights } from '../../../src/net/init.js';
 import { resolveConfig } from '../../../src/train/config.js';
 import { CpuExecutor } from '../../../src/train/cpuExecutor.js';
-import { main, nodeIO } from '../../../src/cli/main.js';
+import { main } from '../../../src/cli/main.js';
+import { testIO } from '../../helpers/cli.js';
 import { numpy } from '../../fixtures/numpy.js';
 import { activationSuite } from '../../helpers/activationSuite.js';
 
@@ -20,7 +21,7 @@ describe('a linear hidden layer gains nothing', () => {
 
   test("backprop train --cpu --activation linear --mode full prints numpy's lines", async () => {
     const out: string[] = [];
-    const code = await main(['train', '--cpu', '--activation', 'linear', '--mode', 'full', '--iterations', '300'], { ...nodeIO(), out: (line) => out.push(line), err: () => undefined });
+    const code = await main(['train', '--cpu', '--activation', 'linear', '--mode', 'full', '--iterations', '300'], testIO({ out: (line) => out.push(line), err: () => undefined }));
     expect(code).toBe(0);
     expect(out).toEqual(numpy.two_layer_linear_full.printed);
   });
