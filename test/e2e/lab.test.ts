@@ -268,6 +268,8 @@ describe('links and compile errors', () => {
     const { page, problems } = await openPage(env.browser(), env.url());
     const badge = (): Promise<string> => page.$eval('#check', (e) => e.textContent ?? '');
     expect(await badge()).toBe('GPU and CPU start from the same weights: nothing compared yet');
+    // Neither green nor red: nothing has agreed or disagreed yet.
+    expect(await page.$eval('#check', (e) => e.className)).toBe('badge');
     await page.click('#lab-grade');
     await page.click('[data-exercise="sign"]');
     await page.waitForFunction(() => location.search.includes('shader.update='), { timeout: 20_000 });

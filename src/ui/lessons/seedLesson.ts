@@ -219,7 +219,8 @@ export class SeedLesson implements Lesson {
       if (s.failure) checkBadge.dataset.dispatch = String(s.failure.view.index + 1);
       else delete checkBadge.dataset.dispatch;
       checkBadge.title = c.detail ?? 'Every step is shadowed by the float64 CPU reference; the weights are compared after each chunk of iterations (a stepped batch at its end, a graded run after every dispatch), within a bound that grows with the steps.';
-      checkBadge.className = `badge ${c.ok ? 'ok' : 'bad'}`;
+      // Green only once something has been compared and agreed.
+      checkBadge.className = compared ? `badge ${c.ok ? 'ok' : 'bad'}` : 'badge';
     } else {
       checkBadge.dataset.ok = 'cpu-only';
       checkBadge.textContent = 'CPU reference only';
