@@ -86,6 +86,7 @@ Options:
   --cpu                 train on the CPU reference only (float64, no GPU needed)
   --json                one JSON object per logged iteration, then a summary object
   -h, --help            this help
+  -v, --version         the version
 
 backprop export takes train's options (the network, data, kind of descent and schedule) and writes:
   --pytorch <dir>       train.py, the same run in PyTorch (python3 train.py; --processes N for
@@ -94,7 +95,6 @@ backprop export takes train's options (the network, data, kind of descent and sc
   --onnx <file>         the network as an ONNX model (MatMul, Add, Relu/Sigmoid/Tanh, Softmax): input
                         layer_0, output prediction or probabilities; its weights are --load's
                         (a trained network: backprop train --save w.safetensors, then --load w.safetensors)
-  -v, --version         the version
 
 GPU values are float32 and print as the shortest decimal that reads back as the same float32;
 --cpu prints float64 values, digit for digit what numpy prints.
