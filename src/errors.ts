@@ -58,9 +58,14 @@ export class DeviceLostError extends BackpropError {
  */
 export class GpuError extends BackpropError {
   readonly detail: string;
+  /**
+   * `kind` as WebGPU says it; `files`, for an error about one kernel, the files of shaders/ it was
+   * compiled from (the shader lab shows the error beside an edited one).
+   */
   constructor(
     readonly kind: 'validation' | 'out-of-memory' | 'internal' | 'uncaptured',
     message: string,
+    readonly files: readonly string[] = [],
   ) {
     super(`WebGPU ${kind} error: ${message.trim().split('\n')[0]!.trim()}`);
     this.detail = message;

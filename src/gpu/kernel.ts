@@ -5,7 +5,7 @@
 
 import { GpuError, ShaderCompileError } from '../errors.js';
 import type { GpuContext } from './context.js';
-import { applyEdits, sourceLine, type Shader } from './shader.js';
+import { applyEdits, shaderFiles, sourceLine, type Shader } from './shader.js';
 import { compilerMessage, reflect, type Reflection } from './wgsl.js';
 
 export interface Kernel {
@@ -71,11 +71,11 @@ async function buildKernel(
     const at = sourceLine(shader, firstError.lineNum);
     throw new ShaderCompileError(at.file, at.line, firstError.linePos, compilerMessage(firstError.message));
   }
-  if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`);
+  if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`, shaderFiles(shader));
   const reflection = reflect(shader.code);
   for (const name of dynamic) {
     if (!reflection.bindings.some((b) => b.name === name && b.kind === 'uniform')) {
-      throw new GpuError('validation', `shaders/${shader.name}.wgsl: no uniform binding named ${name} to read at a dynamic offset`);
+      throw new GpuError('validation', `shaders/${shader.name}.wgsl: no uniform binding named ${name} to read at a dynamic offset`, shaderFiles(shader));
     }
   }
   const layout = device.createBindGroupLayout({
@@ -93,7 +93,7 @@ async function buildKernel(
   });
   const numeric: Record<string, number> = {};
   for (const [name, value] of Object.entries(constants)) {
-    if (!reflection.overrides.includes(name)) throw new GpuError('validation', `shaders/${shader.name}.wgsl has no override constant ${name}`);
+    if (!reflection.overrides.includes(name)) throw new GpuError('validation', `shaders/${shader.name}.wgsl has no override constant ${name}`, shaderFiles(shader));
     numeric[name] = typeof value === 'boolean' ? Number(value) : value;
   }
   try {
@@ -106,6 +106,6 @@ async function buildKernel(
   } catch (cause) {
     ctx.assertHealthy();
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${message}`);
+    throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${message}`, shaderFiles(shader));
   }
 }

@@ -28,6 +28,11 @@ export type ShaderEdits = ReadonlyMap<string, string>;
 
 export const NO_EDITS: ShaderEdits = new Map();
 
+/** The files of shaders/ a shader is compiled from: its own, or each of a composed one's. */
+export function shaderFiles(shader: Shader): string[] {
+  return (shader.sources ?? [shader]).map((s) => s.name);
+}
+
 /** The words of a header line `// <key>: a, b.wgsl`, before the first code line. */
 function declared(code: string, key: string): string[] {
   const out: string[] = [];

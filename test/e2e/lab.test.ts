@@ -182,15 +182,25 @@ describe('links and compile errors', () => {
     await page.close();
   });
 
-  test('an edit that compiles but that the GPU will not run: one sentence in the lab, no raw WebGPU text; reset, it trains', async () => {
-    const greedy = LAB_FILES.update!.code
+  // More workgroup memory than a device allows: it compiles, and the GPU refuses the pipeline. In a
+  // kernel of its own (update), and in a file compiled into others (relu, in every kernel that
+  // applies the activation): either way the lab names the edited file.
+  const GREEDY = {
+    update: LAB_FILES.update!.code
       .replace('@compute', 'var<workgroup> big: array<f32, 60000>;\n\n@compute')
-      .replace('  weights[i] = weights[i] - params.scale * weight_delta[i];', '  big[i % 60000u] = 1.0;\n  weights[i] = weights[i] - params.scale * weight_delta[i] + big[0] * 0.0;');
-    const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=2&shader.update=${toBase64Url(greedy)}`);
+      .replace('  weights[i] = weights[i] - params.scale * weight_delta[i];', '  big[i % 60000u] = 1.0;\n  weights[i] = weights[i] - params.scale * weight_delta[i] + big[0] * 0.0;'),
+    relu: LAB_FILES.relu!.code
+      .replace('fn relu(x: f32) -> f32 {', 'var<workgroup> big: array<f32, 60000>;\n\nfn relu(x: f32) -> f32 {\n  big[0] = x;')
+      .replace('return select(0.0, x, x > 0.0);', 'return select(0.0, x, x > 0.0) + big[0] * 0.0;'),
+  };
+  test.each(Object.keys(GREEDY))('an edit of %s.wgsl that compiles but that the GPU will not run: one sentence in the lab, no raw WebGPU text; reset, it trains', async (file) => {
+    const greedy = GREEDY[file as keyof typeof GREEDY];
+    expect(greedy).toContain('big[0] * 0.0');
+    const { page, problems } = await openPage(env.browser(), `${env.url()}?iterations=2&shader.${file}=${toBase64Url(greedy)}`);
     await waitForState(page, 'error');
     const status = await page.$eval('#lab-status', (e) => [(e as HTMLElement).dataset.ok, e.textContent ?? '']);
     expect(status[0]).toBe('false');
-    expect(status[1]).toMatch(/^Your shaders\/update\.wgsl compiles, but the GPU will not run it: .*workgroup.* Change it, or reset it to the file in shaders\/\.$/is);
+    expect(status[1]).toMatch(new RegExp(`^Your shaders/${file}\\.wgsl compiles, but the GPU will not run it: .*workgroup.* Change it, or reset it to the file in shaders/\\.$`, 'is'));
     expect(status[1]).not.toMatch(/\n|WebGPU validation error|While |\[Device/);
     expect(await page.$eval('#form-error', (e) => (e as HTMLElement).hidden)).toBe(true);
     expect(await page.$eval('#notice', (e) => (e as HTMLElement).hidden)).toBe(true);

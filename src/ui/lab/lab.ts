@@ -205,9 +205,10 @@ export class Lab {
       return this.showError(error.file, `${text[0]!.toUpperCase()}${text.slice(1)}.`, error.line);
     }
     if (!(error instanceof GpuError)) return undefined;
-    const name = [...this.edits.keys()].find((n) => error.message.includes(`shaders/${n}.wgsl`));
+    const name = error.files.find((n) => this.edits.has(n));
     if (name === undefined) return undefined;
-    const reason = error.message.slice(error.message.indexOf(`shaders/${name}.wgsl`) + `shaders/${name}.wgsl`.length).replace(/^:\s*/, '');
+    // What the GPU said, after the kernel's name (a composed one's reads shaders/relu+activate.wgsl).
+    const reason = error.message.replace(/^.*?shaders\/\S+\.wgsl:?\s*/, '');
     return this.showError(name, `Your shaders/${name}.wgsl compiles, but the GPU will not run it: ${reason.replace(/\.?$/, '.')} Change it, or reset it to the file in shaders/.`);
   }
 

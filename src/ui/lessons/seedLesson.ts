@@ -3,6 +3,7 @@
 
 import type { Dataset } from '../../data/dataset.js';
 import type { GpuContext } from '../../gpu/context.js';
+import { shaderFiles } from '../../gpu/shader.js';
 import { weightShape, weightsName } from '../../net/spec.js';
 import { activationOf } from '../../ops/activations/index.js';
 import type { TrainConfig } from '../../train/config.js';
@@ -57,7 +58,7 @@ export class SeedLesson implements Lesson {
   get compiledFiles(): ReadonlySet<string> {
     const s = this.session;
     if (!s.onGpu) return new Set();
-    return new Set(s.plan.steps.flatMap((step) => (step.source.sources ?? [step.source]).map((f) => f.name)));
+    return new Set(s.plan.steps.flatMap((step) => shaderFiles(step.source)));
   }
 
   get steppingBack(): { ok: true } | { ok: false; why: string } {
