@@ -137,10 +137,22 @@ export class GpuContext {
    */
   withEdits(edits: ShaderEdits): GpuContext {
     if (edits.size === 0) return this;
-    const frozen: ShaderEdits = new Map(edits);
+    return this.view({ edits: new Map(edits) });
+  }
+
+  /**
+   * This context lent for one run: destroy() frees the buffers made so far and keeps the device and
+   * the kernels compiled on it, for the next run (the tests' in-process commands share one device).
+   */
+  lent(): GpuContext {
+    return this.view({ destroy: () => this.releaseBuffers() });
+  }
+
+  /** This context with some members replaced; everything else, state included, is this context's. */
+  private view(replaced: Partial<Pick<GpuContext, 'edits' | 'destroy'>>): GpuContext {
     return new Proxy(this, {
       get: (target, key) => {
-        if (key === 'edits') return frozen;
+        if (Object.hasOwn(replaced, key)) return replaced[key as keyof typeof replaced];
         const value: unknown = Reflect.get(target, key, target);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
@@ -304,7 +316,8 @@ export class GpuContext {
       staging.unmap();
       return copy;
     } finally {
-      if (!this.lost && !this.destroyed) this.stagingPool.push(staging);
+      // Pooled only while it is still this context's: buffers released meanwhile stay released.
+      if (!this.lost && !this.destroyed && this.live.has(staging)) this.stagingPool.push(staging);
       else this.destroyBuffer(staging);
     }
   }
