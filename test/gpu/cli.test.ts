@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { main, type CliIO } from '../../src/cli/main.js';
 import { run, testIO } from '../helpers/cli.js';
+import { idxFiles, idxImages, idxLabels } from '../helpers/idx.js';
 import { decodeWeightsJson } from '../../src/data/weightsFile.js';
 import { compareRelative, describeComparison } from '../../src/verify/tolerance.js';
 import { numpy } from '../fixtures/numpy.js';
@@ -208,20 +209,6 @@ describe('keeping what was trained', () => {
 });
 
 describe('image data', () => {
-  /** n 2×2 images, and their labels (3 classes), as IDX files hold them. */
-  const images = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 2, 0, 0, 0, 2, ...Array(n * 4).fill(0).map((_, i) => (i * 37) % 256)]);
-  const labels = (n: number): Uint8Array => Uint8Array.from([0, 0, 8, 1, 0, 0, 0, n, ...Array(n).fill(0).map((_, i) => i % 3)]);
-
-  /** A directory of IDX files: `train` images to train on, `test` to test on. */
-  function idxFiles(train: number, test: number): string {
-    const idxDir = mkdtempSync(join(tmpdir(), 'backprop-idx-'));
-    writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), images(train));
-    writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), labels(train));
-    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte'), images(test));
-    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), labels(test));
-    return idxDir;
-  }
-
   test('--dataset mnist: one JSON object per epoch with train and test accuracy, and the summary', async () => {
     const r = await run('train', '--dataset', 'mnist', '--layers', '784,16,10', '--iterations', '2', '--json');
     expect(r.code, r.err.join('\n')).toBe(0);
@@ -259,14 +246,14 @@ describe('image data', () => {
 
   test('a directory of IDX files, and what is wrong with a bad one', async () => {
     const idxDir = mkdtempSync(join(tmpdir(), 'backprop-idx-'));
-    writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), images(6));
-    writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), labels(6));
-    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte.gz'), gzipSync(images(3)));
-    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), labels(3));
+    writeFileSync(join(idxDir, 'train-images-idx3-ubyte'), idxImages(6));
+    writeFileSync(join(idxDir, 'train-labels-idx1-ubyte'), idxLabels(6));
+    writeFileSync(join(idxDir, 't10k-images-idx3-ubyte.gz'), gzipSync(idxImages(3)));
+    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), idxLabels(3));
     const ok = await run('train', '--dataset', idxDir, '--iterations', '2', '--batch-size', '2', '--json');
     expect(ok.code, ok.err.join('\n')).toBe(0);
     expect(JSON.parse(ok.out.at(-1)!)).toMatchObject({ layers: [4, 128, 64, 3] });
-    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), labels(3).subarray(0, 9));
+    writeFileSync(join(idxDir, 't10k-labels-idx1-ubyte'), idxLabels(3).subarray(0, 9));
     const bad = await run('train', '--dataset', idxDir);
     expect(bad.err[0]).toMatch(/t10k-labels-idx1-ubyte: not a usable IDX file \(truncated/);
     const empty = mkdtempSync(join(tmpdir(), 'backprop-empty-'));
