@@ -228,12 +228,13 @@ export class Lab {
     await this.compiling;
   }
 
-  /** Back to the file in shaders/. */
+  /** Back to the file in shaders/, said in the status line (a screen reader hears it: role=status). */
   private async reset(): Promise<void> {
     this.edits.delete(this.file);
     this.open(this.file);
     this.editor.dispatch(setDiagnostics(this.editor.state, []));
     await this.host.changed();
+    this.showApplied();
   }
 
   private status(s: { ok: boolean; text: string; line?: number } | undefined): void {
