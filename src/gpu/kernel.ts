@@ -71,11 +71,11 @@ async function buildKernel(
     const at = sourceLine(shader, firstError.lineNum);
     throw new ShaderCompileError(at.file, at.line, firstError.linePos, compilerMessage(firstError.message));
   }
-  if (moduleError) throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${moduleError.message}`, shaderFiles(shader));
+  if (moduleError) throw refused(shader, `: ${moduleError.message}`);
   const reflection = reflect(shader.code);
   for (const name of dynamic) {
     if (!reflection.bindings.some((b) => b.name === name && b.kind === 'uniform')) {
-      throw new GpuError('validation', `shaders/${shader.name}.wgsl: no uniform binding named ${name} to read at a dynamic offset`, shaderFiles(shader));
+      throw refused(shader, `: no uniform binding named ${name} to read at a dynamic offset`);
     }
   }
   const layout = device.createBindGroupLayout({
@@ -93,7 +93,7 @@ async function buildKernel(
   });
   const numeric: Record<string, number> = {};
   for (const [name, value] of Object.entries(constants)) {
-    if (!reflection.overrides.includes(name)) throw new GpuError('validation', `shaders/${shader.name}.wgsl has no override constant ${name}`, shaderFiles(shader));
+    if (!reflection.overrides.includes(name)) throw refused(shader, ` has no override constant ${name}`);
     numeric[name] = typeof value === 'boolean' ? Number(value) : value;
   }
   try {
@@ -106,6 +106,11 @@ async function buildKernel(
   } catch (cause) {
     ctx.assertHealthy();
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new GpuError('validation', `shaders/${shader.name}.wgsl: ${message}`, shaderFiles(shader));
+    throw refused(shader, `: ${message}`);
   }
+}
+
+/** A kernel the GPU would not build, named by its shader and carrying the files it was compiled from. */
+function refused(shader: Shader, what: string): GpuError {
+  return new GpuError('validation', `shaders/${shader.name}.wgsl${what}`, shaderFiles(shader));
 }

@@ -131,8 +131,11 @@ export class App {
    * last change wins and no late build replaces a newer lesson.
    */
   private reset(): Promise<void> {
-    this.resetAgain = this.building !== undefined;
-    this.building ??= (async () => {
+    if (this.building) {
+      this.resetAgain = true;
+      return this.building;
+    }
+    this.building = (async () => {
       try {
         do {
           this.resetAgain = false;
