@@ -24,9 +24,13 @@ async function resetTrains(page: Page): Promise<void> {
   await page.click('#lab-reset');
   await page.waitForFunction(() => !location.search.includes('shader.'));
   await waitForState(page, 'idle');
-  // The status line says so, replacing whatever went wrong before.
+  // The status line says so, and whatever went wrong before is gone from the lab.
   const file = await page.$eval('#lab-file', (s) => (s as HTMLSelectElement).value);
-  expect(await page.$eval('#lab-status', (e) => [(e as HTMLElement).hidden, e.textContent])).toEqual([false, `shaders/${file}.wgsl as it is in the repository.`]);
+  expect(await page.$eval('#lab-status', (e) => [(e as HTMLElement).hidden, e.textContent])).toEqual([
+    false,
+    `Reset: your edit is gone. Runs use shaders/${file}.wgsl as it is in the repository, and training starts over.`,
+  ]);
+  expect(await page.$eval('#lab-failure', (e) => (e as HTMLElement).hidden)).toBe(true);
   await page.click('#run');
   await waitForState(page, 'done');
   expect(await page.$eval('#check', (e) => (e as HTMLElement).dataset.ok)).toBe('true');

@@ -234,7 +234,8 @@ export class Lab {
     this.open(this.file);
     this.editor.dispatch(setDiagnostics(this.editor.state, []));
     await this.host.changed();
-    this.showApplied();
+    this.showFailure(undefined);
+    this.status({ ok: true, text: `Reset: your edit is gone. Runs use shaders/${this.file}.wgsl as it is in the repository, and training starts over.` });
   }
 
   private status(s: { ok: boolean; text: string; line?: number } | undefined): void {
